@@ -1,0 +1,45 @@
+{
+  "variables": {
+    "blas%": "<!(node scripts/detect-blas.mjs)",
+    "unforget_arch_flags%": "<!(node scripts/arch-flags.mjs)"
+  },
+  "targets": [
+    {
+      "target_name": "unforget_native",
+      "sources": [
+        "src/native/addon/addon.cc",
+        "src/native/addon/matmul.cc",
+        "src/native/addon/elementwise.cc",
+        "src/native/addon/reduce.cc",
+        "src/native/addon/conv.cc",
+        "src/native/addon/pool.cc",
+        "src/native/addon/loss.cc",
+        "src/native/addon/optim.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=gnu++17", "-O3", "-fexceptions", "-fopenmp-simd", "<@(unforget_arch_flags)"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "gnu++17",
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "<@(unforget_arch_flags)"]
+      },
+      "conditions": [
+        ["blas=='openblas'", {
+          "sources": ["src/native/addon/gemm-blas.cc"],
+          "libraries": ["-lopenblas"]
+        }],
+        ["blas=='accelerate'", {
+          "sources": ["src/native/addon/gemm-blas.cc"],
+          "defines": ["UNFORGET_ACCELERATE", "ACCELERATE_NEW_LAPACK"],
+          "libraries": ["-framework Accelerate"]
+        }],
+        ["blas=='none'", {
+          "sources": ["src/native/addon/gemm-portable.cc"]
+        }]
+      ]
+    }
+  ]
+}

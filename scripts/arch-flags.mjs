@@ -1,0 +1,9 @@
+// Prints the CPU-specific compiler flags for the native addon.
+// The addon is always compiled on the machine that runs it (npm install builds it), so
+// -march=native is safe there and lets the compiler use AVX2/AVX-512 in our loops.
+// A build meant to be copied to other machines sets UNFORGET_PORTABLE_BUILD=1 and gets
+// the baseline instruction set instead. scripts/build-addon.mjs records which CPU the
+// build was made for, and src/native/addon-loader.ts refuses a build made for another CPU.
+const portable = process.env.UNFORGET_PORTABLE_BUILD === '1';
+const isX86 = process.arch === 'x64' || process.arch === 'ia32';
+process.stdout.write(portable ? '' : isX86 ? '-march=native' : '-mcpu=native');

@@ -1,0 +1,11 @@
+// Conv kernels of the unforget native addon.
+#include "common.h"
+
+namespace unforget {
+
+void RegisterConv(Napi::Env env, Napi::Object exports) {
+  (void)env;
+  (void)exports;
+}
+
+}  // namespace unforget

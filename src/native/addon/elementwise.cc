@@ -1,0 +1,11 @@
+// Elementwise kernels of the unforget native addon.
+#include "common.h"
+
+namespace unforget {
+
+void RegisterElementwise(Napi::Env env, Napi::Object exports) {
+  (void)env;
+  (void)exports;
+}
+
+}  // namespace unforget

@@ -1,0 +1,11 @@
+// Loss kernels of the unforget native addon.
+#include "common.h"
+
+namespace unforget {
+
+void RegisterLoss(Napi::Env env, Napi::Object exports) {
+  (void)env;
+  (void)exports;
+}
+
+}  // namespace unforget

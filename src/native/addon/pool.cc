@@ -1,0 +1,11 @@
+// Pool kernels of the unforget native addon.
+#include "common.h"
+
+namespace unforget {
+
+void RegisterPool(Napi::Env env, Napi::Object exports) {
+  (void)env;
+  (void)exports;
+}
+
+}  // namespace unforget

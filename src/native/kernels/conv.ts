@@ -1,0 +1,7 @@
+/** Conv kernels of the native backend. */
+import type { NativeKernel } from '../kernel-util.js';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ConvAddon {}
+
+export const convKernels: NativeKernel[] = [];

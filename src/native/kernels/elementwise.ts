@@ -1,0 +1,7 @@
+/** Elementwise kernels of the native backend. */
+import type { NativeKernel } from '../kernel-util.js';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ElementwiseAddon {}
+
+export const elementwiseKernels: NativeKernel[] = [];

@@ -1,0 +1,7 @@
+/** Pool kernels of the native backend. */
+import type { NativeKernel } from '../kernel-util.js';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PoolAddon {}
+
+export const poolKernels: NativeKernel[] = [];

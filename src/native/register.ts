@@ -1,0 +1,54 @@
+/**
+ * Registers the `native` tfjs backend: every `cpu` kernel, with the native ones on top.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import { getKernelsForBackend, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
+import { loadAddon } from './addon-loader.js';
+import { toKernelConfig } from './kernel-util.js';
+import { nativeKernels } from './kernels/index.js';
+import { NativeBackend, type NativeBackendOptions } from './native-backend.js';
+
+export const NATIVE_BACKEND = 'native';
+
+export type NativeRegistration = { ok: true; gemm: string } | { ok: false; reason: string };
+
+let registration: NativeRegistration | undefined;
+
+/** Options read from the environment: UNFORGET_THREADS, UNFORGET_POOL=0. */
+export function nativeOptionsFromEnv(env = process.env): NativeBackendOptions {
+  const options: NativeBackendOptions = {};
+  if (env.UNFORGET_THREADS) {
+    const threads = Number(env.UNFORGET_THREADS);
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new Error(`UNFORGET_THREADS: expected a positive integer, got "${env.UNFORGET_THREADS}"`);
+    }
+    options.threads = threads;
+  }
+  if (env.UNFORGET_POOL === '0') options.pool = false;
+  return options;
+}
+
+/**
+ * Registers the backend once (later calls return the first result). The backend object is
+ * created lazily by tfjs when the backend is first selected.
+ */
+export function registerNativeBackend(
+  options: NativeBackendOptions = nativeOptionsFromEnv(),
+): NativeRegistration {
+  if (registration) return registration;
+  const load = loadAddon();
+  if (!load.ok) return (registration = { ok: false, reason: load.reason });
+  const addon = load.addon;
+  registerBackend(NATIVE_BACKEND, () => new NativeBackend(addon, options), 0);
+  const overridden = new Set(nativeKernels.map((k) => k.kernelName));
+  for (const kernel of getKernelsForBackend('cpu')) {
+    if (!overridden.has(kernel.kernelName)) registerKernel({ ...kernel, backendName: NATIVE_BACKEND });
+  }
+  for (const kernel of nativeKernels) registerKernel(toKernelConfig(kernel, NATIVE_BACKEND));
+  return (registration = { ok: true, gemm: addon.gemm });
+}
+
+/** Names of the kernels the native backend runs in C++ (when their inputs allow). */
+export function nativeKernelNames(): string[] {
+  return nativeKernels.map((k) => k.kernelName);
+}
