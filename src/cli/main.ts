@@ -7,7 +7,11 @@ import { initEngine } from '../engine/backend.js';
 import { measureTrainingSpeed } from '../engine/speed-check.js';
 
 const info = await initEngine();
-const detail = info.gemm ? ` (GEMM: ${info.gemm})` : info.nativeUnavailable ? ` (native: ${info.nativeUnavailable})` : '';
+const detail = info.gemm
+  ? ` (GEMM: ${info.gemm})`
+  : info.nativeUnavailable
+    ? ` (native: ${info.nativeUnavailable})`
+    : '';
 console.log(`unforget: training on the ${info.backend} backend${detail}`);
 const speed = measureTrainingSpeed({ hidden: 256, batchSize: 32, steps: 200 });
 console.log(

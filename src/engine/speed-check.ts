@@ -22,7 +22,10 @@ export function measureTrainingSpeed(opts: { hidden: number; batchSize: number; 
   const optimizer = tf.train.sgd(0.05);
   const step = () =>
     tf.tidy(() => {
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor), true);
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor),
+        true,
+      );
       return (loss as tf.Scalar).dataSync()[0];
     });
   const firstLoss = step();

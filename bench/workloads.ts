@@ -1,0 +1,74 @@
+/**
+ * The three training workloads of the engine benchmark (issue 2), shared by the
+ * throughput benchmark, the kernel profiler and the end-to-end backend tests.
+ * bench/torch_reference.py builds the same networks in PyTorch.
+ */
+import * as tf from '../src/engine/tf.js';
+
+export interface Workload {
+  name: string;
+  description: string;
+  batchSize: number;
+  inputShape: number[];
+  build(): tf.LayersModel;
+}
+
+function mlp(hidden: number): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: hidden, activation: 'relu' }),
+      tf.layers.dense({ units: hidden, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+function cnn(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+export const WORKLOADS: Record<string, Workload> = {
+  mlp256: {
+    name: 'mlp256',
+    description: 'MLP 784-256-256-10, batch 32',
+    batchSize: 32,
+    inputShape: [784],
+    build: () => mlp(256),
+  },
+  mlp1024: {
+    name: 'mlp1024',
+    description: 'MLP 784-1024-1024-10, batch 256',
+    batchSize: 256,
+    inputShape: [784],
+    build: () => mlp(1024),
+  },
+  cnn: {
+    name: 'cnn',
+    description: 'CNN conv3x3x32-pool-conv3x3x64-pool-128-10, batch 64',
+    batchSize: 64,
+    inputShape: [28, 28, 1],
+    build: cnn,
+  },
+};
+
+export function workload(name: string): Workload {
+  const w = WORKLOADS[name];
+  if (!w) throw new Error(`workload: expected one of ${Object.keys(WORKLOADS).join(', ')}, got "${name}"`);
+  return w;
+}
+
+/** Copies every weight of `from` into `to` (same architecture), so two backends start identical. */
+export function copyWeights(from: number[][], to: tf.LayersModel): void {
+  const weights = to.getWeights();
+  to.setWeights(weights.map((w, i) => tf.tensor(from[i], w.shape)));
+}
