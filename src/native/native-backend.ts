@@ -74,7 +74,9 @@ export class NativeBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: DataId, force = false): boolean {
-    const values = this.data.get(dataId)?.values;
+    // has() first: get() of an id this backend never stored makes tfjs try to move the
+    // data here, which reads it back through readSync and recurses.
+    const values = this.data.has(dataId) ? this.data.get(dataId)?.values : undefined;
     const released = super.disposeData(dataId, force);
     if (released) this.pool.release(values);
     return released;
