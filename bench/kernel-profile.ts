@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'native' },
     workload: { type: 'string', default: 'mlp256' },
-    step: { type: 'string', default: 'tfjs' },
+    step: { type: 'string', default: 'unforget' },
     steps: { type: 'string', default: '50' },
     top: { type: 'string', default: '16' },
   },

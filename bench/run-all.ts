@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '3' },
     workloads: { type: 'string', default: 'mlp256,mlp1024,cnn' },
     configs: { type: 'string', default: 'native,native-1t,cpu,wasm,pytorch' },
-    step: { type: 'string', default: 'tfjs' },
+    step: { type: 'string', default: 'unforget' },
     out: { type: 'string' },
   },
 });

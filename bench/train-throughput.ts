@@ -17,7 +17,7 @@ const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'native' },
     workload: { type: 'string', default: 'mlp256' },
-    step: { type: 'string', default: 'tfjs' },
+    step: { type: 'string', default: 'unforget' },
     passes: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' },
