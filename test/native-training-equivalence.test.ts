@@ -102,7 +102,10 @@ async function expectSameTraining(setup: Setup, nativeKernelsExpected: string[])
     `losses differ by ${maxDiff}: cpu ${cpuLosses.join(', ')} native ${nativeLosses.join(', ')}`,
   );
   // Training did something: the loss on the first batch moved (steps 0 and 16 see the same batch).
-  assert.ok(Math.abs(cpuLosses[0] - cpuLosses[16]) > 1e-3, `the loss changed over 16 steps: ${cpuLosses.join(', ')}`);
+  assert.ok(
+    Math.abs(cpuLosses[0] - cpuLosses[16]) > 1e-3,
+    `the loss changed over 16 steps: ${cpuLosses.join(', ')}`,
+  );
 }
 
 describe('native vs cpu: 20 SGD steps from identical weights', () => {

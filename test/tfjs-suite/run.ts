@@ -15,7 +15,7 @@
  * The rule it checks: every spec that passes on cpu must pass on native.
  *
  * Takes 8 to 20 s of wall time on two shared cores (about 4,200 specs per backend; the backends run
- * in parallel); too slow for nothing, so it is not part of `npm test`.
+ * in parallel). `npm test` runs it too (test/tfjs-suite.test.ts) and checks its summary line.
  *
  * How it works
  *   tfjs-core ships its tests in the npm package (`dist/**\/*_test.js`, jasmine). Most are
