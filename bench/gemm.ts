@@ -6,20 +6,23 @@
  * 1. GFLOP/s of each GEMM on the products of the training benchmarks: the forward and both
  *    backward GEMMs of every dense layer of MLP 784-256-256-10 (batch 32) and MLP
  *    784-1024-1024-10 (batch 256), and a 1024^3 product; on 1 and 2 threads.
- * 2. A whole training step of MLP 784-256-256-10 (batch 32, tfjs-layers, SGD) on the native
- *    backend with each GEMM (setGemm switches every native kernel over).
+ * 2. A whole training step of MLP 784-256-256-10 (batch 32, tfjs-layers, SGD, as in
+ *    src/engine/speed-check.ts) on the native backend with each GEMM (setGemm switches
+ *    every native kernel over).
  *
  * The two GEMMs are timed alternately, sample by sample, and each figure is the median of 5
- * samples, so that load from other processes hits both alike.
+ * samples, so that load from other processes hits both alike. On a machine shared with
+ * other work, `--cpu-time` times the 1-thread GEMMs by this process's CPU time instead of
+ * the wall clock, which waiting for a core does not inflate.
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '../src/engine/tf.js';
-import { measureTrainingSpeed } from '../src/engine/speed-check.js';
 import { loadAddon } from '../src/native/addon-loader.js';
 import { registerNativeBackend } from '../src/native/register.js';
 import type { GemmName } from '../src/native/addon-api.js';
 
 const quick = process.argv.includes('--quick');
+const cpuTime = process.argv.includes('--cpu-time');
 const SAMPLES = 5;
 /** Each sample repeats the product for at least this long. */
 const SAMPLE_MS = quick ? 20 : 60;
@@ -70,8 +73,15 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Seconds now: wall clock, or this process's CPU time (user + system). */
+function clock(useCpuTime: boolean): number {
+  if (!useCpuTime) return performance.now() / 1000;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 /** Median seconds per call of each runner, sampled alternately. */
-function timeAlternately(runners: Array<() => void>): number[] {
+function timeAlternately(runners: Array<() => void>, useCpuTime = false): number[] {
   const reps = runners.map((run) => {
     run(); // warm-up: packing buffers, OpenBLAS threads, caches
     let n = 1;
@@ -86,9 +96,9 @@ function timeAlternately(runners: Array<() => void>): number[] {
   const samples: number[][] = runners.map(() => []);
   for (let s = 0; s < SAMPLES; s++) {
     runners.forEach((run, r) => {
-      const t0 = performance.now();
+      const t0 = clock(useCpuTime);
       for (let i = 0; i < reps[r]; i++) run();
-      samples[r].push((performance.now() - t0) / 1000 / reps[r]);
+      samples[r].push((clock(useCpuTime) - t0) / reps[r]);
     });
   }
   return samples.map(median);
@@ -112,6 +122,7 @@ function gemmTable(threadCounts: number[]): void {
           addon.setGemm(g);
           addon.matmul(a, b, out, 1, 1, p.m, p.n, p.k, p.transA, p.transB, null, 0, 0);
         }),
+        cpuTime && threads === 1,
       );
       gflops.push(...seconds.map((s) => flops / s / 1e9));
     }
@@ -142,10 +153,32 @@ function printTable(header: string[], rows: string[][]): void {
   rows.forEach((r) => console.log(line(r)));
 }
 
+/** One SGD step of MLP 784-256-256-10 on a batch of 32, as src/engine/speed-check.ts trains. */
+function smallMlpStep(): () => void {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 256, activation: 'relu' }),
+      tf.layers.dense({ units: 256, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+  const x = tf.randomNormal([32, 784], 0, 1, 'float32', 1);
+  const y = tf.oneHot(tf.randomUniform([32], 0, 10, 'int32', 2), 10);
+  const optimizer = tf.train.sgd(0.05);
+  return () =>
+    tf.tidy(() => {
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor),
+        true,
+      );
+      (loss as tf.Scalar).dataSync();
+    });
+}
+
 async function trainingStepTable(threadCounts: number[]): Promise<void> {
   if (!registerNativeBackend().ok) return;
   await tf.setBackend('native');
-  const steps = quick ? 15 : 40;
+  const step = smallMlpStep();
   const header = [
     'MLP 784-256-256-10, batch 32',
     ...threadCounts.flatMap((t) => gemms.map((g) => `${g} ${t}T`)),
@@ -153,15 +186,14 @@ async function trainingStepTable(threadCounts: number[]): Promise<void> {
   const cells: string[] = [];
   for (const threads of threadCounts) {
     addon.setNumThreads(threads);
-    const msPerStep: number[][] = gemms.map(() => []);
-    for (let s = 0; s < SAMPLES; s++) {
-      gemms.forEach((g, i) => {
+    const seconds = timeAlternately(
+      gemms.map((g) => () => {
         addon.setGemm(g);
-        const r = measureTrainingSpeed({ hidden: 256, batchSize: 32, steps });
-        msPerStep[i].push((1000 * 32) / r.samplesPerSecond);
-      });
-    }
-    cells.push(...msPerStep.map((v) => `${median(v).toFixed(3)} ms/step`));
+        step();
+      }),
+      cpuTime && threads === 1,
+    );
+    cells.push(...seconds.map((sec) => `${(sec * 1000).toFixed(2)} ms`));
   }
   printTable(header, [['training step', ...cells]]);
 }
@@ -172,7 +204,10 @@ console.log(`GEMMs: ${gemms.join(', ')} (default ${defaultGemm}); threads: ${thr
 console.log(
   `OPENBLAS_* environment: ${openblasEnv.length ? openblasEnv.map(([k, v]) => `${k}=${v}`).join(' ') : 'none set'}`,
 );
-console.log(`Medians of ${SAMPLES} alternating samples; GFLOP/s (higher is better).\n`);
+console.log(
+  `Medians of ${SAMPLES} alternating samples; GFLOP/s (higher is better)` +
+    (cpuTime ? '; 1-thread columns (and steps) timed by CPU time.\n' : '.\n'),
+);
 const initialThreads = addon.getNumThreads();
 try {
   gemmTable(threadCounts);

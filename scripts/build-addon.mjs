@@ -37,6 +37,7 @@ function nodeGypCommand() {
   const nodeBin = dirname(process.execPath);
   const bundled = ['npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'];
   const candidates = [
+    process.env.npm_config_node_gyp, // npm's own node-gyp.js, set in its lifecycle scripts
     npmCli && join(dirname(npmCli), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
     join(nodeBin, '..', 'lib', 'node_modules', ...bundled), // Unix: <prefix>/bin/node
     join(nodeBin, 'node_modules', ...bundled), // Windows: <prefix>\node.exe

@@ -185,9 +185,9 @@ describe('portable GEMM (portableMatmul) vs a float64 reference', () => {
   });
 
   it('gives correct results on 1 and 2 threads for products large enough to split', () => {
-    // Over 50 M multiply-adds: split over 2 threads (from 25 M each), along M (M >= N) or N.
-    checkPortable({ m: 400, n: 260, k: 500, transA: true, transB: false }, 51, NaN, [1, 2]);
-    checkPortable({ m: 40, n: 2000, k: 700, transA: false, transB: true }, 52, undefined, [1, 2]);
+    // Over 25 M multiply-adds: split over 2 threads (from 12.5 M each), along M (M >= N) or N.
+    checkPortable({ m: 300, n: 200, k: 450, transA: true, transB: false }, 51, NaN, [1, 2]);
+    checkPortable({ m: 40, n: 1500, k: 450, transA: false, transB: true }, 52, undefined, [1, 2]);
   });
 
   it('rejects arrays too short for the shape instead of reading past them', () => {

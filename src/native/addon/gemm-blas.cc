@@ -5,6 +5,7 @@
 // setGemm('portable') switches to unforget's own kernel at run time, so the two can be
 // measured in one process. Built without one, Sgemm is the portable kernel.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -27,8 +28,8 @@ extern "C" int openblas_get_num_threads(void);
 namespace unforget {
 
 #if defined(UNFORGET_BLAS_NAME)
-// Read on every Sgemm call, written only by setGemm (from the JS thread, between calls).
-static bool g_portable = false;
+// Read on every Sgemm call, written by setGemm (atomic: worker_threads may share the addon).
+static std::atomic<bool> g_portable{false};
 
 void Sgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
            const float* B, int ldb, float beta, float* C, int ldc) {
@@ -40,7 +41,10 @@ void Sgemm(bool transA, bool transB, int M, int N, int K, float alpha, const flo
 const char* GemmName() { return g_portable ? "portable" : UNFORGET_BLAS_NAME; }
 
 bool SelectGemm(const char* name) {
-  if (std::strcmp(name, "portable") == 0) return g_portable = true;
+  if (std::strcmp(name, "portable") == 0) {
+    g_portable = true;
+    return true;
+  }
   if (std::strcmp(name, "blas") == 0 || std::strcmp(name, UNFORGET_BLAS_NAME) == 0) {
     g_portable = false;
     return true;

@@ -19,10 +19,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -73,23 +73,25 @@ constexpr size_t kAlign = 64;  // a cache line, and the widest vector
 /** Packing space of one worker: an A chunk and a B block, 64-byte aligned. */
 class PackBuffers {
  public:
-  float* a() { return Ensure(), a_; }
-  float* b() { return Ensure(), a_ + kASize; }
+  /**
+   * Allocates once, on the caller's thread: std::bad_alloc then reaches JavaScript as an
+   * exception, where in a helper thread it would end the process.
+   */
+  void Allocate() {
+    if (memory_) return;
+    const size_t bytes = (kASize + kBSize) * sizeof(float);
+    memory_.reset(static_cast<float*>(::operator new(bytes, std::align_val_t(kAlign))));
+  }
+  float* a() const { return memory_.get(); }
+  float* b() const { return memory_.get() + kASize; }
 
  private:
   static constexpr size_t kASize = (size_t)MC * KC;
   static constexpr size_t kBSize = (size_t)NC * KC;
-  void Ensure() {
-    if (a_) return;
-    const size_t bytes = (kASize + kBSize) * sizeof(float);
-    memory_.reset(static_cast<float*>(::operator new(bytes, std::align_val_t(kAlign))));
-    a_ = memory_.get();
-  }
   struct Free {
     void operator()(float* p) const { ::operator delete(p, std::align_val_t(kAlign)); }
   };
   std::unique_ptr<float, Free> memory_;
-  float* a_ = nullptr;
 };
 
 // ---- Packing -------------------------------------------------------------------------
@@ -239,7 +241,7 @@ void MicroKernel(int kc, const float* __restrict a, const float* __restrict b, f
   Vec acc[MR][NV] = {};
   for (int p = 0; p < kc; ++p, a += MR, b += NR) {
     Vec bv[NV];
-    for (int v = 0; v < NV; ++v) bv[v] = *reinterpret_cast<const Vec*>(b + v * kVec);
+    for (int v = 0; v < NV; ++v) bv[v] = LoadU(b + v * kVec);
     for (int i = 0; i < MR; ++i) {
       const float ai = a[i];
       for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
@@ -312,8 +314,8 @@ void BlockedProduct(const Problem& q, int i0, int i1, int j0, int j1, PackBuffer
           const float* a = packedA + (size_t)ir * kc;
           for (int jr = 0; jr < nc; jr += NR) {
             MicroKernel<NV>(kc, a, packedB + (size_t)jr * kc, q.alpha, beta,
-                        q.C + (size_t)(ic + ir) * q.ldc + jc + jr, q.ldc, std::min(MR, mc - ir),
-                        std::min(NR, nc - jr));
+                            q.C + (size_t)(ic + ir) * q.ldc + jc + jr, q.ldc, std::min(MR, mc - ir),
+                            std::min(NR, nc - jr));
           }
         }
       }
@@ -330,13 +332,14 @@ void ScaleC(const Problem& q) {
   }
 }
 
-// Threads: products below this many multiply-adds run on the calling thread alone, as
-// starting a thread (~20-50 us) would eat the gain.
-constexpr double kMinMaddsPerThread = 25e6;
+// Threads: each thread gets at least this many multiply-adds (25 MFLOP, ~0.3 ms), so only
+// products of 50 MFLOP and more are split: starting and joining a thread costs 20-80 us
+// here, which would eat the gain on smaller ones.
+constexpr double kMinMaddsPerThread = 12.5e6;
 constexpr int kBandsPerThread = 4;
 int HardwareThreads() { return (int)std::max(1u, std::thread::hardware_concurrency()); }
 // Like OpenBLAS, every core by default; SetGemmThreads (UNFORGET_THREADS) changes it.
-int g_threads = HardwareThreads();
+std::atomic<int> g_threads{HardwareThreads()};
 
 /** Splits [0, n) into `parts` ranges whose bounds are multiples of `unit`. */
 int SplitBound(int n, int parts, int part, int unit) {
@@ -348,9 +351,9 @@ int SplitBound(int n, int parts, int part, int unit) {
 }  // namespace
 
 void SetPortableThreads(int n) {
-  g_threads = n < 1 ? HardwareThreads() : std::min(n, HardwareThreads());
+  g_threads.store(n < 1 ? HardwareThreads() : std::min(n, HardwareThreads()), std::memory_order_relaxed);
 }
-int GetPortableThreads() { return g_threads; }
+int GetPortableThreads() { return g_threads.load(std::memory_order_relaxed); }
 
 void PortableSgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
                    const float* B, int ldb, float beta, float* C, int ldc) {
@@ -365,7 +368,8 @@ void PortableSgemm(bool transA, bool transB, int M, int N, int K, float alpha, c
   // helper thread's own (empty) instance.
   std::vector<PackBuffers>& buffers = callerBuffers;
   const double madds = (double)M * N * K;
-  const int threads = std::max(1, std::min(g_threads, (int)(madds / kMinMaddsPerThread)));
+  const int threads = std::max(1, std::min(GetPortableThreads(), (int)(madds / kMinMaddsPerThread)));
+  buffers[0].Allocate();
   if (N <= kVec) return BlockedProduct<1>(q, 0, M, 0, N, buffers[0]);  // never split: N is tiny
   if (threads == 1) return BlockedProduct<kWideNV>(q, 0, M, 0, N, buffers[0]);
 
@@ -374,6 +378,7 @@ void PortableSgemm(bool transA, bool transB, int M, int N, int K, float alpha, c
   // blocked product of its own (the other operand is packed again per band: for bands of
   // at least a few slivers, a small cost beside the multiply-adds).
   if ((int)buffers.size() < threads) buffers.resize(threads);
+  for (int t = 1; t < threads; ++t) buffers[t].Allocate();
   const bool splitRows = M >= N;
   const int length = splitRows ? M : N, unit = splitRows ? MR : NR;
   const int bands = std::min(threads * kBandsPerThread, (length + unit - 1) / unit);
@@ -387,7 +392,13 @@ void PortableSgemm(bool transA, bool transB, int M, int N, int K, float alpha, c
   };
   std::vector<std::thread> helpers;
   helpers.reserve(threads - 1);
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+  for (int t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(work, t);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the bands left are done by those running
+    }
+  }
   work(0);
   for (auto& h : helpers) h.join();
 }
