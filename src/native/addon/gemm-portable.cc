@@ -332,11 +332,17 @@ void ScaleC(const Problem& q) {
   }
 }
 
-// Threads: each thread gets at least this many multiply-adds (25 MFLOP, ~0.3 ms), so only
-// products of 50 MFLOP and more are split: starting and joining a thread costs 20-80 us
-// here, which would eat the gain on smaller ones.
+// Threads: each thread gets at least this many multiply-adds (25 MFLOP, ~0.25 ms), so only
+// products of 50 MFLOP and more are split. Measured on 2 Zen 4 cores (best of 60 runs):
+// 2 threads take 256 x 256 x 784 from 107 to 168 GFLOP/s and 1024^3 from 105 to 188
+// (OpenBLAS: 104 -> 195, 99 -> 196); but splitting the 12.8 MFLOP products of the small
+// MLP gained little (93 -> 112 at best) as starting and joining a thread costs 20-80 us,
+// and lost badly (down to 11) when the other core was busy.
 constexpr double kMinMaddsPerThread = 12.5e6;
+// Bands per thread, handed out in turn, so a thread slowed by other work takes fewer...
 constexpr int kBandsPerThread = 4;
+// ... but none narrower than this many slivers: each band packs the other operand again.
+constexpr int kMinBandSlivers = 4;
 int HardwareThreads() { return (int)std::max(1u, std::thread::hardware_concurrency()); }
 // Like OpenBLAS, every core by default; SetGemmThreads (UNFORGET_THREADS) changes it.
 std::atomic<int> g_threads{HardwareThreads()};
@@ -373,15 +379,14 @@ void PortableSgemm(bool transA, bool transB, int M, int N, int K, float alpha, c
   if (N <= kVec) return BlockedProduct<1>(q, 0, M, 0, N, buffers[0]);  // never split: N is tiny
   if (threads == 1) return BlockedProduct<kWideNV>(q, 0, M, 0, N, buffers[0]);
 
-  // Split C into bands along its longer side, a few per thread, handed out in turn: a
-  // thread slowed by other work on its core then simply takes fewer. Each band is a whole
-  // blocked product of its own (the other operand is packed again per band: for bands of
-  // at least a few slivers, a small cost beside the multiply-adds).
+  // Split C into bands along its longer side. Each band is a whole blocked product of its
+  // own, packing the other operand again: for bands of a few slivers or more, a small cost
+  // beside the multiply-adds, and no thread ever waits for another's packing.
   if ((int)buffers.size() < threads) buffers.resize(threads);
   for (int t = 1; t < threads; ++t) buffers[t].Allocate();
   const bool splitRows = M >= N;
   const int length = splitRows ? M : N, unit = splitRows ? MR : NR;
-  const int bands = std::min(threads * kBandsPerThread, (length + unit - 1) / unit);
+  const int bands = std::max(threads, std::min(threads * kBandsPerThread, length / (kMinBandSlivers * unit)));
   std::atomic<int> next{0};
   auto work = [&](int t) {
     for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < bands;) {
