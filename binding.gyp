@@ -14,7 +14,9 @@
         "src/native/addon/conv.cc",
         "src/native/addon/pool.cc",
         "src/native/addon/loss.cc",
-        "src/native/addon/optim.cc"
+        "src/native/addon/optim.cc",
+        "src/native/addon/gemm-portable.cc",
+        "src/native/addon/gemm-blas.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
@@ -28,16 +30,13 @@
       },
       "conditions": [
         ["blas=='openblas'", {
-          "sources": ["src/native/addon/gemm-blas.cc"],
+          "defines": ["UNFORGET_OPENBLAS"],
+          "include_dirs": ["<!@(node scripts/detect-blas.mjs --include-dirs)"],
           "libraries": ["-lopenblas"]
         }],
         ["blas=='accelerate'", {
-          "sources": ["src/native/addon/gemm-blas.cc"],
           "defines": ["UNFORGET_ACCELERATE", "ACCELERATE_NEW_LAPACK"],
           "libraries": ["-framework Accelerate"]
-        }],
-        ["blas=='none'", {
-          "sources": ["src/native/addon/gemm-portable.cc"]
         }]
       ]
     }

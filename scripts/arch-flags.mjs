@@ -4,6 +4,13 @@
 // A build meant to be copied to other machines sets UNFORGET_PORTABLE_BUILD=1 and gets
 // the baseline instruction set instead. scripts/build-addon.mjs records which CPU the
 // build was made for, and src/native/addon-loader.ts refuses a build made for another CPU.
+// On architectures not listed here no flag is given: not every compiler accepts
+// -mcpu=native everywhere, and a rejected flag would cost the whole addon.
+const NATIVE_FLAGS = {
+  x64: '-march=native',
+  ia32: '-march=native',
+  arm64: '-mcpu=native',
+  ppc64: '-mcpu=native',
+};
 const portable = process.env.UNFORGET_PORTABLE_BUILD === '1';
-const isX86 = process.arch === 'x64' || process.arch === 'ia32';
-process.stdout.write(portable ? '' : isX86 ? '-march=native' : '-mcpu=native');
+process.stdout.write(portable ? '' : (NATIVE_FLAGS[process.arch] ?? ''));

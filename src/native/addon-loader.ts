@@ -1,6 +1,10 @@
 /**
  * Finds and loads the compiled addon, refusing one that was built for another CPU
  * (it is compiled with -march=native; see scripts/arch-flags.mjs).
+ *
+ * The addon is build/Release/unforget_native.node in the package, or the file named by
+ * the environment variable UNFORGET_ADDON_PATH (used by the install-fallback tests, and to
+ * try another build). Its build record, unforget-build.json, is read from beside it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,11 +34,17 @@ interface BuildRecord {
   cpuFeatures: string[];
 }
 
+/** Why the build recorded at `recordPath` cannot run on this machine, or null when it can. */
 function checkCpu(recordPath: string): string | null {
-  if (!existsSync(recordPath)) return null;
-  const record = JSON.parse(readFileSync(recordPath, 'utf8')) as BuildRecord;
+  if (!existsSync(recordPath)) return null; // built by hand with node-gyp: nothing to check
+  let record: BuildRecord;
+  try {
+    record = JSON.parse(readFileSync(recordPath, 'utf8')) as BuildRecord;
+  } catch {
+    return `its build record ${recordPath} is unreadable`;
+  }
   if (record.arch !== process.arch) return `it was built for ${record.arch}, this is ${process.arch}`;
-  if (record.portable || record.cpuFeatures.length === 0) return null;
+  if (record.portable || !Array.isArray(record.cpuFeatures) || record.cpuFeatures.length === 0) return null;
   const here = new Set(cpuFeatures());
   if (here.size === 0) return null;
   const missing = record.cpuFeatures.filter((f) => !here.has(f));
@@ -43,13 +53,19 @@ function checkCpu(recordPath: string): string | null {
     : null;
 }
 
+/** The addon file to load: UNFORGET_ADDON_PATH, else the package's own build. */
+export function addonPath(env = process.env): string {
+  return env.UNFORGET_ADDON_PATH || join(packageRoot(), 'build', 'Release', 'unforget_native.node');
+}
+
 let cached: AddonLoad | undefined;
 
+/** Loads the addon once; later calls return the first result. */
 export function loadAddon(): AddonLoad {
   if (cached) return cached;
-  const path = join(packageRoot(), 'build', 'Release', 'unforget_native.node');
+  const path = addonPath();
   if (!existsSync(path)) {
-    cached = { ok: false, reason: 'the native addon is not built' };
+    cached = { ok: false, reason: `the native addon is not built (no ${path})` };
     return cached;
   }
   const cpuProblem = checkCpu(join(dirname(path), 'unforget-build.json'));

@@ -34,13 +34,13 @@ static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 }
 
 void RegisterCore(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::String::New(env, GemmName()));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterCore(env, exports);
+  RegisterGemm(env, exports);
   RegisterMatmul(env, exports);
   RegisterElementwise(env, exports);
   RegisterReduce(env, exports);

@@ -53,6 +53,7 @@ inline ConvGeom Geom(const Napi::Value& v) {
 
 // Every kernel family registers its functions on the addon's exports.
 void RegisterCore(Napi::Env env, Napi::Object exports);
+void RegisterGemm(Napi::Env env, Napi::Object exports);  // gemm-blas.cc
 void RegisterMatmul(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
 void RegisterReduce(Napi::Env env, Napi::Object exports);
