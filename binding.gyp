@@ -15,6 +15,7 @@
         "src/native/addon/pool.cc",
         "src/native/addon/loss.cc",
         "src/native/addon/optim.cc",
+        "src/native/addon/dense.cc",
         "src/native/addon/gemm-portable.cc",
         "src/native/addon/gemm-blas.cc"
       ],

@@ -66,7 +66,7 @@ async function main() {
   const w = workload(args.workload!);
   const x = tf.randomNormal([w.batchSize, ...w.inputShape], 0, 1, 'float32', 1);
   const y = tf.cast(tf.oneHot(tf.randomUniform([w.batchSize], 0, 10, 'int32', 2), 10), 'float32');
-  const model = w.build();
+  const model = w.build(args.step === 'tfjs' ? 'tfjs' : 'unforget');
   const { step } = makeTrainStep(model, args.step as StepKind);
   for (let i = 0; i < 3; i++) step(x, y);
   tallies.clear();

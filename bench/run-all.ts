@@ -74,12 +74,12 @@ const ALL: Config[] = [
   {
     name: 'cpu',
     slow: true,
-    command: (w) => [...tsx('cpu', w, ['--passes', '1', '--seconds', '1', '--warmup', '1']), process.env],
+    command: (w) => [...tsx('cpu', w, ['--passes', '1', '--seconds', '1', '--warmup', '2']), process.env],
   },
   {
     name: 'wasm',
     slow: true,
-    command: (w) => [...tsx('wasm', w, ['--passes', '1', '--seconds', '1', '--warmup', '1']), process.env],
+    command: (w) => [...tsx('wasm', w, ['--passes', '1', '--seconds', '1', '--warmup', '2']), process.env],
   },
   {
     name: 'pytorch',

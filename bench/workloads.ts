@@ -4,26 +4,35 @@
  * bench/torch_reference.py builds the same networks in PyTorch.
  */
 import * as tf from '../src/engine/tf.js';
+import { fusedDense } from '../src/models/layers/fused-dense.js';
+
+/** `unforget` builds dense layers with fusedDense (what unforget's models use); `tfjs` with tf.layers.dense. */
+export type Flavour = 'unforget' | 'tfjs';
+type DenseFactory = typeof tf.layers.dense;
+const denseOf = (flavour: Flavour): DenseFactory =>
+  (flavour === 'unforget' ? fusedDense : tf.layers.dense) as DenseFactory;
 
 export interface Workload {
   name: string;
   description: string;
   batchSize: number;
   inputShape: number[];
-  build(): tf.LayersModel;
+  build(flavour: Flavour): tf.LayersModel;
 }
 
-function mlp(hidden: number): tf.LayersModel {
+function mlp(hidden: number, flavour: Flavour): tf.LayersModel {
+  const dense = denseOf(flavour);
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [784], units: hidden, activation: 'relu' }),
-      tf.layers.dense({ units: hidden, activation: 'relu' }),
-      tf.layers.dense({ units: 10 }),
+      dense({ inputShape: [784], units: hidden, activation: 'relu' }),
+      dense({ units: hidden, activation: 'relu' }),
+      dense({ units: 10 }),
     ],
   });
 }
 
-function cnn(): tf.LayersModel {
+function cnn(flavour: Flavour): tf.LayersModel {
+  const dense = denseOf(flavour);
   return tf.sequential({
     layers: [
       tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
@@ -31,8 +40,8 @@ function cnn(): tf.LayersModel {
       tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 128, activation: 'relu' }),
-      tf.layers.dense({ units: 10 }),
+      dense({ units: 128, activation: 'relu' }),
+      dense({ units: 10 }),
     ],
   });
 }
@@ -43,14 +52,14 @@ export const WORKLOADS: Record<string, Workload> = {
     description: 'MLP 784-256-256-10, batch 32',
     batchSize: 32,
     inputShape: [784],
-    build: () => mlp(256),
+    build: (flavour) => mlp(256, flavour),
   },
   mlp1024: {
     name: 'mlp1024',
     description: 'MLP 784-1024-1024-10, batch 256',
     batchSize: 256,
     inputShape: [784],
-    build: () => mlp(1024),
+    build: (flavour) => mlp(1024, flavour),
   },
   cnn: {
     name: 'cnn',
@@ -65,10 +74,4 @@ export function workload(name: string): Workload {
   const w = WORKLOADS[name];
   if (!w) throw new Error(`workload: expected one of ${Object.keys(WORKLOADS).join(', ')}, got "${name}"`);
   return w;
-}
-
-/** Copies every weight of `from` into `to` (same architecture), so two backends start identical. */
-export function copyWeights(from: number[][], to: tf.LayersModel): void {
-  const weights = to.getWeights();
-  to.setWeights(weights.map((w, i) => tf.tensor(from[i], w.shape)));
 }

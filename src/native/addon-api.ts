@@ -9,6 +9,7 @@ import type { ConvAddon } from './kernels/conv.js';
 import type { PoolAddon } from './kernels/pool.js';
 import type { LossAddon } from './kernels/softmax-cross-entropy.js';
 import type { OptimAddon } from './optimizer-updates.js';
+import type { DenseAddon } from './kernels/dense.js';
 
 /** A GEMM the addon can run: a system BLAS or unforget's own portable kernel. */
 export type GemmName = 'openblas' | 'accelerate' | 'portable';
@@ -59,4 +60,5 @@ export type NativeAddon = CoreAddon &
   ConvAddon &
   PoolAddon &
   LossAddon &
-  OptimAddon;
+  OptimAddon &
+  DenseAddon;

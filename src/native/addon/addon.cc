@@ -48,6 +48,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPool(env, exports);
   RegisterLoss(env, exports);
   RegisterOptim(env, exports);
+  RegisterDense(env, exports);
+  RegisterDense(env, exports);
   return exports;
 }
 

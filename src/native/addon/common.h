@@ -61,5 +61,7 @@ void RegisterConv(Napi::Env env, Napi::Object exports);
 void RegisterPool(Napi::Env env, Napi::Object exports);
 void RegisterLoss(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
+void RegisterDense(Napi::Env env, Napi::Object exports);
+void RegisterDense(Napi::Env env, Napi::Object exports);
 
 }  // namespace unforget

@@ -1,6 +1,7 @@
 /** Every native kernel, by family. Kernels not listed here run the inherited cpu JS kernel. */
 import type { NativeKernel } from '../kernel-util.js';
 import { convKernels } from './conv.js';
+import { denseKernels } from './dense.js';
 import { elementwiseKernels } from './elementwise.js';
 import { lossKernels } from './softmax-cross-entropy.js';
 import { matmulKernels } from './matmul.js';
@@ -14,4 +15,5 @@ export const nativeKernels: readonly NativeKernel[] = [
   ...convKernels,
   ...poolKernels,
   ...lossKernels,
+  ...denseKernels,
 ];
