@@ -1,43 +1,66 @@
 // Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter: NHWC, float32.
 //
-// A conv is a GEMM over the im2col matrix `cols`: row p holds the K = FH*FW*C input values
-// under output pixel p (zeros where the window hangs over the padding) in the filter's
+// Two formulations. The im2col matrix `cols` has one row per output pixel p holding the
+// K = FH*FW*C input values under its window (zeros over the padding) in the filter's
 // (fh, fw, c) order, so that with the HWIO filter viewed as a [K, OC] matrix W:
 //   forward          y[P, OC]    = cols[P, K] @ W
 //   backprop filter  dW[K, OC]   = cols^T @ dy[P, OC]
 //   backprop input   dcols[P, K] = dy @ W^T, each row added back under its window (col2im)
-// where P = N*OH*OW. Pixels are processed in chunks whose cols live in one persistent
-// scratch buffer: a fresh multi-MB buffer per call costs more than the GEMM, and a chunk
-// that stays in cache between im2col and GEMM is faster than one pass over all of P.
+// where P = N*OH*OW. The forward conv and the filter gradient run either as register-blocked
+// loops that read the windows straight from x (conv-direct.h), or as im2col + GEMM over
+// chunks of pixels whose cols live in one persistent scratch buffer (a fresh multi-MB buffer
+// per call costs more than the GEMM, and a chunk that stays in cache between im2col and GEMM
+// is faster than one pass over all of P). The input gradient is always GEMM + col2im.
 #include <algorithm>
 #include <cstring>
-#include <memory>
 
 #include "common.h"
+#include "conv-direct.h"
+#include "conv-parallel.h"
 #include "gemm.h"
 
 namespace unforget {
 namespace {
+
+using conv::Scratch;
+using conv::WindowSize;
 
 // Floats of im2col scratch per chunk (1 MiB): small enough to stay in L2 between the
 // im2col and the GEMM that reads it, big enough that the GEMM is not call-bound.
 constexpr int64_t kChunkFloats = 256 * 1024;
 // Fewest rows per chunk, so that very wide rows (large K) still give the GEMM a real M.
 constexpr int64_t kMinChunkRows = 64;
-// Below this many input values per window (FH*FW*C) the GEMM is mostly overhead: the
-// forward conv and the filter gradient run as direct loops over the output channels.
-constexpr int64_t kDirectMaxK = 32;
+// Windows of up to this many values (FH*FW*C) always run the direct loops: im2col and the
+// GEMM's packing cost more than the arithmetic.
+constexpr int64_t kSmallWindow = 32;
+// Larger windows run the direct loops while the filter fits in L2 (the loops stream it once
+// per block of pixels). With AVX-512 they beat OpenBLAS by ~20% on a 3x3x32->64 conv; with
+// 8-float vectors they were measured slower, so there only small windows run them.
+#if defined(__AVX512F__)
+constexpr int64_t kDirectMaxFilterFloats = 128 * 1024;
+#else
+constexpr int64_t kDirectMaxFilterFloats = 0;
+#endif
+// Below this many multiply-adds a call runs on one thread: waking workers costs more.
+constexpr int64_t kParallelMinMacs = 1 << 20;
+constexpr int kMaxThreads = 64;
 
-// A per-thread buffer that only grows, so steady-state calls allocate nothing.
-float* Scratch(size_t n) {
-  thread_local std::unique_ptr<float[]> buf;
-  thread_local size_t cap = 0;
-  if (cap < n) {
-    buf.reset(new float[n]);
-    cap = n;
-  }
-  return buf.get();
+bool UseDirect(const ConvGeom& g) {
+  const int64_t K = WindowSize(g);
+  return K <= kSmallWindow || K * g.OC <= kDirectMaxFilterFloats;
 }
+
+// Threads for the direct loops: as many as the GEMM uses (the user's setting), at most
+// `parts` (the units the work splits into).
+int DirectThreads(const ConvGeom& g, int64_t parts) {
+  const int64_t macs = (int64_t)g.N * g.OH * g.OW * WindowSize(g) * g.OC;
+  if (macs < kParallelMinMacs) return 1;
+  return (int)std::max<int64_t>(1, std::min<int64_t>({GetGemmThreads(), kMaxThreads, parts}));
+}
+
+// Scratch slots: 0, 1 and 4 belong to the direct loops (offsets, tail panel and gathered
+// windows), 2 holds the im2col chunk, 3 and 5 the filter gradient's partial sums.
+float* ColsScratch(size_t n) { return Scratch<float, 2>(n); }
 
 // The (image, row, column) of output pixel p, advanced in row-major order.
 struct Pixel {
@@ -56,7 +79,6 @@ inline void Advance(const ConvGeom& g, Pixel& q) {
   ++q.n;
 }
 
-inline int64_t WindowSize(const ConvGeom& g) { return (int64_t)g.FH * g.FW * g.C; }
 inline int64_t Pixels(const ConvGeom& g) { return (int64_t)g.N * g.OH * g.OW; }
 
 // Rows per chunk of a cols matrix with rows of k floats.
@@ -144,66 +166,6 @@ void Epilogue(float* y, int64_t rows, int OC, const float* bias, int act, float 
   ApplyActivation(y, (size_t)rows * OC, act, alpha);
 }
 
-// Forward conv as loops over the output channels, for windows of few values (the first
-// layer of an image model, C = 1): no im2col, and no GEMM packing a K of 9.
-void DirectConvForward(const float* x, const float* w, float* y, const ConvGeom& g, int64_t p0,
-                       int64_t rows) {
-  const int C = g.C, OC = g.OC;
-  Pixel q = PixelAt(g, p0);
-  for (int64_t r = 0; r < rows; ++r, Advance(g, q)) {
-    float* yr = y + (p0 + r) * OC;
-    std::memset(yr, 0, OC * sizeof(float));
-    const float* img = x + (size_t)q.n * g.H * g.W * C;
-    const int ih0 = q.oh * g.SH - g.PT, iw0 = q.ow * g.SW - g.PL;
-    for (int fh = 0; fh < g.FH; ++fh) {
-      const int ih = ih0 + fh * g.DH;
-      if (ih < 0 || ih >= g.H) continue;
-      for (int fw = 0; fw < g.FW; ++fw) {
-        const int iw = iw0 + fw * g.DW;
-        if (iw < 0 || iw >= g.W) continue;
-        const float* xp = img + ((size_t)ih * g.W + iw) * C;
-        const float* wp = w + ((size_t)fh * g.FW + fw) * C * OC;
-        for (int c = 0; c < C; ++c) {
-          const float xv = xp[c];
-          const float* wr = wp + (size_t)c * OC;
-#pragma omp simd
-          for (int o = 0; o < OC; ++o) yr[o] += xv * wr[o];
-        }
-      }
-    }
-  }
-}
-
-// part[K, OC] = sum over pixels [p0, p0 + rows) of outer(window(p), dy[p]): the filter
-// gradient of a chunk, as loops over the output channels (see DirectConvForward).
-void DirectFilterGrad(const float* x, const float* dy, float* part, const ConvGeom& g, int64_t p0,
-                      int64_t rows) {
-  const int C = g.C, OC = g.OC;
-  std::memset(part, 0, (size_t)WindowSize(g) * OC * sizeof(float));
-  Pixel q = PixelAt(g, p0);
-  for (int64_t r = 0; r < rows; ++r, Advance(g, q)) {
-    const float* dyr = dy + (p0 + r) * OC;
-    const float* img = x + (size_t)q.n * g.H * g.W * C;
-    const int ih0 = q.oh * g.SH - g.PT, iw0 = q.ow * g.SW - g.PL;
-    for (int fh = 0; fh < g.FH; ++fh) {
-      const int ih = ih0 + fh * g.DH;
-      if (ih < 0 || ih >= g.H) continue;
-      for (int fw = 0; fw < g.FW; ++fw) {
-        const int iw = iw0 + fw * g.DW;
-        if (iw < 0 || iw >= g.W) continue;
-        const float* xp = img + ((size_t)ih * g.W + iw) * C;
-        float* pp = part + ((size_t)fh * g.FW + fw) * C * OC;
-        for (int c = 0; c < C; ++c) {
-          const float xv = xp[c];
-          float* pr = pp + (size_t)c * OC;
-#pragma omp simd
-          for (int o = 0; o < OC; ++o) pr[o] += xv * dyr[o];
-        }
-      }
-    }
-  }
-}
-
 void ConvForward(const float* x, const float* w, float* y, const ConvGeom& g, const float* bias, int act,
                  float alpha) {
   const int64_t P = Pixels(g), K = WindowSize(g);
@@ -219,18 +181,29 @@ void ConvForward(const float* x, const float* w, float* y, const ConvGeom& g, co
     Epilogue(y, P, OC, bias, act, alpha);
     return;
   }
-  const bool direct = K <= kDirectMaxK;
-  const int64_t chunk = ChunkRows(direct ? OC : K, P);
-  float* cols = direct ? nullptr : Scratch((size_t)chunk * K);
+  if (UseDirect(g)) {
+    const conv::ForwardScratch shared = conv::PrepareForward(w, g);
+    const int64_t rows = (int64_t)g.N * g.OH;
+    const int threads = DirectThreads(g, rows);
+    conv::RunParallel(threads, [&](int t) {
+      const conv::ForwardScratch s = conv::WithWindows(shared, g);
+      int64_t r0, r1;
+      conv::Share(rows, threads, t, r0, r1);
+      for (int64_t r = r0; r < r1; ++r) {
+        float* yRow = y + r * g.OW * OC;
+        conv::DirectForwardRow(x, g, s, (int)(r / g.OH), (int)(r % g.OH), yRow);
+        Epilogue(yRow, g.OW, OC, bias, act, alpha);
+      }
+    });
+    return;
+  }
+  const int64_t chunk = ChunkRows(K, P);
+  float* cols = ColsScratch((size_t)chunk * K);
   for (int64_t p0 = 0; p0 < P; p0 += chunk) {
     const int64_t rows = std::min(chunk, P - p0);
     float* yc = y + p0 * OC;
-    if (direct) {
-      DirectConvForward(x, w, y, g, p0, rows);
-    } else {
-      Im2Col(x, g, p0, rows, cols);
-      Sgemm(false, false, (int)rows, OC, (int)K, 1.f, cols, (int)K, w, OC, 0.f, yc, OC);
-    }
+    Im2Col(x, g, p0, rows, cols);
+    Sgemm(false, false, (int)rows, OC, (int)K, 1.f, cols, (int)K, w, OC, 0.f, yc, OC);
     Epilogue(yc, rows, OC, bias, act, alpha);
   }
 }
@@ -247,10 +220,14 @@ void ConvBackpropInput(const float* dy, const float* w, float* dx, const ConvGeo
     Sgemm(false, true, (int)P, (int)K, g.OC, 1.f, dy, g.OC, w, g.OC, 0.f, dx, (int)K);
     return;
   }
+  // Not the direct loops: a stride-1 input gradient is a conv of the padded dy with the
+  // flipped filter, but run that way it took 5.0 ms against 3.3 ms for this path on the
+  // benchmark's 3x3x32->64 layer (13-pixel rows make short register blocks, and the padding
+  // adds 40% of zero products).
   // Pixels no window touches (strides larger than the filter) keep their zero.
   std::memset(dx, 0, dxLen * sizeof(float));
   const int64_t chunk = ChunkRows(K, P);
-  float* dcols = Scratch((size_t)chunk * K);
+  float* dcols = ColsScratch((size_t)chunk * K);
   for (int64_t p0 = 0; p0 < P; p0 += chunk) {
     const int64_t rows = std::min(chunk, P - p0);
     Sgemm(false, true, (int)rows, (int)K, g.OC, 1.f, dy + p0 * g.OC, g.OC, w, g.OC, 0.f, dcols, (int)K);
@@ -271,21 +248,43 @@ void ConvBackpropFilter(const float* x, const float* dy, float* dw, const ConvGe
     Sgemm(true, false, (int)K, OC, (int)P, 1.f, x, (int)K, dy, OC, 0.f, dw, OC);
     return;
   }
-  if (K <= kDirectMaxK) {
-    // Chunk partial sums added into dw: shorter float sums than one pass over all of P.
-    const int64_t chunk = ChunkRows(K * OC, P);
-    float* part = Scratch(dwLen);
-    std::memset(dw, 0, dwLen * sizeof(float));
-    for (int64_t p0 = 0; p0 < P; p0 += chunk) {
-      const int64_t rows = std::min(chunk, P - p0);
-      DirectFilterGrad(x, dy, part, g, p0, rows);
+  if (UseDirect(g)) {
+    // Sums in three levels (runs of at most conv::kRegionPixels pixels, groups of images of
+    // about kGroupPixels pixels, the batch) so that no float sum runs over all of P, which
+    // loses digits when P is large.
+    // With several threads, each sums its share of the images and the shares are added in
+    // thread order: the same result for the same thread count.
+    constexpr int64_t kGroupPixels = 2048;
+    const int64_t perImage = std::max<int64_t>(1, (int64_t)g.OH * g.OW);
+    const int groupImages = (int)std::max<int64_t>(1, kGroupPixels / perImage);
+    const conv::GradScratch shared = conv::PrepareFilterGrad(g);
+    const int threads = DirectThreads(g, g.N);
+    float* sums[kMaxThreads];
+    conv::RunParallel(threads, [&](int t) {
+      const conv::GradScratch s = conv::WithGradBuffers(shared, g);
+      float* sum = t == 0 ? dw : Scratch<float, 5>(dwLen);
+      float* group = Scratch<float, 3>(dwLen);
+      std::memset(sum, 0, dwLen * sizeof(float));
+      int64_t i0, i1;
+      conv::Share(g.N, threads, t, i0, i1);
+      for (int64_t n0 = i0; n0 < i1; n0 += groupImages) {
+        std::memset(group, 0, dwLen * sizeof(float));
+        const int64_t n1 = std::min(i1, n0 + groupImages);
+        for (int64_t n = n0; n < n1; ++n) conv::DirectFilterGradImage(x, dy, g, s, (int)n, group);
 #pragma omp simd
-      for (size_t i = 0; i < dwLen; ++i) dw[i] += part[i];
+        for (size_t i = 0; i < dwLen; ++i) sum[i] += group[i];
+      }
+      sums[t] = sum;
+    });
+    for (int t = 1; t < threads; ++t) {
+      const float* sum = sums[t];
+#pragma omp simd
+      for (size_t i = 0; i < dwLen; ++i) dw[i] += sum[i];
     }
     return;
   }
   const int64_t chunk = ChunkRows(K, P);
-  float* cols = Scratch((size_t)chunk * K);
+  float* cols = ColsScratch((size_t)chunk * K);
   for (int64_t p0 = 0; p0 < P; p0 += chunk) {
     const int64_t rows = std::min(chunk, P - p0);
     Im2Col(x, g, p0, rows, cols);
