@@ -197,6 +197,20 @@ inline ForwardScratch PrepareForward(const float* w, const ConvGeom& g) {
   return ForwardScratch{offs, offs + K, ForwardFilter{w, OC, tail}, nullptr};
 }
 
+// Buffers for ForwardRun over a plain matrix product: rows of `inner` values (offsets
+// `identity`) times a filter `wt` of `inner` rows and `cols` columns.
+inline ForwardScratch PrepareTransposed(const float* wt, int inner, int cols, const int* identity) {
+  const int full = cols / kLanes * kLanes;
+  float* tail = nullptr;
+  if (full < cols) {
+    tail = Scratch<float, 1>((size_t)inner * kLanes);
+    for (int k = 0; k < inner; ++k)
+      for (int j = 0; j < kLanes; ++j)
+        tail[(size_t)k * kLanes + j] = full + j < cols ? wt[(size_t)k * cols + full + j] : 0.f;
+  }
+  return ForwardScratch{identity, identity, ForwardFilter{wt, cols, tail}, nullptr};
+}
+
 // The call's buffers with the calling thread's own room for gathered windows.
 inline ForwardScratch WithWindows(const ForwardScratch& shared, const ConvGeom& g) {
   ForwardScratch s = shared;
