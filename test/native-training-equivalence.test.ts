@@ -7,10 +7,15 @@ import { describe, it } from 'node:test';
 import * as tf from '../src/engine/tf.js';
 import { registerNativeBackend } from '../src/native/register.js';
 import type { NativeBackend } from '../src/native/native-backend.js';
+import { fusedDense } from '../src/models/layers/fused-dense.js';
+import { softmaxCrossEntropy } from '../src/engine/losses.js';
+import { sgd } from '../src/engine/optimizers/index.js';
 
 const registration = registerNativeBackend();
 
-function smallCnn(): tf.LayersModel {
+type Dense = typeof tf.layers.dense;
+
+function smallCnn(dense: Dense = tf.layers.dense): tf.LayersModel {
   // The benchmark CNN's layer types at a size the slow cpu backend trains in seconds.
   return tf.sequential({
     layers: [
@@ -19,18 +24,18 @@ function smallCnn(): tf.LayersModel {
       tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 32, activation: 'relu' }),
-      tf.layers.dense({ units: 10 }),
+      dense({ units: 32, activation: 'relu' }),
+      dense({ units: 10 }),
     ],
   });
 }
 
-function mlp(): tf.LayersModel {
+function mlp(dense: Dense = tf.layers.dense): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [784], units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 10 }),
+      dense({ inputShape: [784], units: 64, activation: 'relu' }),
+      dense({ units: 64, activation: 'relu' }),
+      dense({ units: 10 }),
     ],
   });
 }
@@ -39,6 +44,8 @@ interface Setup {
   build: () => tf.LayersModel;
   inputShape: number[];
   batchSize: number;
+  /** `tfjs`: tf.losses + tf.train.sgd; `unforget`: the fused loss and in-place SGD. */
+  training?: 'tfjs' | 'unforget';
 }
 
 /** Trains `steps` SGD steps on `backend` from the given weights; returns the loss of every step. */
@@ -55,7 +62,11 @@ async function train(
   const y = tf.tidy(() =>
     tf.cast(tf.oneHot(tf.randomUniform([setup.batchSize * 4], 0, 10, 'int32', 12), 10), 'float32'),
   );
-  const optimizer = tf.train.sgd(0.05);
+  const unforget = setup.training === 'unforget';
+  const optimizer = unforget ? sgd({ learningRate: 0.05 }) : tf.train.sgd(0.05);
+  const lossOf = unforget
+    ? softmaxCrossEntropy
+    : (l: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(l, p) as tf.Scalar;
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
     const start = (s % 4) * setup.batchSize;
@@ -63,10 +74,7 @@ async function train(
       tf.tidy(() => {
         const xb = tf.slice(x, start, setup.batchSize);
         const yb = tf.slice(y, start, setup.batchSize);
-        const loss = optimizer.minimize(
-          () => tf.losses.softmaxCrossEntropy(yb, model.apply(xb) as tf.Tensor),
-          true,
-        );
+        const loss = optimizer.minimize(() => lossOf(yb, model.apply(xb) as tf.Tensor), true);
         return (loss as tf.Scalar).dataSync()[0];
       }),
     );
@@ -85,16 +93,23 @@ async function initialWeights(setup: Setup): Promise<Float32Array[]> {
   return weights;
 }
 
-async function expectSameTraining(setup: Setup, nativeKernelsExpected: string[]) {
+/**
+ * cpu trains `reference` (stock tfjs layers, loss and optimizer); native trains `setup`,
+ * which may use unforget's fused layers, loss and optimizer: the same maths.
+ */
+async function expectSameTraining(setup: Setup, nativeKernelsExpected: string[], reference: Setup = setup) {
   assert.ok(registration.ok, 'the native backend must be available');
-  const weights = await initialWeights(setup);
-  const cpuLosses = await train('cpu', setup, weights, 20);
+  const weights = await initialWeights(reference);
+  const cpuLosses = await train('cpu', reference, weights, 20);
   await tf.setBackend('native');
   const backend = tf.backend() as NativeBackend;
   const before = new Map(backend.calls.native);
   const nativeLosses = await train('native', setup, weights, 20);
   for (const kernel of nativeKernelsExpected) {
-    assert.ok((backend.calls.native.get(kernel) ?? 0) > (before.get(kernel) ?? 0), `${kernel} ran natively`);
+    assert.ok(
+      (backend.calls.native.get(kernel) ?? 0) > (before.get(kernel) ?? 0),
+      `${kernel} ran natively (native: ${[...backend.calls.native.keys()].join(', ')}; fallback: ${[...backend.calls.fallback.keys()].join(', ')})`,
+    );
   }
   const maxDiff = Math.max(...cpuLosses.map((l, i) => Math.abs(l - nativeLosses[i])));
   assert.ok(
@@ -109,10 +124,35 @@ async function expectSameTraining(setup: Setup, nativeKernelsExpected: string[])
 }
 
 describe('native vs cpu: 20 SGD steps from identical weights', () => {
-  it('MLP 784-64-64-10, batch 16', async () => {
-    await expectSameTraining({ build: mlp, inputShape: [784], batchSize: 16 }, ['BatchMatMul']);
+  const mlpSetup: Setup = { build: () => mlp(), inputShape: [784], batchSize: 16 };
+  const cnnSetup: Setup = { build: () => smallCnn(), inputShape: [28, 28, 1], batchSize: 8 };
+  const convKernels = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'MaxPool', 'MaxPoolGrad'];
+  const stockKernels = ['BatchMatMul', 'Add', 'Relu', 'Step', 'Multiply', 'Sum', 'Exp', 'Max', 'Log'];
+
+  it('MLP 784-64-64-10, batch 16, tfjs layers, loss and SGD', async () => {
+    await expectSameTraining(mlpSetup, stockKernels);
   });
-  it('CNN conv-pool-conv-pool-dense-dense, batch 8', async () => {
-    await expectSameTraining({ build: smallCnn, inputShape: [28, 28, 1], batchSize: 8 }, ['BatchMatMul']);
+  it('CNN conv-pool-conv-pool-dense-dense, batch 8, tfjs layers, loss and SGD', async () => {
+    await expectSameTraining(cnnSetup, [...stockKernels, ...convKernels]);
+  });
+  const fusedKernels = [
+    'UnforgetDense',
+    'UnforgetDenseGrad',
+    'UnforgetSoftmaxCrossEntropy',
+    'UnforgetSoftmaxCrossEntropyGrad',
+  ];
+  it('MLP with fused dense layers, fused loss and in-place SGD vs stock tfjs on cpu', async () => {
+    await expectSameTraining(
+      { ...mlpSetup, build: () => mlp(fusedDense as Dense), training: 'unforget' },
+      fusedKernels,
+      mlpSetup,
+    );
+  });
+  it('CNN with fused dense layers, fused loss and in-place SGD vs stock tfjs on cpu', async () => {
+    await expectSameTraining(
+      { ...cnnSetup, build: () => smallCnn(fusedDense as Dense), training: 'unforget' },
+      [...fusedKernels, ...convKernels],
+      cnnSetup,
+    );
   });
 });
