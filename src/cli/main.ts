@@ -4,7 +4,7 @@
  * engine: it reports the backend it picked and times a few training steps of an MLP.
  */
 import { initEngine } from '../engine/backend.js';
-import { measureTrainingSpeed } from '../engine/speed-check.js';
+import { measureTrainingSpeed } from './speed-check.js';
 
 const info = await initEngine();
 const detail = info.gemm
