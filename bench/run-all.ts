@@ -117,7 +117,8 @@ function runOne(config: Config, workload: string): Row {
     return JSON.parse(line) as Row;
   } catch (e) {
     const stderr = String((e as { stderr?: string }).stderr ?? e);
-    const reason = stderr.split('\n').find((l) => /Error|error:/.test(l)) ?? 'failed';
+    // The thrown error's own line (not a line of minified source that mentions "Error").
+    const reason = stderr.split('\n').find((l) => /^\s*\w*Error: /.test(l) && l.length < 400) ?? 'failed';
     return { samplesPerSecond: null, error: reason.trim().slice(0, 160) };
   }
 }

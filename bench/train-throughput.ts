@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '../src/engine/tf.js';
 import { initEngine, type BackendName } from '../src/engine/backend.js';
+import type { NativeBackend } from '../src/native/native-backend.js';
 import { STEP_KINDS, makeTrainStep, type StepKind } from './train-step.js';
 import { workload } from './workloads.js';
 
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     passes: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '30' },
+    gemm: { type: 'string' },
   },
 });
 
@@ -28,6 +30,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const engine = await initEngine({ backend: args.backend as BackendName });
+  if (args.gemm) {
+    // Measure the whole backend on another GEMM of the same build (e.g. the portable one).
+    const backend = tf.backend() as NativeBackend;
+    backend.addon.setGemm(args.gemm as Parameters<NativeBackend['addon']['setGemm']>[0]);
+    engine.gemm = backend.addon.gemm;
+  }
   if (!STEP_KINDS.includes(args.step as StepKind))
     throw new Error(`--step: expected ${STEP_KINDS.join('|')}`);
   const w = workload(args.workload!);
