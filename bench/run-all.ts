@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '3' },
     workloads: { type: 'string', default: 'mlp256,mlp1024,cnn' },
-    configs: { type: 'string', default: 'native,native-1t,cpu,wasm,pytorch' },
+    configs: { type: 'string', default: 'native,native-1t,native-openblas,native-nopool,cpu,wasm,pytorch' },
     step: { type: 'string', default: 'unforget' },
     out: { type: 'string' },
   },
@@ -69,6 +69,22 @@ const ALL: Config[] = [
     command: (w) => [
       ...tsx('native', w, ['--passes', '1', '--seconds', seconds]),
       { ...process.env, UNFORGET_THREADS: '1' },
+    ],
+  },
+  {
+    // The same build, its matrix products on the linked OpenBLAS instead of unforget's GEMM.
+    name: 'native-openblas',
+    command: (w) => [
+      ...tsx('native', w, ['--passes', '1', '--seconds', seconds]),
+      { ...process.env, UNFORGET_GEMM: 'openblas' },
+    ],
+  },
+  {
+    // The output-buffer pool switched off, to measure what it is worth.
+    name: 'native-nopool',
+    command: (w) => [
+      ...tsx('native', w, ['--passes', '1', '--seconds', seconds]),
+      { ...process.env, UNFORGET_POOL: '0' },
     ],
   },
   {

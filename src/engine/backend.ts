@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { NATIVE_BACKEND, registerNativeBackend } from '../native/register.js';
-import type { NativeBackendOptions } from '../native/native-backend.js';
+import type { NativeBackend, NativeBackendOptions } from '../native/native-backend.js';
 
 export const BACKEND_NAMES = ['native', 'cpu', 'wasm'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -21,7 +21,7 @@ export interface EngineOptions {
 
 export interface EngineInfo {
   backend: BackendName;
-  /** For `native`: which GEMM it runs on (openblas, accelerate, portable). */
+  /** For `native`: which GEMM it runs on (portable, openblas, accelerate). */
   gemm?: string;
   /** Why `native` was not used, when it was not. */
   nativeUnavailable?: string;
@@ -64,7 +64,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
   await tf.ready();
   backend = tf.getBackend() as BackendName;
   const info: EngineInfo = { backend };
-  if (backend === NATIVE_BACKEND && native.ok) info.gemm = native.gemm;
+  if (backend === NATIVE_BACKEND) info.gemm = (tf.backend() as NativeBackend).addon.gemm;
   if (!native.ok) info.nativeUnavailable = native.reason;
   return info;
 }

@@ -7,7 +7,7 @@
  */
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DataType, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
-import type { NativeAddon } from './addon-api.js';
+import type { GemmName, NativeAddon } from './addon-api.js';
 import { BufferPool } from './buffer-pool.js';
 
 type DataId = object;
@@ -19,6 +19,14 @@ export interface NativeBackendOptions {
   pool?: boolean;
   /** Most bytes the pool keeps in free arrays (default 512 MiB). */
   poolCapacityBytes?: number;
+  /**
+   * The GEMM behind matmul and conv (default `portable`, unforget's own; `blas` or
+   * `openblas`/`accelerate` for the linked BLAS, where the build has one). Measured in
+   * docs/performance.md: on the training benchmarks the portable GEMM is as fast as
+   * OpenBLAS and steadier, as OpenBLAS's idle workers spin on the cores that the JS thread
+   * and unforget's own workers need.
+   */
+  gemm?: GemmName | 'blas';
 }
 
 export class NativeBackend extends MathBackendCPU {
@@ -36,6 +44,7 @@ export class NativeBackend extends MathBackendCPU {
     (this as unknown as { firstUse: boolean }).firstUse = false;
     this.pool = new BufferPool(options.poolCapacityBytes ?? 512 * 2 ** 20, options.pool ?? true);
     if (options.threads !== undefined) addon.setNumThreads(options.threads);
+    addon.setGemm(options.gemm ?? 'portable');
   }
 
   /** An output array for a native kernel; its initial contents are unspecified. */

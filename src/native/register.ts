@@ -10,6 +10,7 @@ import { NativeBackend, type NativeBackendOptions } from './native-backend.js';
 
 export const NATIVE_BACKEND = 'native';
 
+/** `gemm`: the GEMM the backend runs on (see NativeBackendOptions.gemm). */
 export type NativeRegistration = { ok: true; gemm: string } | { ok: false; reason: string };
 
 let registration: NativeRegistration | undefined;
@@ -25,6 +26,13 @@ export function nativeOptionsFromEnv(env = process.env): NativeBackendOptions {
     options.threads = threads;
   }
   if (env.UNFORGET_POOL === '0') options.pool = false;
+  if (env.UNFORGET_GEMM) {
+    const gemms = ['portable', 'blas', 'openblas', 'accelerate'];
+    if (!gemms.includes(env.UNFORGET_GEMM)) {
+      throw new Error(`UNFORGET_GEMM: expected one of ${gemms.join(', ')}, got "${env.UNFORGET_GEMM}"`);
+    }
+    options.gemm = env.UNFORGET_GEMM as NativeBackendOptions['gemm'];
+  }
   return options;
 }
 
@@ -45,7 +53,20 @@ export function registerNativeBackend(
     if (!overridden.has(kernel.kernelName)) registerKernel({ ...kernel, backendName: NATIVE_BACKEND });
   }
   for (const kernel of nativeKernels) registerKernel(toKernelConfig(kernel, NATIVE_BACKEND));
-  return (registration = { ok: true, gemm: addon.gemm });
+  return (registration = { ok: true, gemm: resolveGemm(addon.gemms, options.gemm) });
+}
+
+/** The GEMM a backend made with `choice` runs on; refuses a GEMM this build lacks. */
+function resolveGemm(
+  available: readonly string[],
+  choice: NativeBackendOptions['gemm'] = 'portable',
+): string {
+  if (choice === 'portable') return choice;
+  const blas = available.find((g) => g !== 'portable');
+  if (!blas || (choice !== 'blas' && choice !== blas)) {
+    throw new Error(`gemm: "${choice}" is not in this build of the addon (it has ${available.join(', ')})`);
+  }
+  return blas;
 }
 
 /** Names of the kernels the native backend runs in C++ (when their inputs allow). */

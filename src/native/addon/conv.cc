@@ -16,7 +16,7 @@
 
 #include "common.h"
 #include "conv-direct.h"
-#include "conv-parallel.h"
+#include "parallel.h"
 #include "gemm.h"
 
 namespace unforget {
@@ -186,10 +186,10 @@ void ConvForward(const float* x, const float* w, float* y, const ConvGeom& g, co
     const conv::ForwardScratch shared = conv::PrepareForward(w, g);
     const int64_t rows = (int64_t)g.N * g.OH;
     const int threads = DirectThreads(g, rows);
-    conv::RunParallel(threads, [&](int t) {
+    parallel::RunParallel(threads, [&](int t) {
       const conv::ForwardScratch s = conv::WithWindows(shared, g);
       int64_t r0, r1;
-      conv::Share(rows, threads, t, r0, r1);
+      parallel::Share(rows, threads, t, r0, r1);
       for (int64_t r = r0; r < r1; ++r) {
         float* yRow = y + r * g.OW * OC;
         conv::DirectForwardRow(x, g, s, (int)(r / g.OH), (int)(r % g.OH), yRow);
@@ -238,9 +238,9 @@ void ConvBackpropInput(const float* dy, const float* w, float* dx, const ConvGeo
     const conv::ForwardScratch shared = conv::PrepareTransposed(wt, OC, (int)K, identity);
     const int threads = DirectThreads(g, g.N);
     const int64_t chunk = ChunkRows(K, g.OW);
-    conv::RunParallel(threads, [&](int t) {
+    parallel::RunParallel(threads, [&](int t) {
       int64_t n0, n1;
-      conv::Share(g.N, threads, t, n0, n1);
+      parallel::Share(g.N, threads, t, n0, n1);
       const size_t imageLen = (size_t)g.H * g.W * g.C;
       std::memset(dx + n0 * imageLen, 0, (n1 - n0) * imageLen * sizeof(float));
       float* dcols = ColsScratch((size_t)chunk * K);
@@ -290,13 +290,13 @@ void ConvBackpropFilter(const float* x, const float* dy, float* dw, const ConvGe
     const conv::GradScratch shared = conv::PrepareFilterGrad(g);
     const int threads = DirectThreads(g, g.N);
     float* sums[kMaxThreads];
-    conv::RunParallel(threads, [&](int t) {
+    parallel::RunParallel(threads, [&](int t) {
       const conv::GradScratch s = conv::WithGradBuffers(shared, g);
       float* sum = t == 0 ? dw : Scratch<float, 5>(dwLen);
       float* group = Scratch<float, 3>(dwLen);
       std::memset(sum, 0, dwLen * sizeof(float));
       int64_t i0, i1;
-      conv::Share(g.N, threads, t, i0, i1);
+      parallel::Share(g.N, threads, t, i0, i1);
       for (int64_t n0 = i0; n0 < i1; n0 += groupImages) {
         std::memset(group, 0, dwLen * sizeof(float));
         const int64_t n1 = std::min(i1, n0 + groupImages);

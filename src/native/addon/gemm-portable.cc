@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "parallel.h"
+
 namespace unforget {
 namespace {
 
@@ -337,7 +339,9 @@ void ScaleC(const Problem& q) {
 // 2 threads take 256 x 256 x 784 from 107 to 168 GFLOP/s and 1024^3 from 105 to 188
 // (OpenBLAS: 104 -> 195, 99 -> 196); but splitting the 12.8 MFLOP products of the small
 // MLP gained little (93 -> 112 at best) as starting and joining a thread costs 20-80 us,
-// and lost badly (down to 11) when the other core was busy.
+// and lost badly (down to 11) when the other core was busy. With the persistent workers of
+// parallel.h a lower threshold (2e6) still did not pay on that MLP's training step
+// (42-47k samples/s against 46-48k), so it stays.
 constexpr double kMinMaddsPerThread = 12.5e6;
 // Bands per thread, handed out in turn, so a thread slowed by other work takes fewer...
 constexpr int kBandsPerThread = 4;
@@ -395,17 +399,7 @@ void PortableSgemm(bool transA, bool transB, int M, int N, int K, float alpha, c
       else BlockedProduct<kWideNV>(q, 0, M, lo, hi, buffers[t]);
     }
   };
-  std::vector<std::thread> helpers;
-  helpers.reserve(threads - 1);
-  for (int t = 1; t < threads; ++t) {
-    try {
-      helpers.emplace_back(work, t);
-    } catch (const std::system_error&) {
-      break;  // no more threads to be had: the bands left are done by those running
-    }
-  }
-  work(0);
-  for (auto& h : helpers) h.join();
+  parallel::RunParallel(threads, work);
 }
 
 }  // namespace unforget

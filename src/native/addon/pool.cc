@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "common.h"
-#include "conv-parallel.h"
+#include "parallel.h"
 #include "gemm.h"
 
 namespace unforget {
@@ -50,9 +50,9 @@ void ByImages(const ConvGeom& g, Kernel kernel) {
   const int64_t work = (int64_t)g.N * g.OH * g.OW * g.FH * g.FW * g.C;
   const int threads =
       work < kParallelMinWork ? 1 : (int)std::max<int64_t>(1, std::min<int64_t>({GetGemmThreads(), g.N, 64}));
-  conv::RunParallel(threads, [&](int t) {
+  parallel::RunParallel(threads, [&](int t) {
     int64_t n0, n1;
-    conv::Share(g.N, threads, t, n0, n1);
+    parallel::Share(g.N, threads, t, n0, n1);
     kernel((int)n0, (int)n1);
   });
 }

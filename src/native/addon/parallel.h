@@ -1,4 +1,6 @@
-// Worker threads for the conv loops that do not go through the GEMM (which has its own).
+// Persistent worker threads for the addon's own parallel loops (the portable GEMM, conv,
+// pooling). Workers sleep on a condition variable between calls instead of spinning, so
+// they leave the cores to the JavaScript thread in between.
 //
 // RunParallel(threads, body) runs body(t) for t in [0, threads): t = 0 on the calling thread,
 // the others on persistent workers that sleep on a condition variable between calls. Work is
@@ -14,7 +16,7 @@
 #include <vector>
 
 namespace unforget {
-namespace conv {
+namespace parallel {
 
 class Workers {
  public:
@@ -76,5 +78,5 @@ inline void Share(int64_t n, int threads, int t, int64_t& begin, int64_t& end) {
   end = n * (t + 1) / threads;
 }
 
-}  // namespace conv
+}  // namespace parallel
 }  // namespace unforget
