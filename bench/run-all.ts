@@ -20,7 +20,10 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '3' },
     workloads: { type: 'string', default: 'mlp256,mlp1024,cnn' },
-    configs: { type: 'string', default: 'native,native-1t,native-openblas,native-nopool,cpu,wasm,pytorch' },
+    configs: {
+      type: 'string',
+      default: 'native,native-1t,native-openblas,native-portable,native-nopool,cpu,wasm,pytorch',
+    },
     step: { type: 'string', default: 'unforget' },
     out: { type: 'string' },
   },
@@ -72,11 +75,19 @@ const ALL: Config[] = [
     ],
   },
   {
-    // The same build, its matrix products on the linked OpenBLAS instead of unforget's GEMM.
+    // The same build, every matrix product on the linked OpenBLAS.
     name: 'native-openblas',
     command: (w) => [
       ...tsx('native', w, ['--passes', '1', '--seconds', seconds]),
       { ...process.env, UNFORGET_GEMM: 'openblas' },
+    ],
+  },
+  {
+    // The same build, every matrix product on unforget's own portable GEMM.
+    name: 'native-portable',
+    command: (w) => [
+      ...tsx('native', w, ['--passes', '1', '--seconds', seconds]),
+      { ...process.env, UNFORGET_GEMM: 'portable' },
     ],
   },
   {

@@ -15,7 +15,7 @@ describe('initEngine', () => {
     const info = await initEngine();
     assert.equal(info.backend, 'native');
     assert.equal(tf.getBackend(), 'native');
-    assert.match(info.gemm ?? '', /^(openblas|accelerate|portable)$/);
+    assert.match(info.gemm ?? '', /^(auto|openblas|accelerate|portable)$/);
   });
 
   it('honours UNFORGET_BACKEND', async () => {

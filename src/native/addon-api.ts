@@ -11,8 +11,11 @@ import type { LossAddon } from './kernels/softmax-cross-entropy.js';
 import type { OptimAddon } from './optimizer-updates.js';
 import type { DenseAddon } from './kernels/dense.js';
 
-/** A GEMM the addon can run: a system BLAS or unforget's own portable kernel. */
-export type GemmName = 'openblas' | 'accelerate' | 'portable';
+/**
+ * A GEMM the addon can run: a system BLAS, unforget's own portable kernel, or `auto`
+ * (portable for small products, the BLAS for products large enough to split across cores).
+ */
+export type GemmName = 'openblas' | 'accelerate' | 'portable' | 'auto';
 
 export interface CoreAddon {
   /**
@@ -20,11 +23,11 @@ export interface CoreAddon {
    * the portable kernel (see {@link CoreAddon.setGemm}).
    */
   readonly gemm: GemmName;
-  /** The GEMMs this build has: the linked BLAS (if any), then 'portable'. */
+  /** The GEMMs this build has: the linked BLAS (if any), 'portable', 'auto' (with a BLAS). */
   readonly gemms: readonly GemmName[];
   /**
-   * Switches the GEMM of every native kernel, for measurements: 'portable', or 'blas' (or
-   * the BLAS's own name) for the linked one. Throws for a GEMM this build lacks.
+   * Switches the GEMM of every native kernel: 'portable', 'auto', or 'blas' (or the BLAS's
+   * own name) for the linked one. Throws for a GEMM this build lacks.
    */
   setGemm(name: GemmName | 'blas'): void;
   /** Threads of the GEMM (OpenBLAS honours OPENBLAS_NUM_THREADS at load). */

@@ -221,7 +221,11 @@ describe('setGemm', () => {
 
 describe('native matmul kernels on the portable GEMM vs cpu', () => {
   const initial = addon.gemm;
-  before(() => addon.setGemm('portable'));
+  // The backend sets its default GEMM when tfjs creates it: create it first, then switch.
+  before(async () => {
+    await tf.setBackend('native');
+    addon.setGemm('portable');
+  });
   after(() => addon.setGemm(initial));
 
   const cases: Array<[string, number[], number[], boolean, boolean]> = [

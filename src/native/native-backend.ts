@@ -20,11 +20,9 @@ export interface NativeBackendOptions {
   /** Most bytes the pool keeps in free arrays (default 512 MiB). */
   poolCapacityBytes?: number;
   /**
-   * The GEMM behind matmul and conv (default `portable`, unforget's own; `blas` or
-   * `openblas`/`accelerate` for the linked BLAS, where the build has one). Measured in
-   * docs/performance.md: on the training benchmarks the portable GEMM is as fast as
-   * OpenBLAS and steadier, as OpenBLAS's idle workers spin on the cores that the JS thread
-   * and unforget's own workers need.
+   * The GEMM behind matmul and conv: `auto` (default: unforget's portable GEMM for small
+   * products, the linked BLAS for large ones; the portable one where no BLAS is linked),
+   * `portable`, or `blas` / `openblas` / `accelerate`. Why `auto`: docs/performance.md.
    */
   gemm?: GemmName | 'blas';
 }
@@ -44,7 +42,7 @@ export class NativeBackend extends MathBackendCPU {
     (this as unknown as { firstUse: boolean }).firstUse = false;
     this.pool = new BufferPool(options.poolCapacityBytes ?? 512 * 2 ** 20, options.pool ?? true);
     if (options.threads !== undefined) addon.setNumThreads(options.threads);
-    addon.setGemm(options.gemm ?? 'portable');
+    addon.setGemm(options.gemm ?? 'auto');
   }
 
   /** An output array for a native kernel; its initial contents are unspecified. */

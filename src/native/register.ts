@@ -27,7 +27,7 @@ export function nativeOptionsFromEnv(env = process.env): NativeBackendOptions {
   }
   if (env.UNFORGET_POOL === '0') options.pool = false;
   if (env.UNFORGET_GEMM) {
-    const gemms = ['portable', 'blas', 'openblas', 'accelerate'];
+    const gemms = ['auto', 'portable', 'blas', 'openblas', 'accelerate'];
     if (!gemms.includes(env.UNFORGET_GEMM)) {
       throw new Error(`UNFORGET_GEMM: expected one of ${gemms.join(', ')}, got "${env.UNFORGET_GEMM}"`);
     }
@@ -57,12 +57,11 @@ export function registerNativeBackend(
 }
 
 /** The GEMM a backend made with `choice` runs on; refuses a GEMM this build lacks. */
-function resolveGemm(
-  available: readonly string[],
-  choice: NativeBackendOptions['gemm'] = 'portable',
-): string {
+function resolveGemm(available: readonly string[], choice: NativeBackendOptions['gemm'] = 'auto'): string {
   if (choice === 'portable') return choice;
-  const blas = available.find((g) => g !== 'portable');
+  const blas = available.find((g) => g !== 'portable' && g !== 'auto');
+  // Without a BLAS, `auto` is the portable GEMM.
+  if (choice === 'auto') return blas ? 'auto' : 'portable';
   if (!blas || (choice !== 'blas' && choice !== blas)) {
     throw new Error(`gemm: "${choice}" is not in this build of the addon (it has ${available.join(', ')})`);
   }

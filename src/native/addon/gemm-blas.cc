@@ -28,28 +28,40 @@ extern "C" int openblas_get_num_threads(void);
 namespace unforget {
 
 #if defined(UNFORGET_BLAS_NAME)
+// `auto` (the default of the JS side) sends small products to the portable GEMM and large
+// ones to the BLAS. Measured on the training benchmarks (docs/performance.md): the two are
+// equally fast single-threaded, but OpenBLAS's idle workers spin for a while after every
+// call and take the cores that the JS thread and our own workers need, which made small-
+// batch training erratic (22k-53k samples/s on the small MLP); on products large enough to
+// split across cores OpenBLAS's threading is the better one.
+enum GemmMode { kBlas = 0, kPortable = 1, kAuto = 2 };
+// Multiply-adds from which `auto` uses the BLAS: the size from which the portable GEMM
+// itself would split a product across threads (gemm-portable.cc, 2 x 12.5e6).
+constexpr double kAutoBlasMadds = 25e6;
 // Read on every Sgemm call, written by setGemm (atomic: worker_threads may share the addon).
-static std::atomic<bool> g_portable{false};
+static std::atomic<int> g_mode{kBlas};
 
 void Sgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
            const float* B, int ldb, float beta, float* C, int ldc) {
-  if (g_portable) return PortableSgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const int mode = g_mode.load(std::memory_order_relaxed);
+  if (mode == kPortable || (mode == kAuto && (double)M * N * K < kAutoBlasMadds)) {
+    return PortableSgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M,
               N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
-const char* GemmName() { return g_portable ? "portable" : UNFORGET_BLAS_NAME; }
+const char* GemmName() {
+  const int mode = g_mode.load(std::memory_order_relaxed);
+  return mode == kPortable ? "portable" : mode == kAuto ? "auto" : UNFORGET_BLAS_NAME;
+}
 
 bool SelectGemm(const char* name) {
-  if (std::strcmp(name, "portable") == 0) {
-    g_portable = true;
-    return true;
-  }
-  if (std::strcmp(name, "blas") == 0 || std::strcmp(name, UNFORGET_BLAS_NAME) == 0) {
-    g_portable = false;
-    return true;
-  }
-  return false;
+  if (std::strcmp(name, "portable") == 0) g_mode = kPortable;
+  else if (std::strcmp(name, "auto") == 0) g_mode = kAuto;
+  else if (std::strcmp(name, "blas") == 0 || std::strcmp(name, UNFORGET_BLAS_NAME) == 0) g_mode = kBlas;
+  else return false;
+  return true;
 }
 
 void SetGemmThreads(int n) {
@@ -60,7 +72,7 @@ void SetGemmThreads(int n) {
 }
 
 int GetGemmThreads() {
-  if (g_portable) return GetPortableThreads();
+  if (g_mode.load(std::memory_order_relaxed) != kBlas) return GetPortableThreads();
 #if defined(UNFORGET_OPENBLAS)
   return openblas_get_num_threads();
 #else
@@ -68,14 +80,15 @@ int GetGemmThreads() {
 #endif
 }
 
-static const char* const kGemms[] = {UNFORGET_BLAS_NAME, "portable"};
+static const char* const kGemms[] = {UNFORGET_BLAS_NAME, "portable", "auto"};
 #else
 void Sgemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, int lda,
            const float* B, int ldb, float beta, float* C, int ldc) {
   PortableSgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 const char* GemmName() { return "portable"; }
-bool SelectGemm(const char* name) { return std::strcmp(name, "portable") == 0; }
+// Without a BLAS, `auto` is the portable GEMM.
+bool SelectGemm(const char* name) { return std::strcmp(name, "portable") == 0 || std::strcmp(name, "auto") == 0; }
 void SetGemmThreads(int n) { SetPortableThreads(n); }
 int GetGemmThreads() { return GetPortableThreads(); }
 
@@ -86,7 +99,7 @@ static const char* const kGemms[] = {"portable"};
 
 static Napi::Value GetGemm(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), GemmName()); }
 
-// setGemm(name): 'portable', or 'blas' / 'openblas' / 'accelerate' where linked.
+// setGemm(name): 'portable', 'auto', or 'blas' / 'openblas' / 'accelerate' where linked.
 static Napi::Value SetGemm(const Napi::CallbackInfo& info) {
   const std::string name = info[0].ToString().Utf8Value();
   if (!SelectGemm(name.c_str())) {

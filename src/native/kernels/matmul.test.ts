@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectKernelMatchesCpu, randomTensor } from '../testing/compare-with-cpu.js';
@@ -11,7 +12,11 @@ for (const gemm of gemms) {
   describe(`native BatchMatMul / _FusedMatMul vs cpu, on the ${gemm} GEMM`, () => {
     const addon = load.ok ? load.addon : null;
     const initial = addon?.gemm;
-    before(() => addon?.setGemm(gemm));
+    // The backend sets its default GEMM when tfjs creates it: create it first, then switch.
+    before(async () => {
+      await tf.setBackend('native');
+      addon?.setGemm(gemm);
+    });
     after(() => initial && addon?.setGemm(initial));
     const cases: Array<[string, number[], number[], boolean, boolean]> = [
       ['2d', [7, 5], [5, 3], false, false],
