@@ -1,7 +1,7 @@
 /**
  * GEMM benchmark: the linked BLAS (OpenBLAS) vs unforget's portable GEMM, in one process.
  *
- *   npx tsx bench/gemm.ts [--quick]
+ *   npx tsx bench/gemm.ts [--quick] [--cpu-time] [--gemms portable,openblas,auto]
  *
  * 1. GFLOP/s of each GEMM on the products of the training benchmarks: the forward and both
  *    backward GEMMs of every dense layer of MLP 784-256-256-10 (batch 32) and MLP
@@ -31,7 +31,11 @@ const load = loadAddon();
 if (!load.ok) throw new Error(`the native addon is needed: ${load.reason}`);
 const addon = load.addon;
 const defaultGemm = addon.gemm;
-const gemms: GemmName[] = [...addon.gemms];
+// --gemms a,b: measure only these. Worth doing for the 2-thread columns: alternating with
+// OpenBLAS, the other GEMMs run while OpenBLAS's idle workers still spin on the second core.
+const gemmsArg = process.argv.indexOf('--gemms');
+const gemms: GemmName[] =
+  gemmsArg >= 0 ? (process.argv[gemmsArg + 1].split(',') as GemmName[]) : [...addon.gemms];
 const blas = gemms.find((g) => g !== 'portable');
 
 interface Product {
