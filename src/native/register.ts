@@ -15,13 +15,22 @@ export type NativeRegistration = { ok: true; gemm: string } | { ok: false; reaso
 
 let registration: NativeRegistration | undefined;
 
-/** Options read from the environment: UNFORGET_THREADS, UNFORGET_POOL=0. */
+/**
+ * Options read from the environment: UNFORGET_THREADS (else OPENBLAS_NUM_THREADS, so that a
+ * limit set for OpenBLAS also holds for unforget's own GEMM and workers), UNFORGET_POOL=0,
+ * UNFORGET_GEMM.
+ */
 export function nativeOptionsFromEnv(env = process.env): NativeBackendOptions {
   const options: NativeBackendOptions = {};
-  if (env.UNFORGET_THREADS) {
-    const threads = Number(env.UNFORGET_THREADS);
+  const threadsVar = env.UNFORGET_THREADS
+    ? 'UNFORGET_THREADS'
+    : env.OPENBLAS_NUM_THREADS
+      ? 'OPENBLAS_NUM_THREADS'
+      : null;
+  if (threadsVar) {
+    const threads = Number(env[threadsVar]);
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new Error(`UNFORGET_THREADS: expected a positive integer, got "${env.UNFORGET_THREADS}"`);
+      throw new Error(`${threadsVar}: expected a positive integer, got "${env[threadsVar]}"`);
     }
     options.threads = threads;
   }

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "common.h"
+#include "scratch.h"
 
 namespace unforget {
 namespace conv {
@@ -52,17 +53,6 @@ inline void StoreLanes(float* p, const Lanes& v) { std::memcpy(p, &v, sizeof v);
 
 inline int64_t WindowSize(const ConvGeom& g) { return (int64_t)g.FH * g.FW * g.C; }
 
-// A per-thread buffer (one per Slot) that only grows, so steady-state calls allocate nothing.
-template <typename T, int Slot>
-T* Scratch(size_t n) {
-  thread_local std::unique_ptr<T[]> buf;
-  thread_local size_t cap = 0;
-  if (cap < n) {
-    buf.reset(new T[n]);
-    cap = n;
-  }
-  return buf.get();
-}
 
 // The outputs [lo, hi) along one axis whose whole window lies inside the input:
 // o * stride - pad >= 0 and o * stride - pad + (filter - 1) * dilation <= in - 1.

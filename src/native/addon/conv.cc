@@ -18,11 +18,11 @@
 #include "conv-direct.h"
 #include "parallel.h"
 #include "gemm.h"
+#include "scratch.h"
 
 namespace unforget {
 namespace {
 
-using conv::Scratch;
 using conv::WindowSize;
 
 // Floats of im2col scratch per chunk (1 MiB): small enough to stay in L2 between the

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "common.h"
+#include "scratch.h"
 #include "parallel.h"
 #include "gemm.h"
 
@@ -57,17 +58,6 @@ void ByImages(const ConvGeom& g, Kernel kernel) {
   });
 }
 
-// Per-thread buffers that only grow (the max gradient's running maxima).
-template <typename T>
-T* Scratch(size_t n) {
-  thread_local std::unique_ptr<T[]> buf;
-  thread_local size_t cap = 0;
-  if (cap < n) {
-    buf.reset(new T[n]);
-    cap = n;
-  }
-  return buf.get();
-}
 
 void MaxPoolForward(const float* x, float* y, const ConvGeom& g, int n0, int n1) {
   const int C = g.C;
@@ -146,7 +136,7 @@ void MaxPoolBackward(const float* dy, const float* x, float* dx, const ConvGeom&
   constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
   const bool disjoint = Disjoint(g);
   ZeroGradient(dx, g, disjoint, n0, n1);
-  float* bestRow = Scratch<float>((size_t)g.OW * C);
+  float* bestRow = Scratch<float, 7>((size_t)g.OW * C);  // the max gradient's running maxima
   ForEachPixel(g, n0, n1, [&](int n, int oh, int ow, size_t p) {
     float* best = bestRow + (size_t)ow * C;
     for (int c = 0; c < C; ++c) best[c] = kNegInf;
