@@ -7,4 +7,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 
 export * from '@tensorflow/tfjs-core';
-export { layers, sequential, model, input, LayersModel, Sequential } from '@tensorflow/tfjs-layers';
+export {
+  layers,
+  sequential,
+  model,
+  input,
+  initializers,
+  LayersModel,
+  Sequential,
+} from '@tensorflow/tfjs-layers';

@@ -1,0 +1,124 @@
+/**
+ * Multi-layer perceptrons: `mlp` (one output layer) and `multiHeadMlp` (a shared trunk and
+ * one output head per task, picked by task id, for task-incremental learning).
+ * Layers are `fusedDense` (one native kernel forward, one or two backward), initialised
+ * from a seed so that the same seed gives the same model.
+ */
+import * as tf from '../engine/tf.js';
+import { fusedDense } from './layers/fused-dense.js';
+import type { Classifier } from './classifier.js';
+
+export type MlpActivation = 'relu' | 'sigmoid' | 'tanh' | 'linear';
+
+export interface MlpOptions {
+  /** Shape of one sample, e.g. [28, 28, 1]; it is flattened. */
+  inputShape: readonly number[];
+  /** Units of each hidden layer, e.g. [400, 400]. */
+  hiddenSizes: readonly number[];
+  numClasses: number;
+  activation?: MlpActivation;
+  seed?: number;
+}
+
+export interface MultiHeadMlpOptions extends MlpOptions {
+  /** Number of heads (tasks). */
+  heads: number;
+}
+
+function validate(options: MlpOptions): void {
+  const positive = (v: number) => Number.isInteger(v) && v > 0;
+  if (!options.inputShape.length || !options.inputShape.every(positive)) {
+    throw new Error(`inputShape: expected positive integers, got [${options.inputShape.join(', ')}]`);
+  }
+  if (!options.hiddenSizes.every(positive)) {
+    throw new Error(`hiddenSizes: expected positive integers, got [${options.hiddenSizes.join(', ')}]`);
+  }
+  if (!positive(options.numClasses))
+    throw new Error(`numClasses: expected a positive integer, got ${options.numClasses}`);
+}
+
+/** Seeds of successive layers: one per layer, derived from the model's seed. */
+function layerSeeds(seed: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => (seed * 1000003 + i * 7919) >>> 0);
+}
+
+function denseLayer(
+  units: number,
+  activation: MlpActivation,
+  seed: number,
+  inputDim?: number,
+): tf.layers.Layer {
+  return fusedDense({
+    units,
+    activation,
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    biasInitializer: 'zeros',
+    ...(inputDim === undefined ? {} : { inputShape: [inputDim] }),
+  });
+}
+
+/** The hidden layers as one model from flattened inputs to the last hidden activation. */
+function trunk(options: MlpOptions, seeds: number[]): tf.Sequential {
+  const inputDim = options.inputShape.reduce((a, b) => a * b, 1);
+  const activation = options.activation ?? 'relu';
+  const model = tf.sequential();
+  options.hiddenSizes.forEach((units, i) =>
+    model.add(denseLayer(units, activation, seeds[i], i === 0 ? inputDim : undefined)),
+  );
+  return model;
+}
+
+const flatten = (x: tf.Tensor): tf.Tensor2D => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
+
+export function mlp(options: MlpOptions): Classifier {
+  validate(options);
+  const seeds = layerSeeds(options.seed ?? 0, options.hiddenSizes.length + 1);
+  const inputDim = options.inputShape.reduce((a, b) => a * b, 1);
+  const model = options.hiddenSizes.length ? trunk(options, seeds) : tf.sequential();
+  const last = options.hiddenSizes.length ? options.hiddenSizes[options.hiddenSizes.length - 1] : inputDim;
+  model.add(
+    denseLayer(
+      options.numClasses,
+      'linear',
+      seeds[options.hiddenSizes.length],
+      options.hiddenSizes.length ? undefined : last,
+    ),
+  );
+  return {
+    name: `mlp(${[inputDim, ...options.hiddenSizes, options.numClasses].join('-')})`,
+    numClasses: options.numClasses,
+    logits: (x) => model.apply(flatten(x)) as tf.Tensor2D,
+    variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    dispose: () => model.dispose(),
+  };
+}
+
+export function multiHeadMlp(options: MultiHeadMlpOptions): Classifier {
+  validate(options);
+  if (!Number.isInteger(options.heads) || options.heads < 1) {
+    throw new Error(`heads: expected a positive integer, got ${options.heads}`);
+  }
+  if (!options.hiddenSizes.length)
+    throw new Error('hiddenSizes: a multi-head MLP needs at least one hidden layer');
+  const seeds = layerSeeds(options.seed ?? 0, options.hiddenSizes.length + options.heads);
+  const shared = trunk(options, seeds);
+  const hidden = options.hiddenSizes[options.hiddenSizes.length - 1];
+  const heads = Array.from({ length: options.heads }, (_, t) => {
+    const head = tf.sequential();
+    head.add(denseLayer(options.numClasses, 'linear', seeds[options.hiddenSizes.length + t], hidden));
+    return head;
+  });
+  const inputDim = options.inputShape.reduce((a, b) => a * b, 1);
+  return {
+    name: `multi-head-mlp(${[inputDim, ...options.hiddenSizes].join('-')} x ${options.heads} heads)`,
+    numClasses: options.numClasses,
+    logits: (x, taskId) => {
+      if (taskId === undefined || !Number.isInteger(taskId) || taskId < 0 || taskId >= heads.length) {
+        throw new Error(`taskId: a multi-head model needs a task id in [0, ${heads.length}), got ${taskId}`);
+      }
+      return heads[taskId].apply(shared.apply(flatten(x))) as tf.Tensor2D;
+    },
+    variables: [shared, ...heads].flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable)),
+    dispose: () => [shared, ...heads].forEach((m) => m.dispose()),
+  };
+}
