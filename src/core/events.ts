@@ -1,0 +1,94 @@
+/**
+ * The events a training run emits. The core emits events and never prints: metrics read them to
+ * compute numbers, loggers read them to print or write files. Events are plain, JSON-serialisable
+ * data so that a JSONL log of a run can be replayed into the same metrics later.
+ *
+ * Indices are 0-based. Times are wall-clock seconds. Accuracies are fractions in [0, 1].
+ */
+
+/** The kind of stream a run trains on (see DESIGN.md, "Core abstractions"). */
+export type ScenarioName = 'class-il' | 'task-il' | 'domain-il' | 'online';
+
+/** Emitted once, before anything is trained or evaluated. */
+export interface RunStartEvent {
+  readonly type: 'run-start';
+  /** Registry name of the strategy, e.g. `naive` or `ewc`. */
+  readonly strategy: string;
+  readonly stream: {
+    readonly numExperiences: number;
+    readonly scenario: ScenarioName;
+  };
+}
+
+/** Emitted before training on an experience. */
+export interface ExperienceStartEvent {
+  readonly type: 'experience-start';
+  readonly experience: number;
+  /** The class labels present in this experience's training data. */
+  readonly classes: readonly number[];
+}
+
+/** Emitted after each epoch over an experience's training data. */
+export interface EpochEndEvent {
+  readonly type: 'epoch-end';
+  readonly experience: number;
+  readonly epoch: number;
+  /** Mean training loss over the epoch's samples. */
+  readonly loss: number;
+  /** Training samples processed in the epoch, replayed samples included. */
+  readonly samples: number;
+  readonly seconds: number;
+}
+
+/** Emitted after training on an experience, before the evaluation that follows it. */
+export interface ExperienceEndEvent {
+  readonly type: 'experience-end';
+  readonly experience: number;
+  /** Training time for the whole experience, all epochs, evaluation excluded. */
+  readonly seconds: number;
+  /** Training samples processed over all epochs of the experience. */
+  readonly samples: number;
+}
+
+/** Accuracy on one experience's test set. */
+export interface ExperienceAccuracy {
+  readonly experience: number;
+  /** `correct / total`. */
+  readonly accuracy: number;
+  readonly correct: number;
+  readonly total: number;
+}
+
+/**
+ * Emitted after evaluating on the whole test stream. One evaluation after experience `i` gives row
+ * `i` of the accuracy matrix R; the evaluation with `afterExperience = -1` runs before any training
+ * and gives the random-initialisation baseline `b` that forward transfer compares against.
+ */
+export interface EvaluationEvent {
+  readonly type: 'evaluation';
+  /** The experience just trained on, or -1 for the baseline before training. */
+  readonly afterExperience: number;
+  /** One entry per experience of the stream, every experience included (also future ones). */
+  readonly perExperience: readonly ExperienceAccuracy[];
+  /** Accuracy per class label over the whole test stream, when the strategy computed it. */
+  readonly perClass?: Readonly<Record<number, number>>;
+}
+
+/** Emitted once, after the last evaluation. */
+export interface RunEndEvent {
+  readonly type: 'run-end';
+  /** Wall-clock time of the whole run, evaluations included. */
+  readonly seconds: number;
+}
+
+/** Every event of a training run, discriminated by `type`. */
+export type TrainingEvent =
+  RunStartEvent | ExperienceStartEvent | EpochEndEvent | ExperienceEndEvent | EvaluationEvent | RunEndEvent;
+
+export type TrainingEventType = TrainingEvent['type'];
+
+/** Receives events as they happen; metrics and loggers are built on this. */
+export type TrainingEventListener = (event: TrainingEvent) => void;
+
+/** `afterExperience` of the evaluation of the untrained model. */
+export const BASELINE_EVALUATION = -1;
