@@ -1,0 +1,88 @@
+import { ConfigError } from '../core/errors.js';
+import { createRng } from '../core/random.js';
+import type { Dataset, DatasetSplit } from '../data/dataset.js';
+import { selectSamples } from '../data/dataset.js';
+import type { Experience } from './experience.js';
+import type { Stream } from './stream.js';
+
+export interface ClassSplitOptions {
+  /** Number of experiences; the class count must be a multiple of it. */
+  experiences: number;
+  /**
+   * Order in which classes are dealt to experiences: `'fixed'` (0..C-1, the default, so that
+   * split-MNIST is the usual 0/1, 2/3, ...), `'shuffled'` (by `seed`), or an explicit permutation.
+   */
+  classOrder?: readonly number[] | 'fixed' | 'shuffled';
+  seed: number;
+  /** `task-il` gives the same split with the task id visible at test time. */
+  scenario: 'class-il' | 'task-il';
+  /** Stream name; defaults to `<scenario>-<experiences>`. */
+  name?: string;
+}
+
+/**
+ * Splits a dataset's classes into equal groups, one per experience. Labels stay the original
+ * class ids (one shared label space, as class-IL needs; a multi-head task-IL model maps them
+ * per head). Task ids are 0..T-1.
+ */
+export function classSplit(split: DatasetSplit, options: ClassSplitOptions): Stream {
+  const { experiences, seed, scenario } = options;
+  const numClasses = split.train.numClasses;
+  if (!Number.isInteger(experiences) || experiences < 1 || numClasses % experiences !== 0) {
+    throw new ConfigError(
+      'experiences',
+      `expected a positive divisor of the class count ${numClasses}, got ${experiences}`,
+    );
+  }
+  const order = resolveClassOrder(options.classOrder ?? 'fixed', numClasses, seed);
+  const perExperience = numClasses / experiences;
+  const list: Experience[] = [];
+  for (let t = 0; t < experiences; t++) {
+    const classes = order.slice(t * perExperience, (t + 1) * perExperience).sort((a, b) => a - b);
+    list.push({
+      index: t,
+      train: samplesOfClasses(split.train, classes),
+      test: samplesOfClasses(split.test, classes),
+      classes,
+      taskId: t,
+    });
+  }
+  return {
+    name: options.name ?? `${scenario}-${experiences}`,
+    scenario,
+    experiences: list,
+    numClasses,
+    sampleShape: split.train.sampleShape,
+    taskIdVisibleAtTest: scenario === 'task-il',
+  };
+}
+
+/** The class order to deal from, validated when given explicitly. */
+export function resolveClassOrder(
+  classOrder: readonly number[] | 'fixed' | 'shuffled',
+  numClasses: number,
+  seed: number,
+): number[] {
+  if (classOrder === 'fixed') return Array.from({ length: numClasses }, (_, i) => i);
+  if (classOrder === 'shuffled') return Array.from(createRng(seed).permutation(numClasses));
+  const seen = new Set<number>();
+  for (const c of classOrder) {
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses || seen.has(c)) break;
+    seen.add(c);
+  }
+  if (classOrder.length !== numClasses || seen.size !== numClasses) {
+    throw new ConfigError(
+      'classOrder',
+      `expected a permutation of 0..${numClasses - 1}, got [${classOrder.join(', ')}]`,
+    );
+  }
+  return [...classOrder];
+}
+
+/** The samples whose label is in `classes`, in their original order. */
+export function samplesOfClasses(dataset: Dataset, classes: readonly number[]): Dataset {
+  const keep = new Set(classes);
+  const indices: number[] = [];
+  for (let i = 0; i < dataset.y.length; i++) if (keep.has(dataset.y[i])) indices.push(i);
+  return selectSamples(dataset, indices);
+}

@@ -1,0 +1,73 @@
+import type { Dataset } from '../data/dataset.js';
+import { sampleSize } from '../data/dataset.js';
+import type { Experience } from './experience.js';
+
+/**
+ * The continual-learning scenarios (van de Ven & Tolias 2019, plus task-free online):
+ * - `class-il`: new classes per experience, one shared head, no task id at test time;
+ * - `task-il`: same data as class-IL, but the task id is given at test time (multi-head);
+ * - `domain-il`: same classes, the input distribution changes (permuted, rotated), no task id at test;
+ * - `online`: a single pass over a stream without announced boundaries.
+ */
+export type Scenario = 'class-il' | 'task-il' | 'domain-il' | 'online';
+
+/** An ordered list of experiences and the scenario that says what a model may know about them. */
+export interface Stream {
+  readonly name: string;
+  readonly scenario: Scenario;
+  readonly experiences: readonly Experience[];
+  /** Classes over the whole stream (the width of a single shared head). */
+  readonly numClasses: number;
+  readonly sampleShape: readonly number[];
+  /** Whether evaluation may tell the model which task a test sample comes from. */
+  readonly taskIdVisibleAtTest: boolean;
+}
+
+/**
+ * The task id the model may be given when evaluated on `experience`: the id where the scenario
+ * makes it visible (task-IL), `undefined` otherwise, so class-IL and domain-IL evaluation cannot
+ * leak it by accident.
+ */
+export function testTaskId(stream: Stream, experience: Experience): number | undefined {
+  return stream.taskIdVisibleAtTest ? experience.taskId : undefined;
+}
+
+/** The train sets of experiences 0..upTo (inclusive) as one dataset, e.g. for a Cumulative strategy. */
+export function unionOfTrain(stream: Stream, upTo: number): Dataset {
+  const last = stream.experiences.length - 1;
+  if (!Number.isInteger(upTo) || upTo < 0 || upTo > last) {
+    throw new RangeError(`upTo: expected an integer in [0, ${last}], got ${upTo}`);
+  }
+  return concatDatasets(stream.experiences.slice(0, upTo + 1).map((e) => e.train));
+}
+
+/** All train sets of the stream as one dataset: the joint-training upper bound. */
+export function jointTrain(stream: Stream): Dataset {
+  return unionOfTrain(stream, stream.experiences.length - 1);
+}
+
+/** The datasets one after another; they must share sample shape and class count. */
+export function concatDatasets(datasets: readonly Dataset[]): Dataset {
+  if (datasets.length === 0) throw new RangeError('datasets: expected at least one dataset');
+  const first = datasets[0];
+  const shape = first.sampleShape.join('x');
+  let total = 0;
+  for (const d of datasets) {
+    if (d.sampleShape.join('x') !== shape || d.numClasses !== first.numClasses) {
+      throw new RangeError(
+        `datasets: expected sample shape ${shape} and ${first.numClasses} classes, got ${d.sampleShape.join('x')} and ${d.numClasses}`,
+      );
+    }
+    total += d.y.length;
+  }
+  const size = sampleSize(first);
+  const x = new Float32Array(total * size);
+  const y = new Int32Array(total);
+  let offset = 0;
+  for (const d of datasets) {
+    x.set(d.x, offset * size);
+    y.set(d.y, offset);
+    offset += d.y.length;
+  }
+  return { ...first, x, y };
+}
