@@ -5,7 +5,7 @@ import { createRng } from '../core/random.js';
 import type { Dataset, DatasetSplit } from '../data/dataset.js';
 import { createBenchmarkRegistry } from './registry.js';
 import { testTaskId } from './stream.js';
-import { subsampleFraction } from './subsample.js';
+import { subsample } from '../data/subsample.js';
 
 // Synthetic stand-ins for MNIST-like data: 10 classes of 4x4x1 images, `marker` in every pixel
 // so a test can tell which loader a stream was built from.
@@ -95,7 +95,7 @@ describe('benchmark registry', () => {
   });
 });
 
-describe('subsampleFraction', () => {
+describe('subsample (train fraction)', () => {
   const d: Dataset = {
     x: Float32Array.from({ length: 40 }, (_, i) => i),
     y: Int32Array.from({ length: 40 }, (_, i) => (i < 30 ? 0 : 1)),
@@ -104,7 +104,7 @@ describe('subsampleFraction', () => {
   };
 
   it('keeps round(fraction x count) per class, at least one, in order, the same for the same seed', () => {
-    const a = subsampleFraction(d, 0.2, createRng(4));
+    const a = subsample(d, 0.2, createRng(4));
     assert.deepEqual(Array.from(a.y), [0, 0, 0, 0, 0, 0, 1, 1]);
     const xs = Array.from(a.x);
     assert.deepEqual(
@@ -112,9 +112,9 @@ describe('subsampleFraction', () => {
       [...xs].sort((p, q) => p - q),
     );
     assert.ok(xs.slice(0, 6).every((v) => v < 30) && xs.slice(6).every((v) => v >= 30));
-    assert.deepEqual(Array.from(subsampleFraction(d, 0.2, createRng(4)).x), xs);
-    assert.notDeepEqual(Array.from(subsampleFraction(d, 0.2, createRng(5)).x), xs);
-    assert.deepEqual(Array.from(subsampleFraction(d, 0.01, createRng(4)).y), [0, 1]);
-    assert.equal(subsampleFraction(d, 1, createRng(4)), d);
+    assert.deepEqual(Array.from(subsample(d, 0.2, createRng(4)).x), xs);
+    assert.notDeepEqual(Array.from(subsample(d, 0.2, createRng(5)).x), xs);
+    assert.deepEqual(Array.from(subsample(d, 0.01, createRng(4)).y), [0, 1]);
+    assert.equal(subsample(d, 1, createRng(4)), d);
   });
 });

@@ -5,7 +5,7 @@ import { classSplit } from './class-split.js';
 import { permuted } from './permuted.js';
 import { rotated } from './rotated.js';
 import type { Stream } from './stream.js';
-import { subsampleFraction } from './subsample.js';
+import { subsample } from '../data/subsample.js';
 
 /** Options every benchmark takes. */
 export interface BenchmarkBaseOptions {
@@ -120,7 +120,7 @@ function load(loader: () => DatasetSplit, o: BenchmarkBaseOptions): DatasetSplit
   const split = loader();
   if (o.trainFraction === undefined) return split;
   return {
-    train: subsampleFraction(split.train, o.trainFraction, createRng(o.seed).fork()),
+    train: subsample(split.train, o.trainFraction, createRng(o.seed).fork()),
     test: split.test,
   };
 }
