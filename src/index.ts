@@ -29,3 +29,28 @@ export {
   type NativeBackendOptions,
 } from './native/index.js';
 export * as tf from './engine/tf.js';
+
+// The continual-learning slice (issue 3), layer by layer: data -> benchmarks -> models -> metrics.
+export { createRng, type Rng } from './core/random.js';
+export { ConfigError, DataFormatError } from './core/errors.js';
+export * from './core/events.js';
+export { type Dataset, type DatasetSplit, selectSamples, sampleSize } from './data/dataset.js';
+export { loadMnist } from './data/mnist.js';
+export { loadFashionMnist, FASHION_MNIST_CLASS_NAMES } from './data/fashion-mnist.js';
+export { gaussianClusters } from './data/synthetic.js';
+export { subsample } from './data/subsample.js';
+export { parseIdx, readIdxFile } from './data/idx.js';
+export { type Experience } from './benchmarks/experience.js';
+export { type Stream, type Scenario, testTaskId, unionOfTrain, jointTrain } from './benchmarks/stream.js';
+export { classSplit } from './benchmarks/class-split.js';
+export { permuted } from './benchmarks/permuted.js';
+export { rotated } from './benchmarks/rotated.js';
+export {
+  createBenchmarkRegistry,
+  type BenchmarkName,
+  type BenchmarkRegistry,
+} from './benchmarks/registry.js';
+export { benchmarks } from './benchmarks/benchmarks.js';
+export { type Classifier } from './models/classifier.js';
+export { mlp, multiHeadMlp, type MlpOptions, type MultiHeadMlpOptions } from './models/mlp.js';
+export * from './metrics/index.js';

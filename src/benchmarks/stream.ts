@@ -1,6 +1,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { sampleSize } from '../data/dataset.js';
 import type { Experience } from './experience.js';
+import type { ScenarioName } from '../core/events.js';
 
 /**
  * The continual-learning scenarios (van de Ven & Tolias 2019, plus task-free online):
@@ -9,7 +10,7 @@ import type { Experience } from './experience.js';
  * - `domain-il`: same classes, the input distribution changes (permuted, rotated), no task id at test;
  * - `online`: a single pass over a stream without announced boundaries.
  */
-export type Scenario = 'class-il' | 'task-il' | 'domain-il' | 'online';
+export type Scenario = ScenarioName;
 
 /** An ordered list of experiences and the scenario that says what a model may know about them. */
 export interface Stream {
