@@ -1,0 +1,60 @@
+/**
+ * The run configuration: one zod schema that is the single source of truth for the config
+ * file's shape, its TypeScript type, and the errors users see (field path + what was
+ * expected + what was given).
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const positiveNumber = z.number().positive();
+const optimizerName = z.enum(['sgd', 'adam']);
+
+/** A strategy to run, with optional overrides of the `training` settings. */
+export const strategyConfigSchema = z.strictObject({
+  name: z.enum(['naive', 'cumulative', 'joint']),
+  epochs: positiveInt.optional(),
+  batchSize: positiveInt.optional(),
+  optimizer: optimizerName.optional(),
+  lr: positiveNumber.optional(),
+  momentum: z.number().min(0).max(1).optional(),
+});
+
+export const runConfigSchema = z.strictObject({
+  name: z.string().min(1).default('run'),
+  seed: z.number().int().min(0).default(0),
+  backend: z.enum(['native', 'cpu', 'wasm']).optional(),
+  benchmark: z
+    .strictObject({
+      name: z.enum(['split-mnist', 'split-fashion-mnist', 'permuted-mnist', 'rotated-mnist']),
+      scenario: z.enum(['class-il', 'task-il']).optional(),
+      experiences: positiveInt.optional(),
+      trainFraction: z.number().gt(0).max(1).default(1),
+      classOrder: z.union([z.enum(['fixed', 'shuffled']), z.array(z.number().int().min(0))]).optional(),
+    })
+    .default({ name: 'split-mnist', trainFraction: 1 }),
+  model: z
+    .strictObject({
+      type: z.enum(['mlp']).default('mlp'),
+      hiddenSizes: z.array(positiveInt).default([400, 400]),
+      activation: z.enum(['relu', 'sigmoid', 'tanh']).default('relu'),
+    })
+    .default({ type: 'mlp', hiddenSizes: [400, 400], activation: 'relu' }),
+  training: z
+    .strictObject({
+      epochs: positiveInt.default(1),
+      batchSize: positiveInt.default(128),
+      optimizer: optimizerName.default('adam'),
+      lr: positiveNumber.default(1e-3),
+      momentum: z.number().min(0).max(1).default(0),
+    })
+    .default({ epochs: 1, batchSize: 128, optimizer: 'adam', lr: 1e-3, momentum: 0 }),
+  strategies: z
+    .array(strategyConfigSchema)
+    .min(1)
+    .default([{ name: 'naive' }, { name: 'cumulative' }, { name: 'joint' }]),
+  /** Folder under which the run folder `<timestamp>-<name>` is made. */
+  out: z.string().min(1).default('runs'),
+});
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type StrategyConfig = z.infer<typeof strategyConfigSchema>;

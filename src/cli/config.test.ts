@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../core/errors.js';
+import { loadRunConfig, parseRunConfig } from './config.js';
+
+function problem(data: unknown): string {
+  try {
+    parseRunConfig(data);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    return e.message;
+  }
+  assert.fail('the config was accepted');
+}
+
+describe('run config', () => {
+  it('fills the defaults: Split-MNIST, MLP 784-400-400-10, Adam 1e-3, batch 128, 1 epoch, three strategies', () => {
+    const config = parseRunConfig({});
+    assert.equal(config.benchmark.name, 'split-mnist');
+    assert.deepEqual(config.model.hiddenSizes, [400, 400]);
+    assert.deepEqual(config.training, {
+      epochs: 1,
+      batchSize: 128,
+      optimizer: 'adam',
+      lr: 1e-3,
+      momentum: 0,
+    });
+    assert.deepEqual(
+      config.strategies.map((s) => s.name),
+      ['naive', 'cumulative', 'joint'],
+    );
+  });
+
+  it('names the field, what was expected and what was given', () => {
+    assert.equal(
+      problem({ strategies: [{ name: 'naive' }, { name: 'joint', lr: 'abc' }] }),
+      'strategies[1].lr: expected a number, got "abc"',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'naive', lr: -1 }] }),
+      'strategies[0].lr: expected a positive number, got -1',
+    );
+    assert.equal(problem({ training: { epochs: 1.5 } }), 'training.epochs: expected an integer, got 1.5');
+    assert.equal(
+      problem({ benchmark: { name: 'cifar' } }),
+      'benchmark.name: expected one of "split-mnist", "split-fashion-mnist", "permuted-mnist", "rotated-mnist", got "cifar"',
+    );
+    assert.equal(
+      problem({ benchmark: { name: 'split-mnist', trainFraction: 2 } }),
+      'benchmark.trainFraction: expected a number <= 1, got 2',
+    );
+  });
+
+  it('refuses unknown keys, naming each', () => {
+    assert.equal(problem({ model: { hidden: [3] } }), 'model.hidden: unknown key');
+    assert.equal(problem({ strategy: [] }), 'strategy: unknown key');
+  });
+
+  it('reads YAML and JSON files, and reports unreadable ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unforget-config-'));
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      'name: quick\nbenchmark:\n  name: split-mnist\n  trainFraction: 0.1\nstrategies:\n  - name: naive\n    epochs: 2\n',
+    );
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ seed: 3, strategies: [{ name: 'joint' }] }));
+    writeFileSync(join(dir, 'c.yaml'), 'name: [unclosed\n');
+    const a = loadRunConfig(join(dir, 'a.yaml'));
+    assert.equal(a.benchmark.trainFraction, 0.1);
+    assert.equal(a.strategies[0].epochs, 2);
+    assert.equal(loadRunConfig(join(dir, 'b.json')).seed, 3);
+    assert.throws(() => loadRunConfig(join(dir, 'c.yaml')), /config: .*c\.yaml is not valid YAML or JSON/);
+    assert.throws(() => loadRunConfig(join(dir, 'missing.yaml')), /config: cannot read/);
+  });
+});
