@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { Logger } from './logger.js';
 
 /**
@@ -16,11 +17,10 @@ export function jsonlLogger(path: string): Logger {
     onEvent(event) {
       out.write(`${JSON.stringify(event)}\n`);
     },
-    close() {
-      return new Promise((resolve, reject) => {
-        out.end(() => (failure === undefined ? resolve() : reject(failure)));
-        out.once('error', reject);
-      });
+    async close() {
+      out.end();
+      await finished(out);
+      if (failure !== undefined) throw failure;
     },
   };
 }
