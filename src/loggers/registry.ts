@@ -31,14 +31,15 @@ export function isLoggerName(name: string): name is LoggerName {
 
 /** The loggers named (e.g. from a config's `loggers` field) combined into one. */
 export function createLoggers(names: readonly string[], context: LoggerContext, field = 'loggers'): Logger {
-  const loggers = names.map((name, i) => {
+  // Check every name before building any logger, so that a bad name leaves no file opened.
+  names.forEach((name, i) => {
     if (!isLoggerName(name)) {
       throw new ConfigError(
         `${field}[${i}]`,
         `unknown logger '${name}', expected one of ${Object.keys(loggerRegistry).join(', ')}`,
       );
     }
-    return loggerRegistry[name](context);
   });
+  const loggers = (names as readonly LoggerName[]).map((name) => loggerRegistry[name](context));
   return combineLoggers(loggers);
 }
