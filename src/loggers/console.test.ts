@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { consoleLogger, type ConsoleStream } from './console.js';
+import { runEvents } from './testing/run-events.js';
+
+function capture(isTTY: boolean): ConsoleStream & { text: () => string } {
+  const chunks: string[] = [];
+  return {
+    isTTY,
+    write: (s: string) => chunks.push(s),
+    text: () => chunks.join(''),
+  };
+}
+
+describe('consoleLogger', () => {
+  it('prints plain lines on a non-TTY stream, then the matrix and the summary at run-end', async () => {
+    const stream = capture(false);
+    const logger = consoleLogger({ stream, epochs: 2 });
+    for (const event of runEvents()) logger.onEvent(event);
+    await logger.close!();
+    const text = stream.text();
+    assert.ok(!text.includes('\x1B'), 'no terminal escape codes in plain mode');
+    assert.match(text, /^naive: 3 experiences \(class-il\)\n/);
+    assert.match(text, /experience 0: classes 0,1\n/);
+    assert.match(text, / {2}epoch 2\/2 {2}loss 0\.4000 {2}200 samples\/s {2}0\.50 s\n/);
+    assert.match(text, / {2}eval after experience 1: 50\.0 80\.0 20\.0\n/);
+    assert.ok(
+      text.includes(
+        [
+          'after\\exp      0      1      2',
+          '        0   90.0   10.0   10.0',
+          '        1   50.0   80.0   20.0',
+          '        2   30.0   40.0   70.0',
+        ].join('\n'),
+      ),
+    );
+    assert.match(
+      text,
+      /naive: ACC 46\.7% {2}forgetting 50\.0% {2}BWT -50\.0% {2}FWT 5\.0% {2}wall 9\.0 s\n$/,
+    );
+  });
+
+  it('draws a progress bar per experience on a TTY, and plain lines when CI=true', async () => {
+    const tty = Object.assign(capture(true), {
+      columns: 200,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    const withBar = consoleLogger({ stream: tty, epochs: 2 });
+    for (const event of runEvents()) withBar.onEvent(event);
+    await withBar.close!();
+    assert.match(tty.text(), /experience 2 \[[^\]]+\] 2\/2 epochs \| 200 samples\/s \| loss 0\.4000 \| ETA/);
+    assert.ok(!tty.text().includes('  epoch 1/2'));
+    assert.match(tty.text(), /naive: ACC 46\.7%/);
+
+    const saved = process.env.CI;
+    process.env.CI = 'true';
+    try {
+      const ci = Object.assign(capture(true), { columns: 200 });
+      const logger = consoleLogger({ stream: ci, epochs: 2 });
+      for (const event of runEvents()) logger.onEvent(event);
+      assert.ok(ci.text().includes('  epoch 1/2'));
+      assert.ok(!ci.text().includes('\x1B'));
+    } finally {
+      if (saved === undefined) delete process.env.CI;
+      else process.env.CI = saved;
+    }
+  });
+
+  it('says why there is no summary when the run is incomplete', () => {
+    const stream = capture(false);
+    const logger = consoleLogger({ stream });
+    const events = runEvents();
+    for (const event of events.slice(0, 7)) logger.onEvent(event);
+    logger.onEvent({ type: 'run-end', seconds: 1 });
+    assert.match(stream.text(), /naive: no summary: no evaluation after experience 1/);
+  });
+});

@@ -1,0 +1,123 @@
+import { SingleBar } from 'cli-progress';
+import type { TrainingEvent } from '../core/events.js';
+import { summarize } from '../metrics/index.js';
+import { formatMatrix, percent } from './format.js';
+import type { Logger } from './logger.js';
+
+export { formatMatrix, formatSummaryTable, type SummaryTableRow } from './format.js';
+
+/** Where the console logger writes: process.stdout, or anything with `write` (tests, files). */
+export interface ConsoleStream {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export interface ConsoleLoggerOptions {
+  /** Default process.stdout. */
+  readonly stream?: ConsoleStream;
+  /** Plain lines, no progress bar. Forced when the stream is not a TTY or `CI=true`. */
+  readonly plain?: boolean;
+  /**
+   * Epochs per experience: the progress bar's total. The template emits epoch-level events only,
+   * so the bar advances one tick per `epoch-end`; without `epochs` there is no total to show an ETA
+   * against, and the logger prints plain lines.
+   */
+  readonly epochs?: number;
+}
+
+/**
+ * Prints a run as it goes: a progress bar per experience (samples/s, loss, ETA) on a terminal,
+ * plain lines otherwise; at `run-end`, the accuracy matrix and the summary (ACC, forgetting, BWT,
+ * FWT, wall time).
+ */
+export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
+  const stream = options.stream ?? process.stdout;
+  const plain =
+    options.plain === true ||
+    stream.isTTY !== true ||
+    process.env.CI === 'true' ||
+    options.epochs === undefined;
+  const print = (line: string) => stream.write(`${line}\n`);
+  // summarize() needs the whole run; events are small (one per epoch and evaluation).
+  const events: TrainingEvent[] = [];
+  let strategy = '';
+  let bar: SingleBar | undefined;
+
+  function stopBar() {
+    bar?.stop();
+    bar = undefined;
+  }
+
+  function onEvent(event: TrainingEvent): void {
+    events.push(event);
+    switch (event.type) {
+      case 'run-start':
+        strategy = event.strategy;
+        print(`${strategy}: ${event.stream.numExperiences} experiences (${event.stream.scenario})`);
+        break;
+      case 'experience-start':
+        if (plain) {
+          print(`experience ${event.experience}: classes ${event.classes.join(',')}`);
+        } else {
+          bar = new SingleBar({
+            // A TTY stream is a tty.WriteStream, which has the cursor methods cli-progress uses.
+            stream: stream as NodeJS.WritableStream,
+            format: `experience ${event.experience} [{bar}] {value}/{total} epochs | {rate} samples/s | loss {loss} | ETA {eta_formatted}`,
+            hideCursor: true,
+          });
+          bar.start(options.epochs ?? 1, 0, { rate: '-', loss: '-' });
+        }
+        break;
+      case 'epoch-end': {
+        const rate = event.seconds > 0 ? Math.round(event.samples / event.seconds) : NaN;
+        if (bar !== undefined) {
+          bar.increment(1, { rate: String(rate), loss: event.loss.toFixed(4) });
+        } else {
+          const total = options.epochs === undefined ? '' : `/${options.epochs}`;
+          print(
+            `  epoch ${event.epoch + 1}${total}  loss ${event.loss.toFixed(4)}  ${rate} samples/s  ${event.seconds.toFixed(2)} s`,
+          );
+        }
+        break;
+      }
+      case 'experience-end':
+        stopBar();
+        print(`experience ${event.experience}: trained in ${event.seconds.toFixed(2)} s`);
+        break;
+      case 'evaluation': {
+        const name = event.afterExperience < 0 ? 'baseline' : `after experience ${event.afterExperience}`;
+        print(`  eval ${name}: ${event.perExperience.map((e) => percent(e.accuracy)).join(' ')}`);
+        break;
+      }
+      case 'run-end':
+        stopBar();
+        printSummary();
+        break;
+    }
+  }
+
+  function printSummary(): void {
+    let summary;
+    try {
+      summary = summarize(events);
+    } catch (error) {
+      // An incomplete run (e.g. stopped early) still ends; say why there is no summary instead of
+      // throwing out of the training loop.
+      print(`${strategy}: no summary: ${(error as Error).message}`);
+      return;
+    }
+    print(`accuracy matrix (%), ${strategy}:`);
+    print(formatMatrix(summary.matrix));
+    print(
+      `${strategy}: ACC ${percent(summary.acc)}%  forgetting ${percent(summary.forgetting)}%  ` +
+        `BWT ${percent(summary.bwt)}%  FWT ${percent(summary.fwt)}%  wall ${summary.wallSeconds.toFixed(1)} s`,
+    );
+  }
+
+  return {
+    onEvent,
+    async close() {
+      stopBar();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { summarize } from '../metrics/index.js';
+import { jsonlLogger } from './jsonl.js';
+import { runEvents } from './testing/run-events.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'unforget-jsonl-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('jsonlLogger', () => {
+  it('writes one event per line that parses back to the same events, and appends', async () => {
+    const path = join(dir, 'nested', 'events.jsonl');
+    const events = runEvents();
+    const logger = jsonlLogger(path);
+    for (const event of events) logger.onEvent(event);
+    await logger.close!();
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, events.length);
+    const replayed = lines.map((line) => JSON.parse(line));
+    assert.deepEqual(replayed, events);
+    assert.equal(summarize(replayed).acc, summarize(events).acc);
+
+    const second = jsonlLogger(path);
+    second.onEvent({ type: 'run-end', seconds: 1 });
+    await second.close!();
+    const all = readFileSync(path, 'utf8').trimEnd().split('\n');
+    assert.equal(all.length, events.length + 1);
+    assert.deepEqual(JSON.parse(all[all.length - 1]), { type: 'run-end', seconds: 1 });
+  });
+
+  it('reports a file that cannot be opened at close()', async () => {
+    const logger = jsonlLogger(dir); // a folder, not a file
+    logger.onEvent({ type: 'run-end', seconds: 1 });
+    await assert.rejects(logger.close!(), /EISDIR/);
+  });
+});

@@ -1,0 +1,50 @@
+import type { EvaluationEvent, TrainingEvent } from '../../core/events.js';
+
+/** `R` of `runEvents`: rows = after experience i, columns = experience j. */
+export const MATRIX = [
+  [0.9, 0.1, 0.1],
+  [0.5, 0.8, 0.2],
+  [0.3, 0.4, 0.7],
+];
+export const BASELINE = [0.1, 0.2, 0.0];
+
+function evaluation(afterExperience: number, accuracies: readonly number[]): EvaluationEvent {
+  return {
+    type: 'evaluation',
+    afterExperience,
+    perExperience: accuracies.map((accuracy, experience) => ({
+      experience,
+      accuracy,
+      correct: Math.round(accuracy * 10),
+      total: 10,
+    })),
+  };
+}
+
+/**
+ * A complete hand-made run: 3 experiences of 2 epochs, a baseline evaluation and one evaluation
+ * after each experience. ACC 46.7%, forgetting 50.0%, BWT -50.0%, FWT 5.0%, wall 9 s.
+ */
+export function runEvents(): TrainingEvent[] {
+  const events: TrainingEvent[] = [
+    { type: 'run-start', strategy: 'naive', stream: { numExperiences: 3, scenario: 'class-il' } },
+    evaluation(-1, BASELINE),
+  ];
+  for (let e = 0; e < 3; e++) {
+    events.push({ type: 'experience-start', experience: e, classes: [2 * e, 2 * e + 1] });
+    for (let epoch = 0; epoch < 2; epoch++) {
+      events.push({
+        type: 'epoch-end',
+        experience: e,
+        epoch,
+        loss: 0.5 - 0.1 * epoch,
+        samples: 100,
+        seconds: 0.5,
+      });
+    }
+    events.push({ type: 'experience-end', experience: e, seconds: 1, samples: 200 });
+    events.push(evaluation(e, MATRIX[e]));
+  }
+  events.push({ type: 'run-end', seconds: 9 });
+  return events;
+}
