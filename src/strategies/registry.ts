@@ -23,7 +23,10 @@ export function isStrategyName(name: string): name is StrategyName {
 /** The strategy called `name`; an unknown name throws a ConfigError listing the known ones. */
 export function createStrategy(name: string, options: StrategyOptions = {}): Strategy {
   if (!isStrategyName(name)) {
-    throw new ConfigError('strategy', `expected one of ${Object.keys(strategyRegistry).join(', ')}, got "${name}"`);
+    throw new ConfigError(
+      'strategy',
+      `expected one of ${Object.keys(strategyRegistry).join(', ')}, got "${name}"`,
+    );
   }
   return strategyRegistry[name](options);
 }

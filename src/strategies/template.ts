@@ -138,7 +138,10 @@ function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: numb
           const terms = plugins.flatMap(
             (p) => p.lossTerms?.({ ...stepCtx, x, labels, logits, taskId }) ?? [],
           );
-          return terms.reduce<tf.Scalar>((sum, term) => tf.add(sum, term), softmaxCrossEntropy(labels, logits));
+          return terms.reduce<tf.Scalar>(
+            (sum, term) => tf.add(sum, term),
+            softmaxCrossEntropy(labels, logits),
+          );
         },
         true,
         variables,
@@ -179,7 +182,8 @@ function concatBatches(batches: readonly Batch[]): Batch {
 
 function validate(options: FitOptions): void {
   const positive = (v: number) => Number.isInteger(v) && v > 0;
-  if (!positive(options.epochs)) throw new ConfigError('epochs', `expected a positive integer, got ${options.epochs}`);
+  if (!positive(options.epochs))
+    throw new ConfigError('epochs', `expected a positive integer, got ${options.epochs}`);
   if (!positive(options.batchSize)) {
     throw new ConfigError('batchSize', `expected a positive integer, got ${options.batchSize}`);
   }
