@@ -1,0 +1,52 @@
+import * as tf from '../engine/tf.js';
+import { testTaskId, type Stream } from '../benchmarks/stream.js';
+import { sampleSize } from '../data/dataset.js';
+import type { EvaluationEvent, ExperienceAccuracy } from '../core/events.js';
+import type { Classifier } from '../models/classifier.js';
+
+export interface EvaluateOptions {
+  stream: Stream;
+  model: Classifier;
+  /** The experience just trained on, or -1 for the untrained baseline. */
+  afterExperience: number;
+  /** Test samples per forward pass; bounds memory, not results. Default 1000. */
+  batchSize?: number;
+}
+
+/**
+ * Accuracy of `model` on every experience's test set, and per class over the whole test stream.
+ * The model gets a task id only where the scenario makes it visible at test time (`testTaskId`):
+ * class-IL and domain-IL evaluation never sees one.
+ */
+export function evaluate(options: EvaluateOptions): EvaluationEvent {
+  const { stream, model, afterExperience, batchSize = 1000 } = options;
+  const classCorrect = new Map<number, number>();
+  const classTotal = new Map<number, number>();
+  const perExperience: ExperienceAccuracy[] = stream.experiences.map((experience) => {
+    const { test } = experience;
+    const size = sampleSize(test);
+    const taskId = testTaskId(stream, experience);
+    let correct = 0;
+    for (let start = 0; start < test.y.length; start += batchSize) {
+      const end = Math.min(start + batchSize, test.y.length);
+      const predicted = tf.tidy(() => {
+        const x = tf.tensor(test.x.subarray(start * size, end * size), [end - start, ...test.sampleShape]);
+        return tf.argMax(model.logits(x, taskId), 1).dataSync();
+      });
+      for (let i = start; i < end; i++) {
+        const label = test.y[i];
+        const hit = predicted[i - start] === label ? 1 : 0;
+        correct += hit;
+        classCorrect.set(label, (classCorrect.get(label) ?? 0) + hit);
+        classTotal.set(label, (classTotal.get(label) ?? 0) + 1);
+      }
+    }
+    const total = test.y.length;
+    return { experience: experience.index, accuracy: total ? correct / total : 0, correct, total };
+  });
+  const perClass: Record<number, number> = {};
+  for (const [label, total] of [...classTotal].sort((a, b) => a[0] - b[0])) {
+    perClass[label] = (classCorrect.get(label) ?? 0) / total;
+  }
+  return { type: 'evaluation', afterExperience, perExperience, perClass };
+}

@@ -1,0 +1,91 @@
+/**
+ * The plugin interface: how a continual-learning method hooks into the training template
+ * (`fit`, template.ts). A plugin is a plain object with a `name` and optional hooks, in the
+ * spirit of Avalanche's plugins and vitest's reporters, with one difference from Avalanche:
+ * a plugin never mutates the strategy. It keeps its own state in its closure (an EWC plugin
+ * its Fisher matrix, a replay plugin its buffer) and *returns* what it adds to training
+ * (`lossTerms`, `extraBatch`); the template composes the contributions of all plugins, so
+ * their order does not matter and `[replay(), lwf()]` just works.
+ */
+import type * as tf from '../engine/tf.js';
+import type { Experience } from '../benchmarks/experience.js';
+import type { Stream } from '../benchmarks/stream.js';
+import type { Dataset } from '../data/dataset.js';
+import type { Classifier } from '../models/classifier.js';
+
+/** What every hook sees: the run and the experience being trained on. */
+export interface ExperienceContext {
+  readonly stream: Stream;
+  readonly experience: Experience;
+  /** The data trained on at this experience (the experience's train set unless the strategy says otherwise). */
+  readonly trainingSet: Dataset;
+  readonly model: Classifier;
+}
+
+/** An epoch-level hook's view: the experience context and the 0-based epoch within it. */
+export interface EpochContext extends ExperienceContext {
+  readonly epoch: number;
+}
+
+/** A step-level view: the epoch context and the 0-based step within the epoch. */
+export interface StepContext extends EpochContext {
+  readonly step: number;
+  /** The current mini-batch from the training set, before any replayed samples are added. */
+  readonly batch: Batch;
+}
+
+/** What `lossTerms` sees: the batch as tensors (replayed samples included) and the model's logits on it. */
+export interface LossContext extends StepContext {
+  /** Inputs [batch, ...sampleShape]. */
+  readonly x: tf.Tensor;
+  /** One-hot labels [batch, numClasses]. */
+  readonly labels: tf.Tensor2D;
+  /** The model's logits on `x`, computed once per step and shared by the loss and every plugin. */
+  readonly logits: tf.Tensor2D;
+  /** The task id the model was given for this step, if any. */
+  readonly taskId: number | undefined;
+}
+
+/** After a step: the context and the step's total loss (cross-entropy plus every plugin term). */
+export interface StepEndContext extends StepContext {
+  readonly loss: number;
+}
+
+/** Samples as plain typed arrays, row-major as in `Dataset`. */
+export interface Batch {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+}
+
+/**
+ * A continual-learning method, or a piece of one. Every member except `name` is optional;
+ * hooks come in start/end pairs and are called in the order the plugins were given.
+ */
+export interface Plugin {
+  /** Shown in logs and used to tell plugins apart, e.g. `ewc` or `replay`. */
+  readonly name: string;
+
+  /** Before the first epoch on an experience (e.g. snapshot the model for distillation). */
+  onExperienceStart?(ctx: ExperienceContext): void;
+  /** After the last epoch on an experience, before evaluation (e.g. compute a Fisher matrix, fill a buffer). */
+  onExperienceEnd?(ctx: ExperienceContext): void;
+  /** Before each epoch. */
+  onEpochStart?(ctx: EpochContext): void;
+  /** After each epoch. */
+  onEpochEnd?(ctx: EpochContext): void;
+  /** After each optimizer step, outside the step's `tf.tidy` (e.g. store the batch in a replay buffer). */
+  onStepEnd?(ctx: StepEndContext): void;
+
+  /**
+   * Extra loss terms for this step, e.g. an EWC penalty or a distillation loss. Called inside
+   * `optimizer.minimize` (so gradients flow through the terms) and inside the step's `tf.tidy`
+   * (so intermediate tensors are freed): return scalars, do not keep them.
+   */
+  lossTerms?(ctx: LossContext): tf.Scalar[];
+  /**
+   * Samples to train on alongside the current batch, e.g. replayed from a buffer; `null` when
+   * there are none (yet). They are concatenated to the batch before the forward pass, so they
+   * share the batch's loss and count in the epoch's `samples`. Must match the stream's sample shape.
+   */
+  extraBatch?(ctx: StepContext): Batch | null;
+}

@@ -1,0 +1,32 @@
+import { ConfigError } from '../core/errors.js';
+import { cumulative } from './cumulative.js';
+import { joint } from './joint.js';
+import { naive } from './naive.js';
+import type { Strategy, StrategyOptions } from './strategy.js';
+
+/** Builds a strategy from its options. */
+export type StrategyFactory = (options?: StrategyOptions) => Strategy;
+
+/** Every strategy a config or the CLI can name, by name. */
+export const strategyRegistry = {
+  naive,
+  cumulative,
+  joint,
+} as const satisfies Record<string, StrategyFactory>;
+
+export type StrategyName = keyof typeof strategyRegistry;
+
+export function isStrategyName(name: string): name is StrategyName {
+  return Object.hasOwn(strategyRegistry, name);
+}
+
+/** The strategy called `name`; an unknown name throws a ConfigError listing the known ones. */
+export function createStrategy(name: string, options: StrategyOptions = {}): Strategy {
+  if (!isStrategyName(name)) {
+    throw new ConfigError(
+      'strategy',
+      `expected one of ${Object.keys(strategyRegistry).join(', ')}, got "${name}"`,
+    );
+  }
+  return strategyRegistry[name](options);
+}

@@ -1,0 +1,28 @@
+import type { Stream } from '../benchmarks/stream.js';
+import type { Dataset } from '../data/dataset.js';
+import type { Plugin } from './plugin.js';
+
+/**
+ * Which data to train on at experience `index`: by default the experience's own train set.
+ * `null` means "nothing to train on here": the template still emits the experience's events
+ * (with zero samples) and evaluates, so the accuracy matrix keeps one row per experience.
+ */
+export type TrainingSetSelector = (stream: Stream, index: number) => Dataset | null;
+
+/**
+ * A continual-learning method as the template consumes it: a name, the plugins that make the
+ * method, and which data it trains on. Spread it into `fit`'s options:
+ * `fit({ ...naive(), stream, model, optimizer, ... })`.
+ */
+export interface Strategy {
+  /** Registry name, reported in the `run-start` event. */
+  readonly name: string;
+  readonly plugins: readonly Plugin[];
+  readonly trainingSet?: TrainingSetSelector;
+}
+
+/** Options every strategy factory takes. */
+export interface StrategyOptions {
+  /** Plugins added after the method's own (e.g. a logger-side probe, or a second method to compose). */
+  plugins?: readonly Plugin[];
+}

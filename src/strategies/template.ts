@@ -1,0 +1,196 @@
+/**
+ * The training template: the one loop every strategy runs. Per experience it emits
+ * `experience-start`, trains for `epochs` epochs of seeded, shuffled mini-batches, emits
+ * `epoch-end` after each and `experience-end` after the last, then evaluates on every
+ * experience's test set (`evaluation`). Methods change training only through their plugins'
+ * hooks and contributions (plugin.ts); the template owns the model's updates.
+ */
+import * as tf from '../engine/tf.js';
+import { BASELINE_EVALUATION, type TrainingEvent, type TrainingEventListener } from '../core/events.js';
+import { ConfigError } from '../core/errors.js';
+import { createRng, type Rng } from '../core/random.js';
+import type { Stream } from '../benchmarks/stream.js';
+import { sampleSize, type Dataset } from '../data/dataset.js';
+import type { Classifier } from '../models/classifier.js';
+import { softmaxCrossEntropy } from '../engine/losses.js';
+import { evaluate } from './evaluate.js';
+import type { Batch, EpochContext, ExperienceContext, Plugin, StepContext } from './plugin.js';
+import type { TrainingSetSelector } from './strategy.js';
+
+export interface FitOptions {
+  stream: Stream;
+  model: Classifier;
+  /**
+   * Makes a fresh optimizer. Called at the start of every experience that has data to train on
+   * (and disposed at its end), so momentum and Adam moments never carry over from one
+   * experience to the next, as in Avalanche's default.
+   */
+  optimizer: () => tf.Optimizer;
+  /** Strategy name for `run-start`; default `custom`. */
+  name?: string;
+  plugins?: readonly Plugin[];
+  /** Which data to train on at experience i; default the experience's train set. */
+  trainingSet?: TrainingSetSelector;
+  epochs: number;
+  batchSize: number;
+  /** Fixes the order of mini-batches. Default 0. */
+  seed?: number;
+  onEvent?: TrainingEventListener;
+  /** Evaluate the untrained model first (`afterExperience = -1`), for forward transfer. Default true. */
+  evaluateBaseline?: boolean;
+  /** Test samples per forward pass during evaluation. Default 1000. */
+  evalBatchSize?: number;
+}
+
+/** Trains on the stream, experience by experience; returns every event it emitted, in order. */
+export function fit(options: FitOptions): TrainingEvent[] {
+  validate(options);
+  const { stream, model, epochs, batchSize, plugins = [] } = options;
+  const events: TrainingEvent[] = [];
+  const emit = (event: TrainingEvent) => {
+    events.push(event);
+    options.onEvent?.(event);
+  };
+  const evaluateAfter = (afterExperience: number) =>
+    emit(evaluate({ stream, model, afterExperience, batchSize: options.evalBatchSize }));
+  const rng = createRng(options.seed ?? 0);
+  const runStart = performance.now();
+
+  emit({
+    type: 'run-start',
+    strategy: options.name ?? 'custom',
+    stream: { numExperiences: stream.experiences.length, scenario: stream.scenario },
+  });
+  if (options.evaluateBaseline ?? true) evaluateAfter(BASELINE_EVALUATION);
+
+  for (const experience of stream.experiences) {
+    const i = experience.index;
+    const selected = options.trainingSet ? options.trainingSet(stream, i) : experience.train;
+    emit({ type: 'experience-start', experience: i, classes: experience.classes });
+    const experienceStart = performance.now();
+    let samples = 0;
+    if (selected !== null) {
+      const ctx: ExperienceContext = { stream, experience, trainingSet: selected, model };
+      // A selector that mixes experiences has no single task id to train with.
+      const taskId = options.trainingSet ? undefined : experience.taskId;
+      const optimizer = options.optimizer();
+      plugins.forEach((p) => p.onExperienceStart?.(ctx));
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        const epochCtx: EpochContext = { ...ctx, epoch };
+        plugins.forEach((p) => p.onEpochStart?.(epochCtx));
+        const epochStart = performance.now();
+        const result = trainEpoch(epochCtx, { optimizer, plugins, batchSize, taskId, rng: rng.fork() });
+        samples += result.samples;
+        emit({
+          type: 'epoch-end',
+          experience: i,
+          epoch,
+          loss: result.samples ? result.lossSum / result.samples : NaN,
+          samples: result.samples,
+          seconds: (performance.now() - epochStart) / 1000,
+        });
+        plugins.forEach((p) => p.onEpochEnd?.(epochCtx));
+      }
+      plugins.forEach((p) => p.onExperienceEnd?.(ctx));
+      optimizer.dispose();
+    }
+    emit({
+      type: 'experience-end',
+      experience: i,
+      seconds: (performance.now() - experienceStart) / 1000,
+      samples,
+    });
+    evaluateAfter(i);
+  }
+  emit({ type: 'run-end', seconds: (performance.now() - runStart) / 1000 });
+  return events;
+}
+
+interface EpochSettings {
+  optimizer: tf.Optimizer;
+  plugins: readonly Plugin[];
+  batchSize: number;
+  taskId: number | undefined;
+  rng: Rng;
+}
+
+/** One pass over the training set; returns the samples seen and their summed loss. */
+function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: number; lossSum: number } {
+  const { optimizer, plugins, batchSize, taskId } = settings;
+  const data = ctx.trainingSet;
+  const order = settings.rng.permutation(data.y.length);
+  const variables = [...ctx.model.variables];
+  const numClasses = ctx.model.numClasses;
+  let samples = 0;
+  let lossSum = 0;
+  for (let step = 0; step * batchSize < order.length; step++) {
+    const batch = gather(data, order.subarray(step * batchSize, (step + 1) * batchSize));
+    const stepCtx: StepContext = { ...ctx, step, batch };
+    const extras = plugins.flatMap((p) => p.extraBatch?.(stepCtx) ?? []);
+    const full = extras.length ? concatBatches([batch, ...extras]) : batch;
+    const n = full.y.length;
+    const loss = tf.tidy(() => {
+      const x = tf.tensor(full.x, [n, ...data.sampleShape]);
+      const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), numClasses) as tf.Tensor2D;
+      const value = optimizer.minimize(
+        () => {
+          const logits = ctx.model.logits(x, taskId);
+          const terms = plugins.flatMap(
+            (p) => p.lossTerms?.({ ...stepCtx, x, labels, logits, taskId }) ?? [],
+          );
+          return terms.reduce<tf.Scalar>(
+            (sum, term) => tf.add(sum, term),
+            softmaxCrossEntropy(labels, logits),
+          );
+        },
+        true,
+        variables,
+      );
+      return value!.dataSync()[0];
+    });
+    samples += n;
+    lossSum += loss * n;
+    plugins.forEach((p) => p.onStepEnd?.({ ...stepCtx, loss }));
+  }
+  return { samples, lossSum };
+}
+
+function gather(data: Dataset, indices: Int32Array): Batch {
+  const size = sampleSize(data);
+  const x = new Float32Array(indices.length * size);
+  const y = new Int32Array(indices.length);
+  indices.forEach((j, k) => {
+    x.set(data.x.subarray(j * size, (j + 1) * size), k * size);
+    y[k] = data.y[j];
+  });
+  return { x, y };
+}
+
+function concatBatches(batches: readonly Batch[]): Batch {
+  const x = new Float32Array(batches.reduce((n, b) => n + b.x.length, 0));
+  const y = new Int32Array(batches.reduce((n, b) => n + b.y.length, 0));
+  let xAt = 0;
+  let yAt = 0;
+  for (const b of batches) {
+    x.set(b.x, xAt);
+    y.set(b.y, yAt);
+    xAt += b.x.length;
+    yAt += b.y.length;
+  }
+  return { x, y };
+}
+
+function validate(options: FitOptions): void {
+  const positive = (v: number) => Number.isInteger(v) && v > 0;
+  if (!positive(options.epochs))
+    throw new ConfigError('epochs', `expected a positive integer, got ${options.epochs}`);
+  if (!positive(options.batchSize)) {
+    throw new ConfigError('batchSize', `expected a positive integer, got ${options.batchSize}`);
+  }
+  if (options.model.numClasses !== options.stream.numClasses) {
+    throw new ConfigError(
+      'model',
+      `expected ${options.stream.numClasses} output classes (the stream's), got ${options.model.numClasses}`,
+    );
+  }
+}
