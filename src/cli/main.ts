@@ -1,20 +1,119 @@
 #!/usr/bin/env node
 /**
- * `unforget` command line. Until the continual-learning runs land, `npm start` checks the
- * engine: it reports the backend it picked and times a few training steps of an MLP.
+ * The `unforget` command line: `run` (a config file and/or flags), `list` (what can be named),
+ * `engine` (which backend and how fast). Bad input exits with code 2 and a message naming the
+ * field, before anything is written.
  */
-import { initEngine } from '../engine/backend.js';
-import { measureTrainingSpeed } from './speed-check.js';
+import { Command, CommanderError } from 'commander';
+import { ConfigError, DataFormatError } from '../core/errors.js';
+import { benchmarks } from '../benchmarks/benchmarks.js';
+import { strategyRegistry } from '../strategies/registry.js';
+import { loadRunConfig, parseRunConfig } from './config.js';
+import { runExperiment } from './run-experiment.js';
 
-const info = await initEngine();
-const detail = info.gemm
-  ? ` (GEMM: ${info.gemm})`
-  : info.nativeUnavailable
-    ? ` (native: ${info.nativeUnavailable})`
-    : '';
-console.log(`unforget: training on the ${info.backend} backend${detail}`);
-const speed = measureTrainingSpeed({ hidden: 256, batchSize: 32, steps: 200 });
-console.log(
-  `unforget: MLP 784-256-256-10, batch 32: ${Math.round(speed.samplesPerSecond)} samples/s ` +
-    `(loss ${speed.firstLoss.toFixed(3)} -> ${speed.lastLoss.toFixed(3)} over ${speed.steps} SGD steps on random data)`,
-);
+interface RunFlags {
+  config?: string;
+  name?: string;
+  benchmark?: string;
+  strategies?: string;
+  epochs?: string;
+  batchSize?: string;
+  lr?: string;
+  optimizer?: string;
+  seed?: string;
+  trainFraction?: string;
+  backend?: string;
+  out?: string;
+}
+
+/** A number from a flag, kept as the raw string when it is not one, so the schema reports it. */
+const numberOrRaw = (value: string) =>
+  value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+
+/** Config file (if any) with the flags laid over it, as plain data for the schema. */
+function configData(flags: RunFlags): Record<string, unknown> {
+  const base = (flags.config ? { ...loadRunConfig(flags.config) } : {}) as Record<string, unknown>;
+  const section = (key: string) => ({ ...((base[key] as Record<string, unknown> | undefined) ?? {}) });
+  if (flags.name) base.name = flags.name;
+  if (flags.seed !== undefined) base.seed = numberOrRaw(flags.seed);
+  if (flags.backend) base.backend = flags.backend;
+  if (flags.out) base.out = flags.out;
+  if (flags.benchmark || flags.trainFraction !== undefined) {
+    const benchmark = section('benchmark');
+    if (flags.benchmark) benchmark.name = flags.benchmark;
+    if (flags.trainFraction !== undefined) benchmark.trainFraction = numberOrRaw(flags.trainFraction);
+    if (!benchmark.name) benchmark.name = 'split-mnist';
+    base.benchmark = benchmark;
+  }
+  const training = section('training');
+  if (flags.epochs !== undefined) training.epochs = numberOrRaw(flags.epochs);
+  if (flags.batchSize !== undefined) training.batchSize = numberOrRaw(flags.batchSize);
+  if (flags.lr !== undefined) training.lr = numberOrRaw(flags.lr);
+  if (flags.optimizer) training.optimizer = flags.optimizer;
+  if (Object.keys(training).length) base.training = training;
+  if (flags.strategies) base.strategies = flags.strategies.split(',').map((name) => ({ name: name.trim() }));
+  return base;
+}
+
+const program = new Command('unforget')
+  .description('Continual learning for TypeScript: train on a sequence of tasks without forgetting.')
+  .exitOverride()
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run a continual-learning experiment (default: Split-MNIST, Naive/Cumulative/Joint, MLP)')
+  .option('-c, --config <file>', 'YAML or JSON config file (see examples/split-mnist.yaml)')
+  .option('--name <name>', 'run name (the run folder is <out>/<timestamp>-<name>)')
+  .option('--benchmark <name>', `benchmark: ${benchmarks.names().join(', ')}`)
+  .option('--strategies <list>', `comma-separated strategies: ${Object.keys(strategyRegistry).join(', ')}`)
+  .option('--epochs <n>', 'epochs per experience')
+  .option('--batch-size <n>', 'mini-batch size')
+  .option('--lr <x>', 'learning rate')
+  .option('--optimizer <name>', 'sgd or adam')
+  .option('--seed <n>', 'seed: the same seed gives the same results')
+  .option('--train-fraction <x>', 'fraction of the training data to use, in (0, 1]')
+  .option('--backend <name>', 'native, cpu or wasm (default: native when built)')
+  .option('--out <dir>', 'folder for run folders (default runs)')
+  .action(async (flags: RunFlags) => {
+    await runExperiment(parseRunConfig(configData(flags)));
+  });
+
+program
+  .command('list')
+  .description('list the registered benchmarks, models and strategies')
+  .action(() => {
+    console.log('benchmarks:');
+    for (const name of benchmarks.names())
+      console.log(`  ${name.padEnd(22)}${benchmarks.get(name).description}`);
+    console.log('models:\n  mlp                   multi-layer perceptron (hiddenSizes, activation)');
+    console.log('  multi-head-mlp        shared MLP trunk, one output head per task (task-IL)');
+    console.log(
+      `strategies:\n${Object.keys(strategyRegistry)
+        .map((s) => `  ${s}`)
+        .join('\n')}`,
+    );
+  });
+
+program
+  .command('engine')
+  .description('show the backend unforget trains on and time a few training steps')
+  .action(async () => {
+    const { initEngine } = await import('../engine/backend.js');
+    const { measureTrainingSpeed } = await import('./speed-check.js');
+    const info = await initEngine();
+    console.log(`backend ${info.backend}${info.gemm ? ` (GEMM ${info.gemm})` : ''}`);
+    const speed = measureTrainingSpeed({ hidden: 256, batchSize: 32, steps: 200 });
+    console.log(`MLP 784-256-256-10, batch 32: ${Math.round(speed.samplesPerSecond)} training samples/s`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  if (e instanceof ConfigError || e instanceof DataFormatError) {
+    console.error(`unforget: ${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}

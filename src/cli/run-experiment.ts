@@ -1,0 +1,125 @@
+/**
+ * Runs a validated config: builds the stream, then for each strategy a fresh seeded model
+ * and optimizer, trains with the template, and writes the run folder:
+ *   config.json   the resolved config (with the backend actually used)
+ *   metrics.jsonl every event of every strategy, one per line
+ *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
+ * The folder is created only when training starts, so a bad config writes nothing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '../engine/tf.js';
+import { initEngine, type EngineInfo } from '../engine/backend.js';
+import { adam, sgd } from '../engine/optimizers/index.js';
+import { benchmarks } from '../benchmarks/benchmarks.js';
+import type { Stream } from '../benchmarks/stream.js';
+import { mlp } from '../models/mlp.js';
+import { fit } from '../strategies/template.js';
+import { createStrategy } from '../strategies/registry.js';
+import { createMemorySampler, summarize, type RunSummary } from '../metrics/index.js';
+import {
+  combineLoggers,
+  consoleLogger,
+  jsonlLogger,
+  writeMatrixCsv,
+  writeResultsJson,
+} from '../loggers/index.js';
+import type { ConsoleStream, SummaryTableRow } from '../loggers/index.js';
+import { formatSummaryTable } from '../loggers/index.js';
+import type { RunConfig, StrategyConfig } from './config-schema.js';
+
+export interface RunResult {
+  dir: string;
+  engine: EngineInfo;
+  summaries: Record<string, RunSummary & { peakRssBytes: number }>;
+}
+
+export interface RunOptions {
+  /** Where progress and tables go (default process.stdout). */
+  stdout?: ConsoleStream;
+  /** The run folder; default `<config.out>/<timestamp>-<config.name>`. */
+  dir?: string;
+}
+
+function buildStream(config: RunConfig): Stream {
+  const { name, scenario, experiences, trainFraction, classOrder } = config.benchmark;
+  const common = { seed: config.seed, trainFraction, ...(experiences ? { experiences } : {}) };
+  if (name === 'split-mnist' || name === 'split-fashion-mnist') {
+    return benchmarks
+      .get(name)
+      .build({ ...common, ...(scenario ? { scenario } : {}), ...(classOrder ? { classOrder } : {}) });
+  }
+  return benchmarks.get(name).build(common);
+}
+
+function optimizerFactory(config: RunConfig, strategy: StrategyConfig): () => tf.Optimizer {
+  const lr = strategy.lr ?? config.training.lr;
+  const momentum = strategy.momentum ?? config.training.momentum;
+  return (strategy.optimizer ?? config.training.optimizer) === 'adam'
+    ? () => adam({ learningRate: lr })
+    : () => sgd({ learningRate: lr, momentum });
+}
+
+const timestamp = () => new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+
+export async function runExperiment(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
+  const stdout = options.stdout ?? process.stdout;
+  const engine = await initEngine(config.backend ? { backend: config.backend } : {});
+  stdout.write(
+    `unforget: ${config.name} on the ${engine.backend} backend${engine.gemm ? ` (GEMM ${engine.gemm})` : ''}\n`,
+  );
+  const stream = buildStream(config);
+  const dir = options.dir ?? join(config.out, `${timestamp()}-${config.name}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ ...config, backend: engine.backend }, null, 2) + '\n',
+  );
+  const events = jsonlLogger(join(dir, 'metrics.jsonl'));
+  const summaries: RunResult['summaries'] = {};
+  try {
+    for (const strategyConfig of config.strategies) {
+      const strategy = createStrategy(strategyConfig.name);
+      const epochs = strategyConfig.epochs ?? config.training.epochs;
+      const model = mlp({
+        inputShape: stream.sampleShape,
+        hiddenSizes: config.model.hiddenSizes,
+        activation: config.model.activation,
+        numClasses: stream.numClasses,
+        seed: config.seed,
+      });
+      const logger = combineLoggers([consoleLogger({ stream: stdout, epochs }), events]);
+      const memory = createMemorySampler();
+      memory.start();
+      const run = fit({
+        ...strategy,
+        stream,
+        model,
+        optimizer: optimizerFactory(config, strategyConfig),
+        epochs,
+        batchSize: strategyConfig.batchSize ?? config.training.batchSize,
+        seed: config.seed,
+        onEvent: (event) => logger.onEvent(event),
+      });
+      const peakRssBytes = memory.stop();
+      model.dispose();
+      const summary = { ...summarize(run), peakRssBytes };
+      summaries[strategy.name] = summary;
+      writeMatrixCsv(join(dir, `matrix-${strategy.name}.csv`), summary.matrix);
+    }
+  } finally {
+    await events.close?.();
+  }
+  writeResultsJson(
+    join(dir, 'results.json'),
+    Object.fromEntries(
+      Object.entries(summaries).map(([name, s]) => [
+        name,
+        { matrix: s.matrix, baseline: s.baseline, summary: s },
+      ]),
+    ),
+  );
+  const rows: SummaryTableRow[] = Object.entries(summaries).map(([strategy, s]) => ({ strategy, ...s }));
+  stdout.write(`\n${formatSummaryTable(rows)}\n\nrun folder: ${dir}\n`);
+  return { dir, engine, summaries };
+}

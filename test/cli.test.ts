@@ -1,0 +1,97 @@
+/**
+ * The command line end to end, as a user runs it: a quick real Split-MNIST run writes its
+ * run folder; the same seed gives identical accuracies; bad input exits with code 2 and
+ * writes nothing.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+function unforget(args: string[]) {
+  return spawnSync(process.execPath, ['bin/unforget.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+}
+
+const quickRun = [
+  '--benchmark',
+  'split-mnist',
+  '--strategies',
+  'naive,joint',
+  '--epochs',
+  '1',
+  '--seed',
+  '0',
+  '--train-fraction',
+  '0.05',
+];
+
+describe('unforget CLI', () => {
+  it('runs Split-MNIST and writes config.json, metrics.jsonl and results.json; the same seed gives the same accuracies', () => {
+    const out = mkdtempSync(join(tmpdir(), 'unforget-cli-'));
+    const results = [1, 2].map((i) => {
+      const dir = join(out, `r${i}`);
+      const run = unforget(['run', ...quickRun, '--out', dir]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /on the native backend/);
+      assert.match(run.stdout, /strategy\s+ACC %/);
+      const [folder] = readdirSync(dir);
+      const files = readdirSync(join(dir, folder)).sort();
+      assert.deepEqual(files, [
+        'config.json',
+        'matrix-joint.csv',
+        'matrix-naive.csv',
+        'metrics.jsonl',
+        'results.json',
+      ]);
+      const config = JSON.parse(readFileSync(join(dir, folder, 'config.json'), 'utf8'));
+      assert.equal(config.backend, 'native');
+      assert.equal(config.benchmark.trainFraction, 0.05);
+      const lines = readFileSync(join(dir, folder, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      assert.ok(lines.every((l) => typeof JSON.parse(l).type === 'string'));
+      return JSON.parse(readFileSync(join(dir, folder, 'results.json'), 'utf8'));
+    });
+    assert.deepEqual(results[0].naive.matrix, results[1].naive.matrix, 'same seed, same accuracies');
+    assert.deepEqual(results[0].joint.summary.acc, results[1].joint.summary.acc);
+    assert.ok(results[0].joint.summary.acc > results[0].naive.summary.acc + 0.3, 'Joint beats Naive');
+  });
+
+  it('refuses bad flags with exit code 2, naming the field, and writes nothing', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'unforget-cli-')), 'runs');
+    const run = unforget(['run', ...quickRun, '--lr', 'abc', '--out', out]);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /training\.lr: expected a number, got "abc"/);
+    assert.equal(existsSync(out), false);
+    const strategy = unforget(['run', '--strategies', 'naive,ewc2', '--out', out]);
+    assert.equal(strategy.status, 2);
+    assert.match(
+      strategy.stderr,
+      /strategies\[1\]\.name: expected one of "naive", "cumulative", "joint", got "ewc2"/,
+    );
+  });
+
+  it('lists benchmarks, models and strategies, and prints help', () => {
+    const list = unforget(['list']);
+    assert.equal(list.status, 0);
+    for (const name of [
+      'split-mnist',
+      'permuted-mnist',
+      'rotated-mnist',
+      'split-fashion-mnist',
+      'mlp',
+      'naive',
+      'joint',
+    ]) {
+      assert.ok(list.stdout.includes(name), name);
+    }
+    const help = unforget(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Usage: unforget/);
+  });
+});
