@@ -54,3 +54,7 @@ export { benchmarks } from './benchmarks/benchmarks.js';
 export { type Classifier } from './models/classifier.js';
 export { mlp, multiHeadMlp, type MlpOptions, type MultiHeadMlpOptions } from './models/mlp.js';
 export * from './metrics/index.js';
+export * from './strategies/index.js';
+export * from './loggers/index.js';
+export { parseRunConfig, loadRunConfig } from './cli/config.js';
+export { runExperiment } from './cli/run-experiment.js';
