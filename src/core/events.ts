@@ -40,6 +40,23 @@ export interface EpochEndEvent {
   readonly seconds: number;
 }
 
+/**
+ * Emitted while an epoch trains, at most every quarter second: what progress bars show.
+ * Transient: not written to metrics.jsonl (it says nothing epoch-end does not).
+ */
+export interface ProgressEvent {
+  readonly type: 'progress';
+  readonly experience: number;
+  readonly epoch: number;
+  /** Training-set samples done in this epoch, and the epoch's total (replayed samples not counted). */
+  readonly samples: number;
+  readonly epochSamples: number;
+  /** Mean training loss so far in this epoch. */
+  readonly loss: number;
+  /** Seconds since the epoch started. */
+  readonly seconds: number;
+}
+
 /** Emitted after training on an experience, before the evaluation that follows it. */
 export interface ExperienceEndEvent {
   readonly type: 'experience-end';
@@ -83,7 +100,13 @@ export interface RunEndEvent {
 
 /** Every event of a training run, discriminated by `type`. */
 export type TrainingEvent =
-  RunStartEvent | ExperienceStartEvent | EpochEndEvent | ExperienceEndEvent | EvaluationEvent | RunEndEvent;
+  | RunStartEvent
+  | ExperienceStartEvent
+  | ProgressEvent
+  | EpochEndEvent
+  | ExperienceEndEvent
+  | EvaluationEvent
+  | RunEndEvent;
 
 export type TrainingEventType = TrainingEvent['type'];
 

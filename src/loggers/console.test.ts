@@ -50,7 +50,10 @@ describe('consoleLogger', () => {
     const withBar = consoleLogger({ stream: tty, epochs: 2 });
     for (const event of runEvents()) withBar.onEvent(event);
     await withBar.close!();
-    assert.match(tty.text(), /experience 2 \[[^\]]+\] 2\/2 epochs \| 200 samples\/s \| loss 0\.4000 \| ETA/);
+    assert.match(
+      tty.text(),
+      /experience 2 \[[^\]]+\] 100% \| epoch 2\/2 \| 200 samples\/s \| loss 0\.4000 \| ETA/,
+    );
     assert.ok(!tty.text().includes('  epoch 1/2'));
     assert.match(tty.text(), /naive: ACC 46\.7%/);
 

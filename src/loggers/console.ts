@@ -62,16 +62,34 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
           bar = new SingleBar({
             // A TTY stream is a tty.WriteStream, which has the cursor methods cli-progress uses.
             stream: stream as NodeJS.WritableStream,
-            format: `experience ${event.experience} [{bar}] {value}/{total} epochs | {rate} samples/s | loss {loss} | ETA {eta_formatted}`,
+            format: `experience ${event.experience} [{bar}] {percentage}% | epoch {epoch} | {rate} samples/s | loss {loss} | ETA {eta_formatted}`,
             hideCursor: true,
           });
-          bar.start(options.epochs ?? 1, 0, { rate: '-', loss: '-' });
+          // The total (samples x epochs) is known from the first progress event.
+          bar.start(1, 0, { rate: '-', loss: '-', epoch: '-' });
+        }
+        break;
+      case 'progress':
+        if (bar !== undefined) {
+          const epochs = options.epochs ?? 1;
+          bar.setTotal(event.epochSamples * epochs);
+          bar.update(event.epoch * event.epochSamples + event.samples, {
+            rate: event.seconds > 0 ? String(Math.round(event.samples / event.seconds)) : '-',
+            loss: event.loss.toFixed(4),
+            epoch: `${event.epoch + 1}/${epochs}`,
+          });
         }
         break;
       case 'epoch-end': {
         const rate = event.seconds > 0 ? Math.round(event.samples / event.seconds) : NaN;
         if (bar !== undefined) {
-          bar.increment(1, { rate: String(rate), loss: event.loss.toFixed(4) });
+          const epochs = options.epochs ?? 1;
+          const total = bar.getTotal();
+          bar.update(Math.round(((event.epoch + 1) / epochs) * total), {
+            rate: String(rate),
+            loss: event.loss.toFixed(4),
+            epoch: `${event.epoch + 1}/${epochs}`,
+          });
         } else {
           const total = options.epochs === undefined ? '' : `/${options.epochs}`;
           print(

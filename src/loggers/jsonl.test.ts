@@ -11,6 +11,23 @@ const dir = mkdtempSync(join(tmpdir(), 'unforget-jsonl-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('jsonlLogger', () => {
+  it('leaves out the transient progress events', async () => {
+    const path = join(dir, 'progress.jsonl');
+    const logger = jsonlLogger(path);
+    logger.onEvent({
+      type: 'progress',
+      experience: 0,
+      epoch: 0,
+      samples: 10,
+      epochSamples: 20,
+      loss: 1,
+      seconds: 0.3,
+    });
+    logger.onEvent({ type: 'run-end', seconds: 1 });
+    await logger.close!();
+    assert.deepEqual(readFileSync(path, 'utf8'), '{"type":"run-end","seconds":1}\n');
+  });
+
   it('writes one event per line that parses back to the same events, and appends', async () => {
     const path = join(dir, 'nested', 'events.jsonl');
     const events = runEvents();

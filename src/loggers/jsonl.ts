@@ -4,8 +4,9 @@ import { finished } from 'node:stream/promises';
 import type { Logger } from './logger.js';
 
 /**
- * Appends every event to `path` as one JSON line. Events are plain data, so the file replays into
- * the same metrics later (`summarize(lines.map(JSON.parse))`). `close()` flushes and closes the file.
+ * Appends every event to `path` as one JSON line, except the transient `progress` events. Events
+ * are plain data, so the file replays into the same metrics later (`summarize(lines.map(JSON.parse))`).
+ * `close()` flushes and closes the file.
  */
 export function jsonlLogger(path: string): Logger {
   mkdirSync(dirname(path), { recursive: true });
@@ -15,6 +16,7 @@ export function jsonlLogger(path: string): Logger {
   out.on('error', (error) => (failure ??= error));
   return {
     onEvent(event) {
+      if (event.type === 'progress') return;
       out.write(`${JSON.stringify(event)}\n`);
     },
     async close() {

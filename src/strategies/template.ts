@@ -79,7 +79,23 @@ export function fit(options: FitOptions): TrainingEvent[] {
         const epochCtx: EpochContext = { ...ctx, epoch };
         plugins.forEach((p) => p.onEpochStart?.(epochCtx));
         const epochStart = performance.now();
-        const result = trainEpoch(epochCtx, { optimizer, plugins, batchSize, taskId, rng: rng.fork() });
+        const result = trainEpoch(epochCtx, {
+          optimizer,
+          plugins,
+          batchSize,
+          taskId,
+          rng: rng.fork(),
+          onProgress: (done, lossSum) =>
+            emit({
+              type: 'progress',
+              experience: i,
+              epoch,
+              samples: done,
+              epochSamples: selected.y.length,
+              loss: done ? lossSum / done : NaN,
+              seconds: (performance.now() - epochStart) / 1000,
+            }),
+        });
         samples += result.samples;
         emit({
           type: 'epoch-end',
@@ -112,7 +128,11 @@ interface EpochSettings {
   batchSize: number;
   taskId: number | undefined;
   rng: Rng;
+  /** Called at most every PROGRESS_INTERVAL_MS with training-set samples done and their summed loss. */
+  onProgress: (samples: number, lossSum: number) => void;
 }
+
+const PROGRESS_INTERVAL_MS = 250;
 
 /** One pass over the training set; returns the samples seen and their summed loss. */
 function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: number; lossSum: number } {
@@ -123,6 +143,9 @@ function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: numb
   const numClasses = ctx.model.numClasses;
   let samples = 0;
   let lossSum = 0;
+  let ownSamples = 0;
+  let ownLossSum = 0;
+  let lastProgress = performance.now();
   for (let step = 0; step * batchSize < order.length; step++) {
     const batch = gather(data, order.subarray(step * batchSize, (step + 1) * batchSize));
     const stepCtx: StepContext = { ...ctx, step, batch };
@@ -150,7 +173,13 @@ function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: numb
     });
     samples += n;
     lossSum += loss * n;
+    ownSamples += batch.y.length;
+    ownLossSum += loss * batch.y.length;
     plugins.forEach((p) => p.onStepEnd?.({ ...stepCtx, loss }));
+    if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+      lastProgress = performance.now();
+      settings.onProgress(ownSamples, ownLossSum);
+    }
   }
   return { samples, lossSum };
 }
