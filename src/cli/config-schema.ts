@@ -34,7 +34,8 @@ export const runConfigSchema = z.strictObject({
     .default({ name: 'split-mnist', trainFraction: 1 }),
   model: z
     .strictObject({
-      type: z.enum(['mlp']).default('mlp'),
+      /** `multi-head-mlp`: one output head per experience, picked by task id (task-IL, Naive). */
+      type: z.enum(['mlp', 'multi-head-mlp']).default('mlp'),
       hiddenSizes: z.array(positiveInt).default([400, 400]),
       activation: z.enum(['relu', 'sigmoid', 'tanh']).default('relu'),
     })

@@ -13,7 +13,7 @@ import { initEngine, type EngineInfo } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
 import { benchmarks } from '../benchmarks/benchmarks.js';
 import type { Stream } from '../benchmarks/stream.js';
-import { mlp } from '../models/mlp.js';
+import { mlp, multiHeadMlp } from '../models/mlp.js';
 import { fit } from '../strategies/template.js';
 import { createStrategy } from '../strategies/registry.js';
 import { createMemorySampler, summarize, type RunSummary } from '../metrics/index.js';
@@ -81,13 +81,17 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
     for (const strategyConfig of config.strategies) {
       const strategy = createStrategy(strategyConfig.name);
       const epochs = strategyConfig.epochs ?? config.training.epochs;
-      const model = mlp({
+      const modelOptions = {
         inputShape: stream.sampleShape,
         hiddenSizes: config.model.hiddenSizes,
         activation: config.model.activation,
         numClasses: stream.numClasses,
         seed: config.seed,
-      });
+      };
+      const model =
+        config.model.type === 'multi-head-mlp'
+          ? multiHeadMlp({ ...modelOptions, heads: stream.experiences.length })
+          : mlp(modelOptions);
       const logger = combineLoggers([consoleLogger({ stream: stdout, epochs }), events]);
       const memory = createMemorySampler();
       memory.start();
