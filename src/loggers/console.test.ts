@@ -47,9 +47,16 @@ describe('consoleLogger', () => {
       clearLine: () => true,
       moveCursor: () => true,
     });
-    const withBar = consoleLogger({ stream: tty, epochs: 2 });
-    for (const event of runEvents()) withBar.onEvent(event);
-    await withBar.close!();
+    // The bar is for terminals outside CI; this part of the test must not inherit CI=true.
+    const savedCi = process.env.CI;
+    delete process.env.CI;
+    try {
+      const withBar = consoleLogger({ stream: tty, epochs: 2 });
+      for (const event of runEvents()) withBar.onEvent(event);
+      await withBar.close!();
+    } finally {
+      if (savedCi !== undefined) process.env.CI = savedCi;
+    }
     assert.match(
       tty.text(),
       /experience 2 \[[^\]]+\] 100% \| epoch 2\/2 \| 200 samples\/s \| loss 0\.4000 \| ETA/,
