@@ -63,6 +63,9 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
   if (!(await tf.setBackend(backend))) throw new Error(`backend "${backend}" failed to initialise`);
   await tf.ready();
   backend = tf.getBackend() as BackendName;
+  // tfjs's cpu backend prints an "install tfjs-node" banner on first use; unforget has
+  // already said why it runs on cpu (or the user chose it).
+  if (backend === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   const info: EngineInfo = { backend };
   if (backend === NATIVE_BACKEND) info.gemm = (tf.backend() as NativeBackend).addon.gemm;
   if (!native.ok) info.nativeUnavailable = native.reason;
