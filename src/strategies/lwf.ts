@@ -53,7 +53,11 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       tf.gather(logits, tf.tensor1d([...classes], 'int32'), 1) as tf.Tensor2D;
     if (ctx.stream.scenario === 'task-il') {
       return seen.map(({ taskId, classes }) =>
-        distillation(columns(f.logits(ctx.x, taskId), classes), columns(ctx.model.logits(ctx.x, taskId), classes), t),
+        distillation(
+          columns(f.logits(ctx.x, taskId), classes),
+          columns(ctx.model.logits(ctx.x, taskId), classes),
+          t,
+        ),
       );
     }
     const old = f.logits(ctx.x, ctx.taskId);
@@ -75,7 +79,10 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       frozen ??= options.copyModel();
       const source = ctx.model.variables;
       if (frozen.variables.length !== source.length) {
-        throw new ConfigError('copyModel', `expected a model with ${source.length} variables, got ${frozen.variables.length}`);
+        throw new ConfigError(
+          'copyModel',
+          `expected a model with ${source.length} variables, got ${frozen.variables.length}`,
+        );
       }
       frozen.variables.forEach((v, i) => v.assign(source[i]));
       seen.push({ taskId: ctx.experience.taskId, classes: ctx.experience.classes });

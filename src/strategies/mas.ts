@@ -45,7 +45,9 @@ export function masImportance(ctx: ExperienceContext, samples: number): tf.Tenso
         () => tf.sum(tf.square(model.logits(x, ctx.experience.taskId))) as tf.Scalar,
         [...variables],
       );
-      return variables.map((v, i) => (grads[v.name] ? tf.add(sums[i], tf.abs(grads[v.name])) : sums[i].clone()));
+      return variables.map((v, i) =>
+        grads[v.name] ? tf.add(sums[i], tf.abs(grads[v.name])) : sums[i].clone(),
+      );
     });
     sums.forEach((t) => t.dispose());
     sums = next.map((t) => tf.keep(t));

@@ -80,7 +80,10 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
       const fresh = tf.tidy(() =>
         variables.map((v, i) => tf.div(tf.relu(pathIntegral[i]), tf.add(tf.square(tf.sub(v, start[i])), xi))),
       );
-      penalty.update(variables, fresh.map((t) => tf.keep(t)));
+      penalty.update(
+        variables,
+        fresh.map((t) => tf.keep(t)),
+      );
       release();
       start = previous = pathIntegral = [];
     },
