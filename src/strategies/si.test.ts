@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as tf from '../engine/tf.js';
+import { initEngine } from '../engine/backend.js';
+import { adam } from '../engine/optimizers/index.js';
+import { gaussianClusters } from '../data/synthetic.js';
+import { classSplit } from '../benchmarks/class-split.js';
+import { mlp, multiHeadMlp } from '../models/mlp.js';
+import { summarize } from '../metrics/index.js';
+import { fit } from './template.js';
+import { naive } from './naive.js';
+import { si, siPlugin } from './si.js';
+import type { Strategy } from './strategy.js';
+
+await initEngine();
+
+const stream = classSplit(
+  gaussianClusters({
+    numClasses: 6,
+    samplesPerClass: 60,
+    testSamplesPerClass: 40,
+    dims: 4,
+    spread: 5,
+    seed: 7,
+  }),
+  { experiences: 3, seed: 7, scenario: 'task-il' },
+);
+const newModel = () => multiHeadMlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, heads: 3, seed: 1 });
+
+function forgetting(strategy: Strategy): number {
+  const model = newModel();
+  const start = tf.memory().numTensors;
+  const events = fit({
+    ...strategy,
+    stream,
+    model,
+    optimizer: () => adam({ learningRate: 0.01 }),
+    epochs: 10,
+    batchSize: 16,
+    seed: 3,
+  });
+  strategy.plugins.forEach((p) => (p as { dispose?: () => void }).dispose?.());
+  assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
+  model.dispose();
+  return summarize(events).forgetting;
+}
+
+describe('SI', () => {
+  it('accumulates -g * delta over a step and divides by delta^2 + xi at the end', () => {
+    // One input, two classes: logits = [w0 x + b0, w1 x + b1]; cross-entropy gradient (p - y) x.
+    const model = mlp({ inputShape: [1], hiddenSizes: [], numClasses: 2, seed: 0 });
+    const [kernel, bias] = model.variables;
+    kernel.assign(tf.tensor2d([[0, 0]]));
+    bias.assign(tf.tensor1d([0, 0]));
+    const batch = { x: Float32Array.of(2), y: Int32Array.of(0) };
+    const trainingSet = { ...batch, sampleShape: [1] };
+    const experience = { ...stream.experiences[0], train: trainingSet };
+    const ctx = { stream, experience, trainingSet, model } as never;
+    const plugin = siPlugin({ xi: 0.5 });
+    plugin.onExperienceStart?.(ctx);
+    kernel.assign(tf.tensor2d([[0.5, -0.5]])); // the step: delta = [0.5, -0.5] on the kernel, 0 on the bias
+    plugin.onStepEnd?.({ ...(ctx as object), epoch: 0, step: 0, batch, loss: 0 } as never);
+    plugin.onExperienceEnd?.(ctx);
+    // After the step logits = [1, -1]: p0 = 1 / (1 + e^-2); g_kernel = [(p0 - 1) * 2, (1 - p0) * 2].
+    const p0 = 1 / (1 + Math.exp(-2));
+    const g = [(p0 - 1) * 2, (1 - p0) * 2];
+    const expected = [0.5, -0.5].map((d, i) => Math.max(0, -g[i] * d) / (d * d + 0.5));
+    const [omegaKernel, omegaBias] = plugin.importance.map((t) => Array.from(t.dataSync()));
+    omegaKernel.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `${v} vs ${expected[i]}`));
+    assert.deepEqual(omegaBias, [0, 0]);
+    plugin.dispose();
+    model.dispose();
+  });
+
+  it('forgets less than Naive on a task-IL stream, leaking no tensors', () => {
+    const plain = forgetting(naive());
+    const regularised = forgetting(si({ c: 1 }));
+    assert.ok(plain > 0.05, `Naive forgetting ${plain}`);
+    assert.ok(regularised < plain - 0.04, `SI forgetting ${regularised} vs Naive ${plain}`);
+  });
+});

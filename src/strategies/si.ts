@@ -1,0 +1,101 @@
+/**
+ * Synaptic Intelligence (Zenke, Poole & Ganguli, 2017). While training on an experience, each
+ * parameter accumulates its contribution to the drop in the task loss along the training path,
+ * `w_i += -g_i * delta_theta_i` per step. At the experience's end the importance grows by
+ * `Omega_i += max(0, w_i) / (Delta_i^2 + xi)`, `Delta_i` the parameter's total change over the
+ * experience; `w` is reset and the anchor `theta*` set to the current parameters. Later
+ * experiences add the penalty `c * sum_i Omega_i (theta_i - theta*_i)^2`.
+ *
+ * The step's gradient `g`: the optimizer does not expose it, and `-delta_theta / lr` is wrong for
+ * adaptive optimizers (Adam). So after each step this plugin computes the gradient of the task
+ * loss (cross-entropy, no penalty) on the step's batch itself: one extra forward and backward
+ * pass per step, evaluated at the parameters after the step (the path integral's right-endpoint
+ * rule; it tends to the exact integral as steps shrink). Negative contributions are clipped to 0
+ * so that the penalty never rewards moving away from the anchor.
+ */
+import * as tf from '../engine/tf.js';
+import { softmaxCrossEntropy } from '../engine/losses.js';
+import type { ExperienceContext, Plugin, StepEndContext } from './plugin.js';
+import type { Strategy, StrategyOptions } from './strategy.js';
+import { ParameterPenalty } from './parameter-penalty.js';
+
+export interface SiOptions extends StrategyOptions {
+  /** Strength `c` of the penalty. Default 0.1 (Zenke et al.'s value on split MNIST). */
+  c?: number;
+  /** Damping `xi` of the importance's denominator. Default 0.1. */
+  xi?: number;
+}
+
+export interface SiPlugin extends Plugin {
+  /** The importances `Omega`, one per model variable (empty before the first experience ends). */
+  readonly importance: readonly tf.Tensor[];
+  dispose(): void;
+}
+
+export function siPlugin(options: SiOptions = {}): SiPlugin {
+  const c = options.c ?? 0.1;
+  const xi = options.xi ?? 0.1;
+  const penalty = new ParameterPenalty();
+  let start: tf.Tensor[] = [];
+  let previous: tf.Tensor[] = [];
+  let pathIntegral: tf.Tensor[] = [];
+  const release = () => [start, previous, pathIntegral].forEach((ts) => ts.forEach((t) => t.dispose()));
+  const snapshot = (ctx: ExperienceContext) => ctx.model.variables.map((v) => tf.keep(v.clone()));
+
+  return {
+    name: 'si',
+    get importance() {
+      return penalty.omega;
+    },
+    onExperienceStart(ctx) {
+      release();
+      start = snapshot(ctx);
+      previous = snapshot(ctx);
+      pathIntegral = ctx.model.variables.map((v) => tf.keep(tf.zerosLike(v)));
+    },
+    lossTerms: (ctx) => (penalty.active ? [penalty.term(ctx.model.variables, c)] : []),
+    onStepEnd(ctx: StepEndContext) {
+      const variables = ctx.model.variables;
+      const next = tf.tidy(() => {
+        const { batch, model } = ctx;
+        const n = batch.y.length;
+        const x = tf.tensor(batch.x, [n, ...ctx.trainingSet.sampleShape]);
+        const labels = tf.oneHot(tf.tensor1d(batch.y, 'int32'), model.numClasses);
+        const { grads } = tf.variableGrads(
+          () => softmaxCrossEntropy(labels, model.logits(x, ctx.experience.taskId)),
+          [...variables],
+        );
+        return variables.map((v, i) => {
+          const g = grads[v.name];
+          return g ? tf.sub(pathIntegral[i], tf.mul(g, tf.sub(v, previous[i]))) : pathIntegral[i].clone();
+        });
+      });
+      pathIntegral.forEach((t) => t.dispose());
+      previous.forEach((t) => t.dispose());
+      pathIntegral = next.map((t) => tf.keep(t));
+      previous = variables.map((v) => tf.keep(v.clone()));
+    },
+    onExperienceEnd(ctx) {
+      const variables = ctx.model.variables;
+      const fresh = tf.tidy(() =>
+        variables.map((v, i) => tf.div(tf.relu(pathIntegral[i]), tf.add(tf.square(tf.sub(v, start[i])), xi))),
+      );
+      penalty.update(
+        variables,
+        fresh.map((t) => tf.keep(t)),
+      );
+      release();
+      start = previous = pathIntegral = [];
+    },
+    dispose() {
+      release();
+      start = previous = pathIntegral = [];
+      penalty.dispose();
+    },
+  };
+}
+
+/** SI as a strategy: `fit({ ...si({ c: 0.1 }), stream, model, ... })`. */
+export function si(options: SiOptions = {}): Strategy {
+  return { name: 'si', plugins: [siPlugin(options), ...(options.plugins ?? [])] };
+}
