@@ -88,4 +88,6 @@ export interface Plugin {
    * share the batch's loss and count in the epoch's `samples`. Must match the stream's sample shape.
    */
   extraBatch?(ctx: StepContext): Batch | null;
+  /** After the run (`run-end`): free the tensors the plugin kept (importances, anchors, frozen models). */
+  dispose?(): void;
 }

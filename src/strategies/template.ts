@@ -119,6 +119,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
     evaluateAfter(i);
   }
   emit({ type: 'run-end', seconds: (performance.now() - runStart) / 1000 });
+  plugins.forEach((p) => p.dispose?.());
   return events;
 }
 
