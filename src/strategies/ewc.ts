@@ -19,10 +19,11 @@ import type { Strategy, StrategyOptions } from './strategy.js';
 
 export interface EwcOptions extends StrategyOptions {
   /**
-   * Strength of the penalty. Default 5000. Its scale depends on the Fisher's normalisation (here
-   * a mean over samples) and on the data; there is no universal value. van de Ven & Tolias
-   * (2019, "Three scenarios for continual learning") grid-search it per benchmark and use values
-   * from 5e2 up to 1e7 (Split MNIST, task-IL); tune it per benchmark.
+   * Strength of the penalty. Default 5000, a middle-of-the-range starting point, not a tuned
+   * value: its scale depends on the Fisher's normalisation (here a mean over samples), the
+   * optimizer and the data. van de Ven & Tolias (2019, "Three scenarios for continual learning")
+   * grid-search it per benchmark and scenario; the defaults in their code range from 5e2 to 1e7
+   * and more (Split MNIST, task-IL). Tune it per benchmark.
    */
   lambda?: number;
   /** `separate`: one penalty per past experience (Kirkpatrick); `online`: one running penalty (Schwarz). Default `separate`. */
