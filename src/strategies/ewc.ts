@@ -1,0 +1,116 @@
+/**
+ * Elastic Weight Consolidation (Kirkpatrick et al. 2017, "Overcoming catastrophic forgetting
+ * in neural networks") and Online EWC (Schwarz et al. 2018, "Progress & Compress").
+ *
+ * After each experience k the plugin stores the weights theta_k and the diagonal Fisher F_k
+ * (fisher.ts) on that experience's training set. Training on later experiences adds
+ *
+ *   lambda/2 * sum_k sum_i F_k,i (theta_i - theta_k,i)^2
+ *
+ * to the loss. `separate` mode keeps one (theta_k, F_k) pair per past experience (memory grows
+ * with the number of experiences); `online` mode keeps one running pair, F = gamma * F + F_new
+ * and theta* = the weights after the latest experience.
+ */
+import * as tf from '../engine/tf.js';
+import type { Classifier } from '../models/classifier.js';
+import { diagonalFisher, type FisherMode } from './fisher.js';
+import type { Plugin } from './plugin.js';
+import type { Strategy, StrategyOptions } from './strategy.js';
+
+export interface EwcOptions extends StrategyOptions {
+  /**
+   * Strength of the penalty. Default 5000, a middle-of-the-range starting point, not a tuned
+   * value: its scale depends on the Fisher's normalisation (here a mean over samples), the
+   * optimizer and the data. van de Ven & Tolias (2019, "Three scenarios for continual learning")
+   * grid-search it per benchmark and scenario; the defaults in their code range from 5e2 to 1e7
+   * and more (Split MNIST, task-IL). Tune it per benchmark.
+   */
+  lambda?: number;
+  /** `separate`: one penalty per past experience (Kirkpatrick); `online`: one running penalty (Schwarz). Default `separate`. */
+  mode?: 'separate' | 'online';
+  /** Online mode: decay of the running Fisher at each new experience, in [0, 1]. Default 1 (no decay). */
+  gamma?: number;
+  /** Samples per Fisher estimate, or `'all'`. Default 600. */
+  fisherSamples?: number | 'all';
+  /** `empirical` (true labels) or `expected` (labels sampled from the model). Default `empirical`. */
+  fisherMode?: FisherMode;
+  /** Seeds the Fisher's sample choice (and its sampled labels). Default 0. */
+  seed?: number;
+}
+
+/** What the penalty is anchored to: weights and their Fisher, one tensor per model variable. */
+export interface EwcAnchor {
+  readonly theta: readonly tf.Tensor[];
+  readonly fisher: readonly tf.Tensor[];
+}
+
+/** A plugin with state to free: `dispose()` releases the stored weights and Fisher matrices. */
+export interface EwcPlugin extends Plugin {
+  /** The anchors the penalty currently uses (one per past experience, or one in online mode). */
+  readonly anchors: () => readonly EwcAnchor[];
+  dispose(): void;
+}
+
+/** lambda/2 * sum_k sum_i F_k,i (theta_i - theta_k,i)^2 as a scalar that gradients flow through. */
+export function ewcPenalty(
+  variables: readonly tf.Tensor[],
+  anchors: readonly EwcAnchor[],
+  lambda: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const terms = anchors.flatMap((a) =>
+      variables.map((v, i) => tf.sum(tf.mul(a.fisher[i], tf.square(tf.sub(v, a.theta[i]))))),
+    );
+    const total = terms.length ? tf.addN(terms) : tf.scalar(0);
+    return tf.mul(total, lambda / 2) as tf.Scalar;
+  });
+}
+
+export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
+  const { lambda = 5000, mode = 'separate', gamma = 1, fisherMode = 'empirical', seed = 0 } = options;
+  if (!Number.isFinite(lambda) || lambda < 0)
+    throw new Error(`lambda: expected a number >= 0, got ${lambda}`);
+  if (!(gamma >= 0 && gamma <= 1)) throw new Error(`gamma: expected a number in [0, 1], got ${gamma}`);
+  let anchors: EwcAnchor[] = [];
+  const free = (a: EwcAnchor) => [...a.theta, ...a.fisher].forEach((t) => t.dispose());
+  const snapshot = (model: Classifier) => model.variables.map((v) => tf.keep(v.clone()));
+
+  return {
+    name: mode === 'online' ? 'online-ewc' : 'ewc',
+    anchors: () => anchors,
+    onExperienceEnd: (ctx) => {
+      const fisherNew = diagonalFisher(ctx.model, ctx.trainingSet, {
+        samples: options.fisherSamples,
+        mode: fisherMode,
+        taskId: ctx.experience.taskId,
+        seed: seed + ctx.experience.index,
+      });
+      const theta = snapshot(ctx.model);
+      if (mode === 'separate' || anchors.length === 0) {
+        anchors.push({ theta, fisher: fisherNew });
+        return;
+      }
+      const old = anchors[0];
+      const fisher = fisherNew.map((f, i) => tf.tidy(() => tf.add(tf.mul(old.fisher[i], gamma), f)));
+      fisherNew.forEach((f) => f.dispose());
+      free(old);
+      anchors = [{ theta, fisher }];
+    },
+    lossTerms: (ctx) => (anchors.length ? [ewcPenalty(ctx.model.variables, anchors, lambda)] : []),
+    dispose: () => {
+      anchors.forEach(free);
+      anchors = [];
+    },
+  };
+}
+
+/** EWC as a strategy: `fit({ ...ewc({ lambda: 1e4 }), stream, model, ... })`. */
+export function ewc(options: EwcOptions = {}): Strategy {
+  const plugin = ewcPlugin(options);
+  return { name: plugin.name, plugins: [plugin, ...(options.plugins ?? [])] };
+}
+
+/** Online EWC (Schwarz et al. 2018): `ewc` with `mode: 'online'`. */
+export function onlineEwc(options: Omit<EwcOptions, 'mode'> = {}): Strategy {
+  return ewc({ ...options, mode: 'online' });
+}
