@@ -11,7 +11,17 @@ const optimizerName = z.enum(['sgd', 'adam']);
 
 /** A strategy to run, with optional overrides of the `training` settings. */
 export const strategyConfigSchema = z.strictObject({
-  name: z.enum(['naive', 'cumulative', 'joint']),
+  name: z.enum(['naive', 'cumulative', 'joint', 'ewc', 'online-ewc', 'si', 'mas', 'lwf']),
+  /** EWC / Online EWC / MAS strength (defaults: EWC 5000, MAS 1). */
+  lambda: z.number().min(0).optional(),
+  /** Online EWC's Fisher decay (default 1). */
+  gamma: z.number().min(0).max(1).optional(),
+  /** SI strength and damping (defaults 0.1, 0.1). */
+  c: z.number().min(0).optional(),
+  xi: z.number().positive().optional(),
+  /** LwF distillation weight and temperature (defaults 1, 2). */
+  alpha: z.number().min(0).optional(),
+  temperature: z.number().positive().optional(),
   epochs: positiveInt.optional(),
   batchSize: positiveInt.optional(),
   optimizer: optimizerName.optional(),

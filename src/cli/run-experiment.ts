@@ -78,20 +78,30 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
   const events = jsonlLogger(join(dir, 'metrics.jsonl'));
   const summaries: RunResult['summaries'] = {};
   try {
+    const modelOptions = {
+      inputShape: stream.sampleShape,
+      hiddenSizes: config.model.hiddenSizes,
+      activation: config.model.activation,
+      numClasses: stream.numClasses,
+      seed: config.seed,
+    };
     for (const strategyConfig of config.strategies) {
-      const strategy = createStrategy(strategyConfig.name);
-      const epochs = strategyConfig.epochs ?? config.training.epochs;
-      const modelOptions = {
-        inputShape: stream.sampleShape,
-        hiddenSizes: config.model.hiddenSizes,
-        activation: config.model.activation,
-        numClasses: stream.numClasses,
-        seed: config.seed,
-      };
-      const model =
+      const makeModel = () =>
         config.model.type === 'multi-head-mlp'
           ? multiHeadMlp({ ...modelOptions, heads: stream.experiences.length })
           : mlp(modelOptions);
+      const {
+        name,
+        epochs: _e,
+        batchSize: _b,
+        optimizer: _o,
+        lr: _l,
+        momentum: _m,
+        ...methodOptions
+      } = strategyConfig;
+      const strategy = createStrategy(name, { ...methodOptions, copyModel: makeModel });
+      const epochs = strategyConfig.epochs ?? config.training.epochs;
+      const model = makeModel();
       const logger = combineLoggers([consoleLogger({ stream: stdout, epochs }), events]);
       const memory = createMemorySampler();
       memory.start();

@@ -21,3 +21,8 @@ export {
   type StrategyFactory,
   type StrategyName,
 } from './registry.js';
+export { ewc, onlineEwc, ewcPlugin, ewcPenalty, type EwcOptions, type EwcPlugin } from './ewc.js';
+export { diagonalFisher } from './fisher.js';
+export { si, siPlugin, type SiOptions } from './si.js';
+export { mas, masPlugin, masImportance, type MasOptions } from './mas.js';
+export { lwf, lwfPlugin, distillation, type LwfOptions } from './lwf.js';

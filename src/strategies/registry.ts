@@ -2,6 +2,10 @@ import { ConfigError } from '../core/errors.js';
 import { cumulative } from './cumulative.js';
 import { joint } from './joint.js';
 import { naive } from './naive.js';
+import { ewc, onlineEwc, type EwcOptions } from './ewc.js';
+import { si, type SiOptions } from './si.js';
+import { mas, type MasOptions } from './mas.js';
+import { lwf, type LwfOptions } from './lwf.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
 
 /** Builds a strategy from its options. */
@@ -12,6 +16,15 @@ export const strategyRegistry = {
   naive,
   cumulative,
   joint,
+  ewc: (o?: StrategyOptions) => ewc(o as EwcOptions),
+  'online-ewc': (o?: StrategyOptions) => onlineEwc(o as EwcOptions),
+  si: (o?: StrategyOptions) => si(o as SiOptions),
+  mas: (o?: StrategyOptions) => mas(o as MasOptions),
+  lwf: (o?: StrategyOptions) => {
+    if (!o?.copyModel)
+      throw new ConfigError('lwf', 'needs copyModel: a fresh model of the same architecture');
+    return lwf({ ...(o as LwfOptions), copyModel: o.copyModel });
+  },
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;

@@ -1,6 +1,7 @@
 import type { Stream } from '../benchmarks/stream.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Plugin } from './plugin.js';
+import type { Classifier } from '../models/classifier.js';
 
 /**
  * Which data to train on at experience `index`: by default the experience's own train set.
@@ -25,4 +26,9 @@ export interface Strategy {
 export interface StrategyOptions {
   /** Plugins added after the method's own (e.g. a logger-side probe, or a second method to compose). */
   plugins?: readonly Plugin[];
+  /**
+   * A fresh model of the trained model's architecture, for methods that keep a frozen copy of it
+   * (LwF); the runner passes it to every method, the others ignore it.
+   */
+  copyModel?: () => Classifier;
 }
