@@ -10,7 +10,15 @@ import { mlp, multiHeadMlp } from '../models/mlp.js';
 import { summarize } from '../metrics/index.js';
 import { fit } from './template.js';
 import { naive } from './naive.js';
-import { ewc, ewcPenalty, ewcPlugin, onlineEwc, type EwcAnchor, type EwcPlugin } from './ewc.js';
+import {
+  ewc,
+  ewcPenalty,
+  ewcPlugin,
+  mergeAnchors,
+  onlineEwc,
+  type EwcAnchor,
+  type EwcPlugin,
+} from './ewc.js';
 import { diagonalFisher } from './fisher.js';
 import type { Strategy } from './strategy.js';
 
@@ -63,6 +71,44 @@ describe('ewcPenalty', () => {
     Object.values(grads).forEach((g) => g.dispose());
     anchors.forEach((a) => [...a.theta, ...a.fisher].forEach((t) => t.dispose()));
     model.dispose();
+  });
+});
+
+describe('mergeAnchors', () => {
+  it('one folded anchor plus a constant has the value and gradient of the sum over anchors', () => {
+    const theta = [
+      tf.variable(tf.randomNormal([4, 3], 0, 1, 'float32', 1)),
+      tf.variable(tf.randomNormal([3], 0, 1, 'float32', 2)),
+    ];
+    const anchor = (seed: number): EwcAnchor => ({
+      theta: theta.map((t, i) => tf.randomNormal(t.shape, 0, 1, 'float32', seed + i)),
+      // Some Fisher entries are exactly 0, as for another task's head.
+      fisher: theta.map((t, i) => tf.relu(tf.randomNormal(t.shape, 0, 1, 'float32', seed + 10 + i))),
+    });
+    const anchors = [anchor(100), anchor(200), anchor(300)];
+    const { anchor: merged, constant } = mergeAnchors(anchors);
+    const lambda = 7;
+    const direct = tf.variableGrads(() => ewcPenalty(theta, anchors, lambda), theta);
+    const folded = tf.variableGrads(
+      () => tf.add(ewcPenalty(theta, [merged], lambda), (lambda / 2) * constant) as tf.Scalar,
+      theta,
+    );
+    const value = (t: tf.Scalar) => t.dataSync()[0];
+    assert.ok(Math.abs(value(direct.value) - value(folded.value)) <= 1e-4 * Math.abs(value(direct.value)));
+    for (const v of theta) {
+      const a = direct.grads[v.name].dataSync();
+      const b = folded.grads[v.name].dataSync();
+      a.forEach((x, i) =>
+        assert.ok(Math.abs(x - b[i]) <= 1e-4 * Math.max(1, Math.abs(x)), `${x} vs ${b[i]}`),
+      );
+    }
+    tf.dispose([
+      ...theta,
+      ...anchors.flatMap((a) => [...a.theta, ...a.fisher]),
+      ...merged.theta,
+      ...merged.fisher,
+    ]);
+    tf.dispose([direct.value, folded.value, ...Object.values(direct.grads), ...Object.values(folded.grads)]);
   });
 });
 

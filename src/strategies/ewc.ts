@@ -10,6 +10,10 @@
  * to the loss. `separate` mode keeps one (theta_k, F_k) pair per past experience (memory grows
  * with the number of experiences); `online` mode keeps one running pair, F = gamma * F + F_new
  * and theta* = the weights after the latest experience.
+ *
+ * Every step pays for one quadratic whatever the number of past experiences: the sum over k is
+ * the same function of theta as one anchor with F = sum_k F_k and centre
+ * theta* = sum_k F_k theta_k / F, plus a constant (see mergeAnchors).
  */
 import * as tf from '../engine/tf.js';
 import type { Classifier } from '../models/classifier.js';
@@ -66,13 +70,55 @@ export function ewcPenalty(
   });
 }
 
+/**
+ * One anchor and a constant with the same value and gradient as the sum over `anchors`:
+ * sum_k F_k (t - t_k)^2 = F (t - c)^2 + sum_k F_k t_k^2 - F c^2, with F = sum_k F_k and
+ * c = sum_k F_k t_k / F (c = 0 where F = 0, where every term is 0 anyway).
+ */
+export function mergeAnchors(anchors: readonly EwcAnchor[]): { anchor: EwcAnchor; constant: number } {
+  const merged = anchors[0].theta.map((_, i) =>
+    tf.tidy(() => {
+      const fisher = tf.addN(anchors.map((a) => a.fisher[i]));
+      const weighted = tf.addN(anchors.map((a) => tf.mul(a.fisher[i], a.theta[i])));
+      const centre = tf.where(
+        tf.greater(fisher, 0),
+        tf.div(weighted, tf.maximum(fisher, 1e-30)),
+        tf.zerosLike(fisher),
+      );
+      const constant = tf.sub(
+        tf.sum(tf.addN(anchors.map((a) => tf.mul(a.fisher[i], tf.square(a.theta[i]))))),
+        tf.sum(tf.mul(fisher, tf.square(centre))),
+      );
+      return { fisher: tf.keep(fisher), centre: tf.keep(centre), constant: constant.dataSync()[0] };
+    }),
+  );
+  return {
+    anchor: { theta: merged.map((m) => m.centre), fisher: merged.map((m) => m.fisher) },
+    constant: merged.reduce((sum, m) => sum + m.constant, 0),
+  };
+}
+
 export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
   const { lambda = 5000, mode = 'separate', gamma = 1, fisherMode = 'empirical', seed = 0 } = options;
   if (!Number.isFinite(lambda) || lambda < 0)
     throw new Error(`lambda: expected a number >= 0, got ${lambda}`);
   if (!(gamma >= 0 && gamma <= 1)) throw new Error(`gamma: expected a number in [0, 1], got ${gamma}`);
   let anchors: EwcAnchor[] = [];
+  // What the loss uses: the anchors folded into one (`owned`: tensors of its own), or the
+  // single anchor itself.
+  let merged: { anchor: EwcAnchor; constant: number; owned: boolean } | undefined;
   const free = (a: EwcAnchor) => [...a.theta, ...a.fisher].forEach((t) => t.dispose());
+  const releaseMerged = () => {
+    if (merged?.owned) free(merged.anchor);
+    merged = undefined;
+  };
+  const refold = () => {
+    releaseMerged();
+    merged =
+      anchors.length > 1
+        ? { ...mergeAnchors(anchors), owned: true }
+        : { anchor: anchors[0], constant: 0, owned: false };
+  };
   const snapshot = (model: Classifier) => model.variables.map((v) => tf.keep(v.clone()));
 
   return {
@@ -88,6 +134,7 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
       const theta = snapshot(ctx.model);
       if (mode === 'separate' || anchors.length === 0) {
         anchors.push({ theta, fisher: fisherNew });
+        refold();
         return;
       }
       const old = anchors[0];
@@ -95,9 +142,19 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
       fisherNew.forEach((f) => f.dispose());
       free(old);
       anchors = [{ theta, fisher }];
+      refold();
     },
-    lossTerms: (ctx) => (anchors.length ? [ewcPenalty(ctx.model.variables, anchors, lambda)] : []),
+    lossTerms: (ctx) =>
+      merged
+        ? [
+            tf.add(
+              ewcPenalty(ctx.model.variables, [merged.anchor], lambda),
+              (lambda / 2) * merged.constant,
+            ) as tf.Scalar,
+          ]
+        : [],
     dispose: () => {
+      releaseMerged();
       anchors.forEach(free);
       anchors = [];
     },
