@@ -2,26 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EvaluationEvent, TrainingEvent } from '../core/events.js';
 import { buildAccuracyMatrix, createAccuracyMatrixBuilder } from './accuracy-matrix.js';
+import { evaluation } from './testing/evaluation-event.js';
 
 /** An evaluation whose accuracies are out of 10 test samples per experience. */
-function evaluation(
-  afterExperience: number,
-  accuracies: number[],
-  perClass?: Record<number, number>,
-): EvaluationEvent {
-  return {
-    type: 'evaluation',
-    afterExperience,
-    perExperience: accuracies.map((accuracy, experience) => ({
-      experience,
-      accuracy,
-      correct: Math.round(accuracy * 10),
-      total: 10,
-    })),
-    perClass,
-  };
-}
-
 describe('createAccuracyMatrixBuilder', () => {
   it('builds R row by row and the baseline from afterExperience = -1, ignoring other events', () => {
     const events: TrainingEvent[] = [

@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EvaluationEvent, TrainingEvent } from '../core/events.js';
+import type { TrainingEvent } from '../core/events.js';
 import { summarize } from './summary.js';
-
-function evaluation(afterExperience: number, accuracies: number[]): EvaluationEvent {
-  return {
-    type: 'evaluation',
-    afterExperience,
-    perExperience: accuracies.map((accuracy, experience) => ({
-      experience,
-      accuracy,
-      correct: Math.round(accuracy * 10),
-      total: 10,
-    })),
-  };
-}
+import { evaluation } from './testing/evaluation-event.js';
 
 /**
  * A 3-experience run with R = [[0.9,0.1,0.1],[0.5,0.8,0.2],[0.3,0.4,0.7]], baseline

@@ -1,4 +1,5 @@
-import type { EvaluationEvent, TrainingEvent } from '../../core/events.js';
+import type { TrainingEvent } from '../../core/events.js';
+import { evaluation } from '../../metrics/testing/evaluation-event.js';
 
 /** `R` of `runEvents`: rows = after experience i, columns = experience j. */
 export const MATRIX = [
@@ -7,19 +8,6 @@ export const MATRIX = [
   [0.3, 0.4, 0.7],
 ];
 export const BASELINE = [0.1, 0.2, 0.0];
-
-function evaluation(afterExperience: number, accuracies: readonly number[]): EvaluationEvent {
-  return {
-    type: 'evaluation',
-    afterExperience,
-    perExperience: accuracies.map((accuracy, experience) => ({
-      experience,
-      accuracy,
-      correct: Math.round(accuracy * 10),
-      total: 10,
-    })),
-  };
-}
 
 /**
  * A complete hand-made run: 3 experiences of 2 epochs, a baseline evaluation and one evaluation
