@@ -3,6 +3,7 @@ import { testTaskId, type Stream } from '../benchmarks/stream.js';
 import { sampleSize } from '../data/dataset.js';
 import type { EvaluationEvent, ExperienceAccuracy } from '../core/events.js';
 import type { Classifier } from '../models/classifier.js';
+import { maskLogits } from './active-classes.js';
 
 export interface EvaluateOptions {
   stream: Stream;
@@ -11,6 +12,8 @@ export interface EvaluateOptions {
   afterExperience: number;
   /** Test samples per forward pass; bounds memory, not results. Default 1000. */
   batchSize?: number;
+  /** The output units the model may predict on experience `tested`'s test set (undefined: all). */
+  activeClasses?: (tested: number) => readonly number[] | undefined;
 }
 
 /**
@@ -26,12 +29,13 @@ export function evaluate(options: EvaluateOptions): EvaluationEvent {
     const { test } = experience;
     const size = sampleSize(test);
     const taskId = testTaskId(stream, experience);
+    const active = options.activeClasses?.(experience.index);
     let correct = 0;
     for (let start = 0; start < test.y.length; start += batchSize) {
       const end = Math.min(start + batchSize, test.y.length);
       const predicted = tf.tidy(() => {
         const x = tf.tensor(test.x.subarray(start * size, end * size), [end - start, ...test.sampleShape]);
-        return tf.argMax(model.logits(x, taskId), 1).dataSync();
+        return tf.argMax(maskLogits(model.logits(x, taskId), active), 1).dataSync();
       });
       for (let i = start; i < end; i++) {
         const label = test.y[i];

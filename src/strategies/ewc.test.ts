@@ -224,7 +224,7 @@ describe('EWC on a task-IL stream', () => {
     assert.deepEqual([plugins.separate.name, plugins.online.name], ['ewc', 'online-ewc']);
     const fishers: number[][] = [];
     for (const experience of stream.experiences) {
-      const ctx = { stream, experience, trainingSet: experience.train, model };
+      const ctx = { stream, experience, trainingSet: experience.train, model, activeClasses: undefined };
       plugins.separate.onExperienceEnd?.(ctx);
       plugins.online.onExperienceEnd?.(ctx);
       fishers.push([...plugins.separate.anchors()[experience.index].fisher[0].dataSync()]);

@@ -20,6 +20,13 @@ export interface ExperienceContext {
   /** The data trained on at this experience (the experience's train set unless the strategy says otherwise). */
   readonly trainingSet: Dataset;
   readonly model: Classifier;
+  /**
+   * The output units the model may use while training on this experience (active-classes.ts):
+   * the classes seen so far in class-IL, the task's classes in task-IL; `undefined`: all.
+   * The template already masks the logits it hands to `lossTerms`; methods that run the model
+   * themselves (a Fisher, an importance) restrict to these classes likewise.
+   */
+  readonly activeClasses: readonly number[] | undefined;
 }
 
 /** An epoch-level hook's view: the experience context and the 0-based epoch within it. */
@@ -40,7 +47,10 @@ export interface LossContext extends StepContext {
   readonly x: tf.Tensor;
   /** One-hot labels [batch, numClasses]. */
   readonly labels: tf.Tensor2D;
-  /** The model's logits on `x`, computed once per step and shared by the loss and every plugin. */
+  /**
+   * The model's logits on `x`, computed once per step and shared by the loss and every plugin;
+   * inactive units (see `activeClasses`) hold INACTIVE_LOGIT, so a softmax over them is 0.
+   */
   readonly logits: tf.Tensor2D;
   /** The task id the model was given for this step, if any. */
   readonly taskId: number | undefined;
@@ -49,6 +59,16 @@ export interface LossContext extends StepContext {
 /** After a step: the context and the step's total loss (cross-entropy plus every plugin term). */
 export interface StepEndContext extends StepContext {
   readonly loss: number;
+}
+
+/** Inside a step, after the gradients and before the optimizer applies them. */
+export interface GradientContext extends StepContext {
+  /**
+   * The gradient of the step's total loss (cross-entropy plus every plugin's terms), one per
+   * `model.variables` entry (undefined where a variable got none). Freed after the step: keep a
+   * clone to use them later.
+   */
+  readonly grads: readonly (tf.Tensor | undefined)[];
 }
 
 /** Samples as plain typed arrays, row-major as in `Dataset`. */
@@ -75,6 +95,8 @@ export interface Plugin {
   onEpochEnd?(ctx: EpochContext): void;
   /** After each optimizer step, outside the step's `tf.tidy` (e.g. store the batch in a replay buffer). */
   onStepEnd?(ctx: StepEndContext): void;
+  /** Sees the step's gradients before they are applied (e.g. SI's path integral); must not change them. */
+  onGradients?(ctx: GradientContext): void;
 
   /**
    * Extra loss terms for this step, e.g. an EWC penalty or a distillation loss. Called inside

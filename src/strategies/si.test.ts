@@ -10,8 +10,7 @@ import { si, siPlugin } from './si.js';
 await initEngine();
 
 describe('SI', () => {
-  it('accumulates -g * delta over a step and divides by delta^2 + xi at the end', () => {
-    // One input, two classes: logits = [w0 x + b0, w1 x + b1]; cross-entropy gradient (p - y) x.
+  it('accumulates -g * delta over a step (g: the gradient the template applied) and divides by delta^2 + xi', () => {
     const model = mlp({ inputShape: [1], hiddenSizes: [], numClasses: 2, seed: 0 });
     const [kernel, bias] = model.variables;
     kernel.assign(tf.tensor2d([[0, 0]]));
@@ -19,18 +18,20 @@ describe('SI', () => {
     const batch = { x: Float32Array.of(2), y: Int32Array.of(0) };
     const trainingSet = { ...batch, sampleShape: [1] };
     const experience = { ...stream.experiences[0], train: trainingSet };
-    const ctx = { stream, experience, trainingSet, model } as never;
+    const ctx = { stream, experience, trainingSet, model, activeClasses: undefined } as never;
     const plugin = siPlugin({ xi: 0.5 });
     plugin.onExperienceStart?.(ctx);
+    const step = { ...(ctx as object), epoch: 0, step: 0, batch };
+    const grads = [tf.tensor2d([[-1, 3]]), tf.tensor1d([0.25, 0])];
+    plugin.onGradients?.({ ...step, grads } as never);
+    grads.forEach((g) => g.dispose()); // the plugin must have kept its own copy
     kernel.assign(tf.tensor2d([[0.5, -0.5]])); // the step: delta = [0.5, -0.5] on the kernel, 0 on the bias
-    plugin.onStepEnd?.({ ...(ctx as object), epoch: 0, step: 0, batch, loss: 0 } as never);
+    plugin.onStepEnd?.({ ...step, loss: 0 } as never);
     plugin.onExperienceEnd?.(ctx);
-    // After the step logits = [1, -1]: p0 = 1 / (1 + e^-2); g_kernel = [(p0 - 1) * 2, (1 - p0) * 2].
-    const p0 = 1 / (1 + Math.exp(-2));
-    const g = [(p0 - 1) * 2, (1 - p0) * 2];
-    const expected = [0.5, -0.5].map((d, i) => Math.max(0, -g[i] * d) / (d * d + 0.5));
+    // w = -g * delta: kernel [0.5, 1.5], bias [0, 0]; Omega = w / (delta^2 + xi).
+    const expected = [0.5 / 0.75, 1.5 / 0.75];
     const [omegaKernel, omegaBias] = plugin.importance.map((t) => Array.from(t.dataSync()));
-    omegaKernel.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `${v} vs ${expected[i]}`));
+    omegaKernel.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-6, `${v} vs ${expected[i]}`));
     assert.deepEqual(omegaBias, [0, 0]);
     plugin.dispose();
     model.dispose();

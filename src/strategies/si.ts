@@ -2,20 +2,18 @@
  * Synaptic Intelligence (Zenke, Poole & Ganguli, 2017). While training on an experience, each
  * parameter accumulates its contribution to the drop in the task loss along the training path,
  * `w_i += -g_i * delta_theta_i` per step. At the experience's end the importance grows by
- * `Omega_i += max(0, w_i) / (Delta_i^2 + xi)`, `Delta_i` the parameter's total change over the
+ * `Omega_i += w_i / (Delta_i^2 + xi)`, `Delta_i` the parameter's total change over the
  * experience; `w` is reset and the anchor `theta*` set to the current parameters. Later
  * experiences add the penalty `c * sum_i Omega_i (theta_i - theta*_i)^2`.
  *
- * The step's gradient `g`: the optimizer does not expose it, and `-delta_theta / lr` is wrong for
- * adaptive optimizers (Adam). So after each step this plugin computes the gradient of the task
- * loss (cross-entropy, no penalty) on the step's batch itself: one extra forward and backward
- * pass per step, evaluated at the parameters after the step (the path integral's right-endpoint
- * rule; it tends to the exact integral as steps shrink). Negative contributions are clipped to 0
- * so that the penalty never rewards moving away from the anchor.
+ * The step's gradient `g` is the one the optimizer applies (the template hands it to
+ * `onGradients`): the gradient of the total loss, SI's own penalty included, at the parameters
+ * before the step, as in Zenke et al.'s and van de Ven & Tolias's code; it costs no extra pass.
+ * Like both, contributions are not clipped: a parameter whose moves raised the loss gets a
+ * negative `w`.
  */
 import * as tf from '../engine/tf.js';
-import { softmaxCrossEntropy } from '../engine/losses.js';
-import type { ExperienceContext, Plugin, StepEndContext } from './plugin.js';
+import type { ExperienceContext, Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
 import { ParameterPenalty } from './parameter-penalty.js';
 
@@ -39,7 +37,13 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
   let start: tf.Tensor[] = [];
   let previous: tf.Tensor[] = [];
   let pathIntegral: tf.Tensor[] = [];
-  const release = () => [start, previous, pathIntegral].forEach((ts) => ts.forEach((t) => t.dispose()));
+  // The gradient of the latest step, kept from onGradients to onStepEnd.
+  let gradients: (tf.Tensor | undefined)[] = [];
+  const release = () => {
+    [start, previous, pathIntegral].forEach((ts) => ts.forEach((t) => t.dispose()));
+    gradients.forEach((t) => t?.dispose());
+    gradients = [];
+  };
   const snapshot = (ctx: ExperienceContext) => ctx.model.variables.map((v) => tf.keep(v.clone()));
 
   return {
@@ -54,22 +58,18 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
       pathIntegral = ctx.model.variables.map((v) => tf.keep(tf.zerosLike(v)));
     },
     lossTerms: (ctx) => (penalty.active ? [penalty.term(ctx.model.variables, c)] : []),
-    onStepEnd(ctx: StepEndContext) {
+    onGradients(ctx) {
+      gradients.forEach((t) => t?.dispose());
+      gradients = ctx.grads.map((g) => (g ? tf.keep(g.clone()) : undefined));
+    },
+    onStepEnd(ctx) {
       const variables = ctx.model.variables;
-      const next = tf.tidy(() => {
-        const { batch, model } = ctx;
-        const n = batch.y.length;
-        const x = tf.tensor(batch.x, [n, ...ctx.trainingSet.sampleShape]);
-        const labels = tf.oneHot(tf.tensor1d(batch.y, 'int32'), model.numClasses);
-        const { grads } = tf.variableGrads(
-          () => softmaxCrossEntropy(labels, model.logits(x, ctx.experience.taskId)),
-          [...variables],
-        );
-        return variables.map((v, i) => {
-          const g = grads[v.name];
+      const next = tf.tidy(() =>
+        variables.map((v, i) => {
+          const g = gradients[i];
           return g ? tf.sub(pathIntegral[i], tf.mul(g, tf.sub(v, previous[i]))) : pathIntegral[i].clone();
-        });
-      });
+        }),
+      );
       pathIntegral.forEach((t) => t.dispose());
       previous.forEach((t) => t.dispose());
       pathIntegral = next.map((t) => tf.keep(t));
@@ -78,7 +78,7 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
     onExperienceEnd(ctx) {
       const variables = ctx.model.variables;
       const fresh = tf.tidy(() =>
-        variables.map((v, i) => tf.div(tf.relu(pathIntegral[i]), tf.add(tf.square(tf.sub(v, start[i])), xi))),
+        variables.map((v, i) => tf.div(pathIntegral[i], tf.add(tf.square(tf.sub(v, start[i])), xi))),
       );
       penalty.update(
         variables,

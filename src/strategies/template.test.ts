@@ -228,6 +228,91 @@ describe('fit', () => {
     assert.equal(events[0].type === 'run-start' && events[0].strategy, 'joint');
   });
 
+  it('with `iterations`, runs that many steps per experience over reshuffled passes', () => {
+    const model = newModel();
+    const steps: number[] = [];
+    const counter: Plugin = { name: 'count', onStepEnd: (ctx) => steps.push(ctx.experience.index) };
+    // 20 samples per experience, batch 8: passes of 3 steps (8, 8, 4); 7 steps = 2 passes + 1 step.
+    const events = train({ model, plugins: [counter], iterations: 7, epochs: 1 });
+    model.dispose();
+    assert.deepEqual(steps, [...Array(7).fill(0), ...Array(7).fill(1)]);
+    const epochEnds = events.filter((e) => e.type === 'epoch-end' && e.experience === 0);
+    assert.deepEqual(
+      epochEnds.map((e) => e.type === 'epoch-end' && e.samples),
+      [20, 20, 8],
+    );
+    assert.throws(() => train({ model, iterations: 0 }), /iterations: expected a positive integer, got 0/);
+  });
+
+  it('makes one optimizer per experience, or one for the run with resetOptimizer: false', () => {
+    for (const [resetOptimizer, expected] of [
+      [undefined, 2],
+      [false, 1],
+    ] as const) {
+      const model = newModel();
+      let made = 0;
+      train({ model, resetOptimizer, optimizer: () => (made++, sgd({ learningRate: 0.1 })) });
+      model.dispose();
+      assert.equal(made, expected);
+    }
+  });
+
+  it('hands plugins the gradient the optimizer applies', () => {
+    const model = newModel();
+    const values = () => model.variables.map((v) => Array.from(v.dataSync()));
+    let before: number[][] = [];
+    let grads: number[][] = [];
+    let checked = 0;
+    const probe: Plugin = {
+      name: 'probe',
+      onGradients: (ctx) => {
+        before = values();
+        grads = ctx.grads.map((g) => Array.from(g!.dataSync()));
+      },
+      // Plain SGD: theta_after = theta_before - lr * g.
+      onStepEnd: () => {
+        values().forEach((after, i) =>
+          after.forEach((v, k) => assert.ok(Math.abs(before[i][k] - 0.1 * grads[i][k] - v) < 1e-6)),
+        );
+        assert.ok(grads.some((g) => g.some((x) => x !== 0)));
+        checked++;
+      },
+    };
+    train({ model, plugins: [probe], iterations: 2 });
+    assert.equal(checked, 4);
+    model.dispose();
+  });
+
+  it("restricts outputs to the active classes: seen so far in class-IL, the task's in task-IL", () => {
+    const logitsSeen: number[][] = [];
+    const probe: Plugin = {
+      name: 'probe',
+      lossTerms: (ctx) => {
+        logitsSeen.push(Array.from(ctx.logits.dataSync().slice(0, 4)));
+        return [];
+      },
+    };
+    for (const [stream, activeAtEnd] of [
+      [classIl, 4],
+      [taskIl, 2],
+    ] as const) {
+      logitsSeen.length = 0;
+      const model = newModel();
+      const events = train({ model, stream, plugins: [probe], epochs: 1 });
+      const masked = (row: number[]) => row.filter((v) => v < -1e8).length;
+      assert.equal(masked(logitsSeen[0]), 2, 'experience 0: 2 of 4 classes active');
+      assert.equal(masked(logitsSeen[logitsSeen.length - 1]), 4 - activeAtEnd);
+      // After experience 0, class-IL predicts only its 2 classes: 0% on experience 1's test set.
+      const afterFirst = evaluations(events).find((e) => e.afterExperience === 0)!;
+      if (stream === classIl) assert.equal(afterFirst.perExperience[1].accuracy, 0);
+      // With every unit active nothing is masked.
+      logitsSeen.length = 0;
+      train({ model, stream, plugins: [probe], epochs: 1, activeOutputs: 'all' });
+      assert.ok(logitsSeen.every((row) => masked(row) === 0));
+      model.dispose();
+    }
+  });
+
   it('refuses bad options and unknown strategies, naming the field', () => {
     const model = newModel();
     assert.throws(() => train({ model, epochs: 0 }), /epochs: expected a positive integer, got 0/);

@@ -2,7 +2,10 @@
  * The training template: the one loop every strategy runs. Per experience it emits
  * `experience-start`, trains for `epochs` epochs of seeded, shuffled mini-batches, emits
  * `epoch-end` after each and `experience-end` after the last, then evaluates on every
- * experience's test set (`evaluation`). Methods change training only through their plugins'
+ * experience's test set (`evaluation`). With `iterations`, an experience is that many steps
+ * instead (passes over its reshuffled data, the last one cut short), as in van de Ven & Tolias's
+ * protocol. In class-IL and task-IL a single-head model's outputs are restricted to the active
+ * classes (active-classes.ts) in training, in every plugin's view of the logits, and in evaluation. Methods change training only through their plugins'
  * hooks and contributions (plugin.ts); the template owns the model's updates.
  */
 import * as tf from '../engine/tf.js';
@@ -16,6 +19,7 @@ import { softmaxCrossEntropy } from '../engine/losses.js';
 import { evaluate } from './evaluate.js';
 import type { Batch, EpochContext, ExperienceContext, Plugin, StepContext } from './plugin.js';
 import type { TrainingSetSelector } from './strategy.js';
+import { ActiveClasses, maskLogits, type ActiveOutputs } from './active-classes.js';
 
 export interface FitOptions {
   stream: Stream;
@@ -26,12 +30,21 @@ export interface FitOptions {
    * experience to the next, as in Avalanche's default.
    */
   optimizer: () => tf.Optimizer;
+  /**
+   * `false`: one optimizer for the whole run (Adam's moments carry over between experiences, the
+   * default of van de Ven & Tolias's code). Default true.
+   */
+  resetOptimizer?: boolean;
+  /** Restrict outputs to the active classes (`seen`, the default) or use every unit (`all`). */
+  activeOutputs?: ActiveOutputs;
   /** Strategy name for `run-start`; default `custom`. */
   name?: string;
   plugins?: readonly Plugin[];
   /** Which data to train on at experience i; default the experience's train set. */
   trainingSet?: TrainingSetSelector;
   epochs: number;
+  /** Optimizer steps per experience; when given it replaces `epochs`. */
+  iterations?: number;
   batchSize: number;
   /** Fixes the order of mini-batches. Default 0. */
   seed?: number;
@@ -51,8 +64,20 @@ export function fit(options: FitOptions): TrainingEvent[] {
     events.push(event);
     options.onEvent?.(event);
   };
+  const active = new ActiveClasses(stream, options.activeOutputs ?? 'seen');
   const evaluateAfter = (afterExperience: number) =>
-    emit(evaluate({ stream, model, afterExperience, batchSize: options.evalBatchSize }));
+    emit(
+      evaluate({
+        stream,
+        model,
+        afterExperience,
+        batchSize: options.evalBatchSize,
+        activeClasses: (tested) => active.forTest(tested),
+      }),
+    );
+  let sharedOptimizer: tf.Optimizer | undefined;
+  const optimizerFor = () =>
+    options.resetOptimizer === false ? (sharedOptimizer ??= options.optimizer()) : options.optimizer();
   const rng = createRng(options.seed ?? 0);
   const runStart = performance.now();
 
@@ -70,12 +95,14 @@ export function fit(options: FitOptions): TrainingEvent[] {
     const experienceStart = performance.now();
     let samples = 0;
     if (selected !== null) {
-      const ctx: ExperienceContext = { stream, experience, trainingSet: selected, model };
+      const activeClasses = active.startTraining(i, selected);
+      const ctx: ExperienceContext = { stream, experience, trainingSet: selected, model, activeClasses };
       // A selector that mixes experiences has no single task id to train with.
       const taskId = options.trainingSet ? undefined : experience.taskId;
-      const optimizer = options.optimizer();
+      const optimizer = optimizerFor();
       plugins.forEach((p) => p.onExperienceStart?.(ctx));
-      for (let epoch = 0; epoch < epochs; epoch++) {
+      let stepsLeft = options.iterations ?? Infinity;
+      for (let epoch = 0; options.iterations ? stepsLeft > 0 : epoch < epochs; epoch++) {
         const epochCtx: EpochContext = { ...ctx, epoch };
         plugins.forEach((p) => p.onEpochStart?.(epochCtx));
         const epochStart = performance.now();
@@ -84,6 +111,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
           plugins,
           batchSize,
           taskId,
+          maxSteps: stepsLeft,
           rng: rng.fork(),
           onProgress: (done, lossSum) =>
             emit({
@@ -97,6 +125,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
             }),
         });
         samples += result.samples;
+        stepsLeft -= result.steps;
         emit({
           type: 'epoch-end',
           experience: i,
@@ -108,7 +137,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
         plugins.forEach((p) => p.onEpochEnd?.(epochCtx));
       }
       plugins.forEach((p) => p.onExperienceEnd?.(ctx));
-      optimizer.dispose();
+      if (optimizer !== sharedOptimizer) optimizer.dispose();
     }
     emit({
       type: 'experience-end',
@@ -118,6 +147,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
     });
     evaluateAfter(i);
   }
+  sharedOptimizer?.dispose();
   emit({ type: 'run-end', seconds: (performance.now() - runStart) / 1000 });
   plugins.forEach((p) => p.dispose?.());
   return events;
@@ -128,6 +158,8 @@ interface EpochSettings {
   plugins: readonly Plugin[];
   batchSize: number;
   taskId: number | undefined;
+  /** Stop after this many steps (Infinity: the whole pass). */
+  maxSteps: number;
   rng: Rng;
   /** Called at most every PROGRESS_INTERVAL_MS with training-set samples done and their summed loss. */
   onProgress: (samples: number, lossSum: number) => void;
@@ -135,8 +167,11 @@ interface EpochSettings {
 
 const PROGRESS_INTERVAL_MS = 250;
 
-/** One pass over the training set; returns the samples seen and their summed loss. */
-function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: number; lossSum: number } {
+/** One pass over the training set (or its first `maxSteps` batches); returns steps, samples seen and their summed loss. */
+function trainEpoch(
+  ctx: EpochContext,
+  settings: EpochSettings,
+): { steps: number; samples: number; lossSum: number } {
   const { optimizer, plugins, batchSize, taskId } = settings;
   const data = ctx.trainingSet;
   const order = settings.rng.permutation(data.y.length);
@@ -147,7 +182,9 @@ function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: numb
   let ownSamples = 0;
   let ownLossSum = 0;
   let lastProgress = performance.now();
-  for (let step = 0; step * batchSize < order.length; step++) {
+  const hasGradientHooks = plugins.some((p) => p.onGradients);
+  let step = 0;
+  for (; step * batchSize < order.length && step < settings.maxSteps; step++) {
     const batch = gather(data, order.subarray(step * batchSize, (step + 1) * batchSize));
     const stepCtx: StepContext = { ...ctx, step, batch };
     const extras = plugins.flatMap((p) => p.extraBatch?.(stepCtx) ?? []);
@@ -156,21 +193,17 @@ function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: numb
     const loss = tf.tidy(() => {
       const x = tf.tensor(full.x, [n, ...data.sampleShape]);
       const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), numClasses) as tf.Tensor2D;
-      const value = optimizer.minimize(
-        () => {
-          const logits = ctx.model.logits(x, taskId);
-          const terms = plugins.flatMap(
-            (p) => p.lossTerms?.({ ...stepCtx, x, labels, logits, taskId }) ?? [],
-          );
-          return terms.reduce<tf.Scalar>(
-            (sum, term) => tf.add(sum, term),
-            softmaxCrossEntropy(labels, logits),
-          );
-        },
-        true,
-        variables,
-      );
-      return value!.dataSync()[0];
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = maskLogits(ctx.model.logits(x, taskId), ctx.activeClasses);
+        const terms = plugins.flatMap((p) => p.lossTerms?.({ ...stepCtx, x, labels, logits, taskId }) ?? []);
+        return terms.reduce<tf.Scalar>((sum, term) => tf.add(sum, term), softmaxCrossEntropy(labels, logits));
+      }, variables);
+      if (hasGradientHooks) {
+        const ordered = variables.map((v) => grads[v.name]);
+        plugins.forEach((p) => p.onGradients?.({ ...stepCtx, grads: ordered }));
+      }
+      optimizer.applyGradients(grads);
+      return value.dataSync()[0];
     });
     samples += n;
     lossSum += loss * n;
@@ -182,7 +215,7 @@ function trainEpoch(ctx: EpochContext, settings: EpochSettings): { samples: numb
       settings.onProgress(ownSamples, ownLossSum);
     }
   }
-  return { samples, lossSum };
+  return { steps: step, samples, lossSum };
 }
 
 function gather(data: Dataset, indices: Int32Array): Batch {
@@ -212,7 +245,10 @@ function concatBatches(batches: readonly Batch[]): Batch {
 
 function validate(options: FitOptions): void {
   const positive = (v: number) => Number.isInteger(v) && v > 0;
-  if (!positive(options.epochs))
+  if (options.iterations !== undefined && !positive(options.iterations)) {
+    throw new ConfigError('iterations', `expected a positive integer, got ${options.iterations}`);
+  }
+  if (options.iterations === undefined && !positive(options.epochs))
     throw new ConfigError('epochs', `expected a positive integer, got ${options.epochs}`);
   if (!positive(options.batchSize)) {
     throw new ConfigError('batchSize', `expected a positive integer, got ${options.batchSize}`);
