@@ -11,6 +11,19 @@ export interface Classifier {
   logits(x: tf.Tensor, taskId?: number): tf.Tensor2D;
   /** The trainable variables (what an optimizer updates and a regulariser penalises). */
   readonly variables: readonly tf.Variable[];
+  /**
+   * Optional, exact per-sample gradient statistics for a whole batch: per `variables` entry (same
+   * order and shapes), `sum_n |g_n|^power`, g_n the gradient of sample n's loss wrt that variable,
+   * where `outputGradient(logits)` returns dLoss_n / dlogits_n for every row (a constant).
+   * Variables a sample does not reach (other heads) get zeros. Strategies that need per-sample
+   * gradients (Fisher, MAS) use it when present and fall back to one backward per sample.
+   */
+  perSampleGradientSums?(
+    x: tf.Tensor,
+    taskId: number | undefined,
+    outputGradient: (logits: tf.Tensor2D) => tf.Tensor2D,
+    power: 1 | 2,
+  ): tf.Tensor[];
   /** Frees the variables. */
   dispose(): void;
 }

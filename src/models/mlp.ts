@@ -7,8 +7,9 @@
 import * as tf from '../engine/tf.js';
 import { fusedDense } from './layers/fused-dense.js';
 import type { Classifier } from './classifier.js';
+import { denseStackGradientSums, type DenseActivation, type DenseStep } from './per-sample-gradients.js';
 
-export type MlpActivation = 'relu' | 'sigmoid' | 'tanh' | 'linear';
+export type MlpActivation = DenseActivation;
 
 export interface MlpOptions {
   /** Shape of one sample, e.g. [28, 28, 1]; it is flattened. */
@@ -70,6 +71,14 @@ function trunk(options: MlpOptions, seeds: number[]): tf.Sequential {
 
 const flatten = (x: tf.Tensor): tf.Tensor2D => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
 
+/** The dense layers of `model` as (kernel, bias, activation): hidden layers first, then the output. */
+function steps(model: tf.Sequential, hiddenActivation: MlpActivation, hiddenCount: number): DenseStep[] {
+  return model.layers.map((layer, i) => {
+    const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
+    return { kernel, bias: bias ?? null, activation: i < hiddenCount ? hiddenActivation : 'linear' };
+  });
+}
+
 export function mlp(options: MlpOptions): Classifier {
   validate(options);
   const seeds = layerSeeds(options.seed ?? 0, options.hiddenSizes.length + 1);
@@ -88,6 +97,15 @@ export function mlp(options: MlpOptions): Classifier {
     name: `mlp(${[inputDim, ...options.hiddenSizes, options.numClasses].join('-')})`,
     numClasses: options.numClasses,
     logits: (x) => model.apply(flatten(x)) as tf.Tensor2D,
+    perSampleGradientSums: (x, _taskId, outputGradient, power) =>
+      tf.tidy(() =>
+        denseStackGradientSums(
+          flatten(x),
+          steps(model, options.activation ?? 'relu', options.hiddenSizes.length),
+          outputGradient,
+          power,
+        ),
+      ),
     variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
     dispose: () => model.dispose(),
   };
@@ -109,14 +127,30 @@ export function multiHeadMlp(options: MultiHeadMlpOptions): Classifier {
     return head;
   });
   const inputDim = options.inputShape.reduce((a, b) => a * b, 1);
+  const checkTask = (taskId: number | undefined): number => {
+    if (taskId === undefined || !Number.isInteger(taskId) || taskId < 0 || taskId >= heads.length) {
+      throw new Error(`taskId: a multi-head model needs a task id in [0, ${heads.length}), got ${taskId}`);
+    }
+    return taskId;
+  };
   return {
     name: `multi-head-mlp(${[inputDim, ...options.hiddenSizes].join('-')} x ${options.heads} heads)`,
     numClasses: options.numClasses,
-    logits: (x, taskId) => {
-      if (taskId === undefined || !Number.isInteger(taskId) || taskId < 0 || taskId >= heads.length) {
-        throw new Error(`taskId: a multi-head model needs a task id in [0, ${heads.length}), got ${taskId}`);
-      }
-      return heads[taskId].apply(shared.apply(flatten(x))) as tf.Tensor2D;
+    logits: (x, taskId) => heads[checkTask(taskId)].apply(shared.apply(flatten(x))) as tf.Tensor2D,
+    perSampleGradientSums: (x, taskId, outputGradient, power) => {
+      const task = checkTask(taskId);
+      return tf.tidy(() => {
+        const activation = options.activation ?? 'relu';
+        const layers = [...steps(shared, activation, Infinity), ...steps(heads[task], activation, 0)];
+        const sums = denseStackGradientSums(flatten(x), layers, outputGradient, power);
+        const trunkCount = shared.trainableWeights.length;
+        return [
+          ...sums.slice(0, trunkCount),
+          ...heads.flatMap((head, t) =>
+            t === task ? sums.slice(trunkCount) : head.trainableWeights.map((w) => tf.zerosLike(w.read())),
+          ),
+        ];
+      });
     },
     variables: [shared, ...heads].flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable)),
     dispose: () => [shared, ...heads].forEach((m) => m.dispose()),
