@@ -16,6 +16,7 @@
         "src/native/addon/loss.cc",
         "src/native/addon/optim.cc",
         "src/native/addon/dense.cc",
+        "src/native/addon/penalty.cc",
         "src/native/addon/gemm-portable.cc",
         "src/native/addon/gemm-blas.cc"
       ],

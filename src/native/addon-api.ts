@@ -10,6 +10,7 @@ import type { PoolAddon } from './kernels/pool.js';
 import type { LossAddon } from './kernels/softmax-cross-entropy.js';
 import type { OptimAddon } from './optimizer-updates.js';
 import type { DenseAddon } from './kernels/dense.js';
+import type { PenaltyAddon } from './kernels/penalty.js';
 
 /**
  * A GEMM the addon can run: a system BLAS, unforget's own portable kernel, or `auto`
@@ -64,4 +65,5 @@ export type NativeAddon = CoreAddon &
   PoolAddon &
   LossAddon &
   OptimAddon &
-  DenseAddon;
+  DenseAddon &
+  PenaltyAddon;

@@ -16,6 +16,7 @@
  * theta* = sum_k F_k theta_k / F, plus a constant (see mergeAnchors).
  */
 import * as tf from '../engine/tf.js';
+import { quadraticPenalty } from '../engine/ops/quadratic-penalty.js';
 import type { Classifier } from '../models/classifier.js';
 import { diagonalFisher, type FisherMode } from './fisher.js';
 import type { Plugin } from './plugin.js';
@@ -61,13 +62,13 @@ export function ewcPenalty(
   anchors: readonly EwcAnchor[],
   lambda: number,
 ): tf.Scalar {
-  return tf.tidy(() => {
-    const terms = anchors.flatMap((a) =>
-      variables.map((v, i) => tf.sum(tf.mul(a.fisher[i], tf.square(tf.sub(v, a.theta[i]))))),
-    );
-    const total = terms.length ? tf.addN(terms) : tf.scalar(0);
-    return tf.mul(total, lambda / 2) as tf.Scalar;
-  });
+  // One fused penalty over every (anchor, variable) pair; an empty list gives 0.
+  return quadraticPenalty(
+    anchors.flatMap(() => variables),
+    anchors.flatMap((a) => a.theta.slice(0, variables.length)),
+    anchors.flatMap((a) => a.fisher.slice(0, variables.length)),
+    lambda / 2,
+  );
 }
 
 /**

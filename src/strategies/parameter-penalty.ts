@@ -5,6 +5,7 @@
  * when replaced and in `dispose()`.
  */
 import * as tf from '../engine/tf.js';
+import { quadraticPenalty } from '../engine/ops/quadratic-penalty.js';
 
 export class ParameterPenalty {
   private importance: tf.Tensor[] = [];
@@ -43,10 +44,7 @@ export class ParameterPenalty {
 
   /** `strength * sum_i Omega_i (theta_i - theta*_i)^2`; call inside a tidy. */
   term(variables: readonly tf.Variable[], strength: number): tf.Scalar {
-    const sums = variables.map((v, i) =>
-      tf.sum(tf.mul(this.importance[i], tf.square(tf.sub(v, this.anchors[i])))),
-    );
-    return tf.mul(tf.addN(sums), strength) as tf.Scalar;
+    return quadraticPenalty(variables, this.anchors, this.importance, strength);
   }
 
   dispose(): void {

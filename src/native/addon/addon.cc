@@ -6,6 +6,9 @@
 
 namespace unforget {
 
+// penalty.cc (declared here rather than in the shared common.h).
+void RegisterPenalty(Napi::Env env, Napi::Object exports);
+
 void ApplyActivation(float* y, size_t n, int act, float alpha) {
   switch (act) {
     case kRelu:
@@ -49,7 +52,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLoss(env, exports);
   RegisterOptim(env, exports);
   RegisterDense(env, exports);
-  RegisterDense(env, exports);
+  RegisterPenalty(env, exports);
   return exports;
 }
 

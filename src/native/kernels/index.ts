@@ -5,6 +5,7 @@ import { denseKernels } from './dense.js';
 import { elementwiseKernels } from './elementwise.js';
 import { lossKernels } from './softmax-cross-entropy.js';
 import { matmulKernels } from './matmul.js';
+import { penaltyKernels } from './penalty.js';
 import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
 
@@ -16,4 +17,5 @@ export const nativeKernels: readonly NativeKernel[] = [
   ...poolKernels,
   ...lossKernels,
   ...denseKernels,
+  ...penaltyKernels,
 ];
