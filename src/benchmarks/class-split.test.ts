@@ -107,6 +107,22 @@ describe('classSplit', () => {
     }
   });
 
+  it('relabels each experience 0..k-1 in domain-IL, same inputs, no task id at test', () => {
+    const ci = classSplit(split, { experiences: 5, seed: 0, scenario: 'class-il', classOrder: 'shuffled' });
+    const di = classSplit(split, { experiences: 5, seed: 0, scenario: 'domain-il', classOrder: 'shuffled' });
+    assert.equal(di.numClasses, 2);
+    assert.equal(di.taskIdVisibleAtTest, false);
+    di.experiences.forEach((e, t) => {
+      const original = ci.experiences[t];
+      assert.deepEqual(e.classes, [0, 1]);
+      assert.deepEqual(e.train.x, original.train.x);
+      assert.equal(e.train.numClasses, 2);
+      // Label k is the experience's k-th smallest original class.
+      e.train.y.forEach((label, i) => assert.equal(original.classes[label], original.train.y[i]));
+      e.test.y.forEach((label, i) => assert.equal(original.classes[label], original.test.y[i]));
+    });
+  });
+
   it('hides task ids at test time in class-IL and shows them in task-IL', () => {
     const ci = classSplit(split, { experiences: 5, seed: 0, scenario: 'class-il' });
     const ti = classSplit(split, { experiences: 5, seed: 0, scenario: 'task-il' });

@@ -14,8 +14,13 @@ export interface ClassSplitOptions {
    */
   classOrder?: readonly number[] | 'fixed' | 'shuffled';
   seed: number;
-  /** `task-il` gives the same split with the task id visible at test time. */
-  scenario: 'class-il' | 'task-il';
+  /**
+   * `task-il` gives the same split with the task id visible at test time; `domain-il` relabels
+   * each experience's classes 0..k-1 (in ascending order of the original class), so every
+   * experience poses the same k-way question on new inputs (van de Ven & Tolias's Split-MNIST
+   * domain-IL: "first or second digit of the pair?").
+   */
+  scenario: 'class-il' | 'task-il' | 'domain-il';
   /** Stream name; defaults to `<scenario>-<experiences>`. */
   name?: string;
 }
@@ -39,19 +44,25 @@ export function classSplit(split: DatasetSplit, options: ClassSplitOptions): Str
   const list: Experience[] = [];
   for (let t = 0; t < experiences; t++) {
     const classes = order.slice(t * perExperience, (t + 1) * perExperience).sort((a, b) => a - b);
-    list.push({
-      index: t,
-      train: samplesOfClasses(split.train, classes),
-      test: samplesOfClasses(split.test, classes),
-      classes,
-      taskId: t,
-    });
+    const train = samplesOfClasses(split.train, classes);
+    const test = samplesOfClasses(split.test, classes);
+    list.push(
+      scenario === 'domain-il'
+        ? {
+            index: t,
+            train: relabel(train, classes),
+            test: relabel(test, classes),
+            classes: classes.map((_, k) => k),
+            taskId: t,
+          }
+        : { index: t, train, test, classes, taskId: t },
+    );
   }
   return {
     name: options.name ?? `${scenario}-${experiences}`,
     scenario,
     experiences: list,
-    numClasses,
+    numClasses: scenario === 'domain-il' ? perExperience : numClasses,
     sampleShape: split.train.sampleShape,
     taskIdVisibleAtTest: scenario === 'task-il',
   };
@@ -77,6 +88,12 @@ export function resolveClassOrder(
     );
   }
   return [...classOrder];
+}
+
+/** `dataset` with label `classes[k]` replaced by k. */
+function relabel(dataset: Dataset, classes: readonly number[]): Dataset {
+  const y = Int32Array.from(dataset.y, (label) => classes.indexOf(label));
+  return { ...dataset, y, numClasses: classes.length };
 }
 
 /** The samples whose label is in `classes`, in their original order. */

@@ -18,8 +18,8 @@ export interface BenchmarkBaseOptions {
 
 export interface SplitBenchmarkOptions extends BenchmarkBaseOptions {
   classOrder?: readonly number[] | 'fixed' | 'shuffled';
-  /** `class-il` (default) or `task-il`. */
-  scenario?: 'class-il' | 'task-il';
+  /** `class-il` (default), `task-il` or `domain-il`. */
+  scenario?: 'class-il' | 'task-il' | 'domain-il';
 }
 
 export interface RotatedBenchmarkOptions extends BenchmarkBaseOptions {
@@ -111,7 +111,7 @@ function buildSplit(name: string, loader: () => DatasetSplit, o: SplitBenchmarkO
     classOrder: o.classOrder,
     seed: o.seed,
     scenario,
-    name: scenario === 'class-il' ? name : `${name}-task-il`,
+    name: scenario === 'class-il' ? name : `${name}-${scenario}`,
   });
 }
 

@@ -16,11 +16,17 @@ export const strategyConfigSchema = z.strictObject({
   lambda: z.number().min(0).optional(),
   /** Online EWC's Fisher decay (default 1). */
   gamma: z.number().min(0).max(1).optional(),
+  /** EWC's Fisher: the label it is taken at (default empirical) and the samples (default all). */
+  fisherMode: z.enum(['empirical', 'expected', 'predicted']).optional(),
+  fisherSamples: z.union([positiveInt, z.literal('all')]).optional(),
   /** SI strength and damping (defaults 0.1, 0.1). */
   c: z.number().min(0).optional(),
   xi: z.number().positive().optional(),
-  /** LwF distillation weight and temperature (defaults 1, 2). */
-  alpha: z.number().min(0).optional(),
+  /** MAS: decay of the old importances (default 1) and samples for the importance (default all). */
+  decay: z.number().min(0).max(1).optional(),
+  samples: positiveInt.optional(),
+  /** LwF distillation weight, or one per experience (the last repeats), and temperature (defaults 1, 2). */
+  alpha: z.union([z.number().min(0), z.array(z.number().min(0)).min(1)]).optional(),
   temperature: z.number().positive().optional(),
   epochs: positiveInt.optional(),
   batchSize: positiveInt.optional(),
@@ -36,7 +42,8 @@ export const runConfigSchema = z.strictObject({
   benchmark: z
     .strictObject({
       name: z.enum(['split-mnist', 'split-fashion-mnist', 'permuted-mnist', 'rotated-mnist']),
-      scenario: z.enum(['class-il', 'task-il']).optional(),
+      /** Split benchmarks only: class-il (default), task-il or domain-il. */
+      scenario: z.enum(['class-il', 'task-il', 'domain-il']).optional(),
       experiences: positiveInt.optional(),
       trainFraction: z.number().gt(0).max(1).default(1),
       classOrder: z.union([z.enum(['fixed', 'shuffled']), z.array(z.number().int().min(0))]).optional(),
@@ -48,17 +55,33 @@ export const runConfigSchema = z.strictObject({
       type: z.enum(['mlp', 'multi-head-mlp']).default('mlp'),
       hiddenSizes: z.array(positiveInt).default([400, 400]),
       activation: z.enum(['relu', 'sigmoid', 'tanh']).default('relu'),
+      /** `glorot` (Keras's default) or `fan-in-uniform` (+-1/sqrt(fan-in), PyTorch's nn.Linear default). */
+      init: z.enum(['glorot', 'fan-in-uniform']).default('glorot'),
     })
-    .default({ type: 'mlp', hiddenSizes: [400, 400], activation: 'relu' }),
+    .default({ type: 'mlp', hiddenSizes: [400, 400], activation: 'relu', init: 'glorot' }),
   training: z
     .strictObject({
       epochs: positiveInt.default(1),
+      /** Optimizer steps per experience; replaces `epochs` when given. */
+      iterations: positiveInt.optional(),
+      /** A fresh optimizer per experience (default), or one for the whole run (false). */
+      resetOptimizer: z.boolean().default(true),
+      /** `seen`: outputs restricted to the active classes (class-IL: seen so far; task-IL: the task's); `all`: never. */
+      activeOutputs: z.enum(['seen', 'all']).default('seen'),
       batchSize: positiveInt.default(128),
       optimizer: optimizerName.default('adam'),
       lr: positiveNumber.default(1e-3),
       momentum: z.number().min(0).max(1).default(0),
     })
-    .default({ epochs: 1, batchSize: 128, optimizer: 'adam', lr: 1e-3, momentum: 0 }),
+    .default({
+      epochs: 1,
+      resetOptimizer: true,
+      activeOutputs: 'seen',
+      batchSize: 128,
+      optimizer: 'adam',
+      lr: 1e-3,
+      momentum: 0,
+    }),
   strategies: z
     .array(strategyConfigSchema)
     .min(1)

@@ -23,6 +23,8 @@ describe('run config', () => {
     assert.deepEqual(config.model.hiddenSizes, [400, 400]);
     assert.deepEqual(config.training, {
       epochs: 1,
+      resetOptimizer: true,
+      activeOutputs: 'seen',
       batchSize: 128,
       optimizer: 'adam',
       lr: 1e-3,
@@ -31,6 +33,28 @@ describe('run config', () => {
     assert.deepEqual(
       config.strategies.map((s) => s.name),
       ['naive', 'cumulative', 'joint'],
+    );
+  });
+
+  it('reads the reproduction configs in examples/three-scenarios', () => {
+    for (const name of [
+      'split-mnist-task-il',
+      'split-mnist-domain-il',
+      'split-mnist-class-il',
+      'permuted-mnist-domain-il',
+    ]) {
+      const config = loadRunConfig(`examples/three-scenarios/${name}.yaml`);
+      assert.equal(config.training.resetOptimizer, false);
+      assert.ok(config.training.iterations! >= 2000);
+      assert.equal(config.strategies.length, 6);
+    }
+    assert.equal(
+      problem({ strategies: [{ name: 'lwf', alpha: [1, 'x'] }] }),
+      'strategies[0].alpha[1]: expected a number, got "x"',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'lwf', alpha: 'x' }] }),
+      'strategies[0].alpha: expected a number or a list, got "x"',
     );
   });
 

@@ -29,7 +29,9 @@ function expected(issue: z.core.$ZodIssue): string {
         ? 'a number'
         : issue.expected === 'string'
           ? 'a string'
-          : `${issue.expected}`;
+          : issue.expected === 'array'
+            ? 'a list'
+            : `${issue.expected}`;
     case 'too_small':
       if (issue.origin === 'number') {
         if (issue.minimum === 0 && !issue.inclusive) return 'a positive number';
@@ -51,7 +53,11 @@ function expected(issue: z.core.$ZodIssue): string {
 
 /** One line per problem; unknown keys are named one by one. */
 export function configProblems(error: z.ZodError): string[] {
-  return error.issues.flatMap((issue) => {
+  return error.issues.flatMap(problemLines);
+}
+
+function problemLines(issue: z.core.$ZodIssue): string[] {
+  {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
     }
@@ -60,8 +66,17 @@ export function configProblems(error: z.ZodError): string[] {
     }
     if (issue.code === 'invalid_format' || issue.code === 'custom')
       return [`${formatPath(issue.path)}: ${issue.message}`];
+    if (issue.code === 'invalid_union') {
+      // A value that got into one branch (a list with a bad entry) is reported from inside it;
+      // otherwise every branch's expectation is listed.
+      const inner = issue.errors.map((branch) => branch[0]).filter((i) => i !== undefined);
+      const deeper = inner.find((i) => i.path.length > 0);
+      if (deeper) return problemLines({ ...deeper, path: [...issue.path, ...deeper.path] });
+      const options = inner.map((i) => expected(i)).join(' or ');
+      return [`${formatPath(issue.path)}: expected ${options}, got ${describe(issue.input)}`];
+    }
     return [`${formatPath(issue.path)}: expected ${expected(issue)}, got ${describe(issue.input)}`];
-  });
+  }
 }
 
 /** Validates plain data as a run config; throws a ConfigError listing every problem. */

@@ -82,6 +82,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
       inputShape: stream.sampleShape,
       hiddenSizes: config.model.hiddenSizes,
       activation: config.model.activation,
+      init: config.model.init,
       numClasses: stream.numClasses,
       seed: config.seed,
     };
@@ -101,8 +102,14 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
       } = strategyConfig;
       const strategy = createStrategy(name, { ...methodOptions, copyModel: makeModel });
       const epochs = strategyConfig.epochs ?? config.training.epochs;
+      const batchSize = strategyConfig.batchSize ?? config.training.batchSize;
+      const { iterations, resetOptimizer, activeOutputs } = config.training;
+      // With `iterations` an experience is ~iterations * batch / samples passes (for the progress bar).
+      const passes = iterations
+        ? Math.ceil((iterations * batchSize) / stream.experiences[0].train.y.length)
+        : epochs;
       const model = makeModel();
-      const logger = combineLoggers([consoleLogger({ stream: stdout, epochs }), events]);
+      const logger = combineLoggers([consoleLogger({ stream: stdout, epochs: passes }), events]);
       const memory = createMemorySampler();
       memory.start();
       const run = fit({
@@ -111,7 +118,10 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
         model,
         optimizer: optimizerFactory(config, strategyConfig),
         epochs,
-        batchSize: strategyConfig.batchSize ?? config.training.batchSize,
+        ...(iterations ? { iterations } : {}),
+        resetOptimizer,
+        activeOutputs,
+        batchSize,
         seed: config.seed,
         onEvent: (event) => logger.onEvent(event),
       });

@@ -7,6 +7,8 @@ import type * as tf from '../engine/tf.js';
 export interface Classifier {
   readonly name: string;
   readonly numClasses: number;
+  /** True when `logits` depends on the task id (a head per task); single-head models ignore it. */
+  readonly multiHead?: boolean;
   /** Logits [batch, numClasses] for a batch of samples of the model's input shape. */
   logits(x: tf.Tensor, taskId?: number): tf.Tensor2D;
   /** The trainable variables (what an optimizer updates and a regulariser penalises). */

@@ -85,4 +85,21 @@ describe('multiHeadMlp', () => {
     tf.dispose([x, h0, h1]);
     model.dispose();
   });
+  it('fan-in-uniform init draws kernels and biases in +-1/sqrt(fan-in), seeded', () => {
+    const make = () =>
+      mlp({ inputShape: [64], hiddenSizes: [32], numClasses: 5, init: 'fan-in-uniform', seed: 4 });
+    const model = make();
+    const again = make();
+    const fanIns = [64, 64, 32, 32];
+    model.variables.forEach((v, i) => {
+      const values = Array.from(v.dataSync());
+      const limit = 1 / Math.sqrt(fanIns[i]);
+      assert.ok(values.every((x) => Math.abs(x) <= limit));
+      // Uniform on [-l, l] has mean |x| = l / 2: far from Glorot's scale and from zero biases.
+      const meanAbs = values.reduce((a, x) => a + Math.abs(x), 0) / values.length;
+      assert.ok(Math.abs(meanAbs - limit / 2) < limit * 0.25, `${meanAbs} vs ${limit / 2}`);
+      assert.deepEqual(values, Array.from(again.variables[i].dataSync()));
+    });
+    [model, again].forEach((m) => m.dispose());
+  });
 });

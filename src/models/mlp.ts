@@ -18,6 +18,12 @@ export interface MlpOptions {
   hiddenSizes: readonly number[];
   numClasses: number;
   activation?: MlpActivation;
+  /**
+   * Weight initialisation: `glorot` (Glorot-uniform kernels, zero biases; tfjs/Keras's default)
+   * or `fan-in-uniform` (kernels and biases uniform in +-1/sqrt(fan-in): PyTorch's nn.Linear
+   * default, and what van de Ven & Tolias's code uses). Default `glorot`.
+   */
+  init?: MlpInit;
   seed?: number;
 }
 
@@ -43,18 +49,27 @@ function layerSeeds(seed: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => (seed * 1000003 + i * 7919) >>> 0);
 }
 
-function denseLayer(
-  units: number,
-  activation: MlpActivation,
-  seed: number,
-  inputDim?: number,
-): tf.layers.Layer {
+export type MlpInit = 'glorot' | 'fan-in-uniform';
+
+interface LayerSpec {
+  units: number;
+  activation: MlpActivation;
+  seed: number;
+  fanIn: number;
+  init: MlpInit;
+  /** Declare the input shape (the model's first layer). */
+  first: boolean;
+}
+
+function denseLayer({ units, activation, seed, fanIn, init, first }: LayerSpec): tf.layers.Layer {
+  const limit = 1 / Math.sqrt(fanIn);
+  const uniform = (s: number) => tf.initializers.randomUniform({ minval: -limit, maxval: limit, seed: s });
   return fusedDense({
     units,
     activation,
-    kernelInitializer: tf.initializers.glorotUniform({ seed }),
-    biasInitializer: 'zeros',
-    ...(inputDim === undefined ? {} : { inputShape: [inputDim] }),
+    kernelInitializer: init === 'glorot' ? tf.initializers.glorotUniform({ seed }) : uniform(seed),
+    biasInitializer: init === 'glorot' ? 'zeros' : uniform((seed + 104729) >>> 0),
+    ...(first ? { inputShape: [fanIn] } : {}),
   });
 }
 
@@ -64,7 +79,16 @@ function trunk(options: MlpOptions, seeds: number[]): tf.Sequential {
   const activation = options.activation ?? 'relu';
   const model = tf.sequential();
   options.hiddenSizes.forEach((units, i) =>
-    model.add(denseLayer(units, activation, seeds[i], i === 0 ? inputDim : undefined)),
+    model.add(
+      denseLayer({
+        units,
+        activation,
+        seed: seeds[i],
+        fanIn: i === 0 ? inputDim : options.hiddenSizes[i - 1],
+        init: options.init ?? 'glorot',
+        first: i === 0,
+      }),
+    ),
   );
   return model;
 }
@@ -86,12 +110,14 @@ export function mlp(options: MlpOptions): Classifier {
   const model = options.hiddenSizes.length ? trunk(options, seeds) : tf.sequential();
   const last = options.hiddenSizes.length ? options.hiddenSizes[options.hiddenSizes.length - 1] : inputDim;
   model.add(
-    denseLayer(
-      options.numClasses,
-      'linear',
-      seeds[options.hiddenSizes.length],
-      options.hiddenSizes.length ? undefined : last,
-    ),
+    denseLayer({
+      units: options.numClasses,
+      activation: 'linear',
+      seed: seeds[options.hiddenSizes.length],
+      fanIn: last,
+      init: options.init ?? 'glorot',
+      first: !options.hiddenSizes.length,
+    }),
   );
   return {
     name: `mlp(${[inputDim, ...options.hiddenSizes, options.numClasses].join('-')})`,
@@ -123,7 +149,16 @@ export function multiHeadMlp(options: MultiHeadMlpOptions): Classifier {
   const hidden = options.hiddenSizes[options.hiddenSizes.length - 1];
   const heads = Array.from({ length: options.heads }, (_, t) => {
     const head = tf.sequential();
-    head.add(denseLayer(options.numClasses, 'linear', seeds[options.hiddenSizes.length + t], hidden));
+    head.add(
+      denseLayer({
+        units: options.numClasses,
+        activation: 'linear',
+        seed: seeds[options.hiddenSizes.length + t],
+        fanIn: hidden,
+        init: options.init ?? 'glorot',
+        first: true,
+      }),
+    );
     return head;
   });
   const inputDim = options.inputShape.reduce((a, b) => a * b, 1);
@@ -134,6 +169,7 @@ export function multiHeadMlp(options: MultiHeadMlpOptions): Classifier {
     return taskId;
   };
   return {
+    multiHead: true,
     name: `multi-head-mlp(${[inputDim, ...options.hiddenSizes].join('-')} x ${options.heads} heads)`,
     numClasses: options.numClasses,
     logits: (x, taskId) => heads[checkTask(taskId)].apply(shared.apply(flatten(x))) as tf.Tensor2D,

@@ -35,9 +35,16 @@ export interface EwcOptions extends StrategyOptions {
   mode?: 'separate' | 'online';
   /** Online mode: decay of the running Fisher at each new experience, in [0, 1]. Default 1 (no decay). */
   gamma?: number;
-  /** Samples per Fisher estimate, or `'all'`. Default 600. */
+  /**
+   * Samples per Fisher estimate, or `'all'` (the default, as van de Ven & Tolias: one batched
+   * pass over the experience's training set for MLPs, fisher.ts).
+   */
   fisherSamples?: number | 'all';
-  /** `empirical` (true labels) or `expected` (labels sampled from the model). Default `empirical`. */
+  /**
+   * The label the log-likelihood is taken at: `empirical` (the true label), `expected` (drawn
+   * from the model's softmax) or `predicted` (the model's argmax, van de Ven & Tolias's code).
+   * Default `empirical`.
+   */
   fisherMode?: FisherMode;
   /** Seeds the Fisher's sample choice (and its sampled labels). Default 0. */
   seed?: number;
@@ -127,8 +134,9 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
     anchors: () => anchors,
     onExperienceEnd: (ctx) => {
       const fisherNew = diagonalFisher(ctx.model, ctx.trainingSet, {
-        samples: options.fisherSamples,
+        samples: options.fisherSamples ?? 'all',
         mode: fisherMode,
+        activeClasses: ctx.activeClasses,
         taskId: ctx.experience.taskId,
         seed: seed + ctx.experience.index,
       });

@@ -2,10 +2,15 @@
  * Learning without Forgetting (Li & Hoiem, 2017). At the end of each experience the model is
  * frozen; while learning later experiences, the current model is asked to keep the frozen
  * model's outputs on the new data, by the distillation loss
- * `alpha * T^2 * KL(softmax(old / T) || softmax(new / T))` (mean over the batch):
- * - task-IL: for every earlier task, on that task's head and classes;
- * - class-IL: on the classes seen before the current experience;
+ * `alpha * T^2 * KL(softmax(old / T) || softmax(new / T))` (mean over the batch), as in
+ * van de Ven & Tolias's code:
+ * - task-IL: the mean over earlier tasks, each on that task's head and classes;
+ * - class-IL: the old model's softmax over the classes seen before the current experience is
+ *   the target for the new model's softmax over the active classes (new ones included, their
+ *   target probability 0), so old and new classes compete as at test time;
  * - otherwise (domain-IL, ...): on all outputs.
+ * Their weighting `(1/t) CE + (1 - 1/t) KD` at task t equals `CE + (t - 1) KD` up to a factor
+ * that Adam ignores: `alpha: [0, 1, 2, ...]`.
  *
  * A `Classifier` cannot copy itself, so the frozen model is built once by the `copyModel`
  * factory (a fresh model of the same architecture, e.g. `() => mlp(sameOptions)`) and its
@@ -16,6 +21,7 @@ import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import type { Classifier } from '../models/classifier.js';
 import type { LossContext, Plugin } from './plugin.js';
+import { maskLogits } from './active-classes.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
 
 export interface LwfOptions extends StrategyOptions {
@@ -31,12 +37,17 @@ export interface LwfPlugin extends Plugin {
   dispose(): void;
 }
 
-/** `T^2 * mean_rows KL(softmax(old / T) || softmax(new / T))` on the given columns. */
+/**
+ * `T^2 * mean_rows KL(softmax(old / T) || softmax(new / T))`. Columns masked in `oldLogits`
+ * (INACTIVE_LOGIT) have target probability 0 and add nothing.
+ */
 export function distillation(oldLogits: tf.Tensor2D, newLogits: tf.Tensor2D, t: number): tf.Scalar {
   const oldLog = tf.logSoftmax(tf.div(oldLogits, t));
   const newLog = tf.logSoftmax(tf.div(newLogits, t));
-  const kl = tf.sum(tf.mul(tf.exp(oldLog), tf.sub(oldLog, newLog)), 1);
-  return tf.mul(tf.mean(kl), t * t) as tf.Scalar;
+  const target = tf.exp(oldLog);
+  // target * (oldLog - newLog) with 0 where the target is 0 (both logs may be ~-1e9 there).
+  const terms = tf.where(tf.greater(target, 0), tf.mul(target, tf.sub(oldLog, newLog)), tf.zerosLike(target));
+  return tf.mul(tf.mean(tf.sum(terms, 1)), t * t) as tf.Scalar;
 }
 
 export function lwfPlugin(options: LwfOptions): LwfPlugin {
@@ -52,18 +63,21 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
     const columns = (logits: tf.Tensor2D, classes: readonly number[]) =>
       tf.gather(logits, tf.tensor1d([...classes], 'int32'), 1) as tf.Tensor2D;
     if (ctx.stream.scenario === 'task-il') {
-      return seen.map(({ taskId, classes }) =>
+      // A single-head model answers every task from one forward pass (its task's units).
+      const shared = ctx.model.multiHead ? null : { old: f.logits(ctx.x), now: ctx.unmaskedLogits };
+      const perTask = seen.map(({ taskId, classes }) =>
         distillation(
-          columns(f.logits(ctx.x, taskId), classes),
-          columns(ctx.model.logits(ctx.x, taskId), classes),
+          columns(shared?.old ?? f.logits(ctx.x, taskId), classes),
+          columns(shared?.now ?? ctx.model.logits(ctx.x, taskId), classes),
           t,
         ),
       );
+      return [tf.div(tf.addN(perTask), perTask.length) as tf.Scalar];
     }
     const old = f.logits(ctx.x, ctx.taskId);
     if (ctx.stream.scenario === 'class-il') {
-      const classes = [...new Set(seen.flatMap((s) => s.classes))].sort((a, b) => a - b);
-      return [distillation(columns(old, classes), columns(ctx.logits, classes), t)];
+      const oldClasses = [...new Set(seen.flatMap((s) => s.classes))];
+      return [distillation(maskLogits(old, oldClasses), ctx.logits, t)];
     }
     return [distillation(old, ctx.logits, t)];
   };

@@ -20,7 +20,7 @@ export interface MasOptions extends StrategyOptions {
   lambda?: number;
   /** Factor applied to the old importances before adding the new ones. Default 1 (a plain sum). */
   decay?: number;
-  /** Most training samples used to estimate the importances. Default 500. */
+  /** Most training samples used to estimate the importances. Default: all of them. */
   samples?: number;
 }
 
@@ -99,7 +99,7 @@ function absoluteGradients(ctx: ExperienceContext, x: tf.Tensor, mask: tf.Tensor
 export function masPlugin(options: MasOptions = {}): MasPlugin {
   const lambda = options.lambda ?? 1;
   const decay = options.decay ?? 1;
-  const samples = options.samples ?? 500;
+  const samples = options.samples ?? Infinity;
   const penalty = new ParameterPenalty();
   return {
     name: 'mas',
@@ -108,8 +108,10 @@ export function masPlugin(options: MasOptions = {}): MasPlugin {
     },
     lossTerms: (ctx) => (penalty.active ? [penalty.term(ctx.model.variables, lambda)] : []),
     onExperienceEnd(ctx) {
-      penalty.update(ctx.model.variables, masImportance(ctx, samples), (old, fresh) =>
-        tf.add(tf.mul(old, decay), fresh),
+      penalty.update(
+        ctx.model.variables,
+        masImportance(ctx, samples, { activeClasses: ctx.activeClasses }),
+        (old, fresh) => tf.add(tf.mul(old, decay), fresh),
       );
     },
     dispose: () => penalty.dispose(),

@@ -52,6 +52,8 @@ export interface LossContext extends StepContext {
    * inactive units (see `activeClasses`) hold INACTIVE_LOGIT, so a softmax over them is 0.
    */
   readonly logits: tf.Tensor2D;
+  /** The same logits before masking: every unit's value. */
+  readonly unmaskedLogits: tf.Tensor2D;
   /** The task id the model was given for this step, if any. */
   readonly taskId: number | undefined;
 }

@@ -194,8 +194,11 @@ function trainEpoch(
       const x = tf.tensor(full.x, [n, ...data.sampleShape]);
       const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), numClasses) as tf.Tensor2D;
       const { value, grads } = tf.variableGrads(() => {
-        const logits = maskLogits(ctx.model.logits(x, taskId), ctx.activeClasses);
-        const terms = plugins.flatMap((p) => p.lossTerms?.({ ...stepCtx, x, labels, logits, taskId }) ?? []);
+        const unmaskedLogits = ctx.model.logits(x, taskId);
+        const logits = maskLogits(unmaskedLogits, ctx.activeClasses);
+        const terms = plugins.flatMap(
+          (p) => p.lossTerms?.({ ...stepCtx, x, labels, logits, unmaskedLogits, taskId }) ?? [],
+        );
         return terms.reduce<tf.Scalar>((sum, term) => tf.add(sum, term), softmaxCrossEntropy(labels, logits));
       }, variables);
       if (hasGradientHooks) {

@@ -1,0 +1,217 @@
+/**
+ * Reproduces van de Ven & Tolias 2019, "Three scenarios for continual learning"
+ * (arXiv 1904.07734), Tables 4-5: the configs in examples/three-scenarios/, each for several
+ * seeds, through the same runner as `unforget run`.
+ *
+ *   npx tsx scripts/reproduce-three-scenarios.ts [--configs a,b] [--seeds 0,1,2]
+ *
+ * Every finished (config, seed) run is appended to docs/reproductions/three-scenarios.json
+ * (per-seed accuracies) right away, and docs/results.json / the generated part of
+ * docs/results.md are rewritten from all runs recorded so far, so an interrupted study loses
+ * at most the run in progress; runs already recorded are skipped when the script is run again.
+ * `--iterations N` (a quick smoke run) writes under --out-dir instead (default: a temp folder).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadRunConfig } from '../src/cli/config.js';
+import { runExperiment } from '../src/cli/run-experiment.js';
+
+const CONFIGS = [
+  'split-mnist-task-il',
+  'split-mnist-domain-il',
+  'split-mnist-class-il',
+  'permuted-mnist-domain-il',
+] as const;
+
+const SOURCE = 'van de Ven & Tolias 2019, Three scenarios for continual learning, arXiv 1904.07734';
+/** Published % accuracy after the last task (Tables 4 and 5); MAS is not in them. */
+const PUBLISHED: Record<string, Record<string, number>> = {
+  'split-mnist-task-il': { naive: 87.19, ewc: 98.64, 'online-ewc': 99.12, si: 99.09, lwf: 99.57 },
+  'split-mnist-domain-il': { naive: 59.21, ewc: 63.95, 'online-ewc': 64.32, si: 65.36, lwf: 71.5 },
+  'split-mnist-class-il': { naive: 19.9, ewc: 20.01, 'online-ewc': 19.96, si: 19.99, lwf: 23.85 },
+  'permuted-mnist-domain-il': { naive: 78.51, ewc: 94.31, 'online-ewc': 94.42, si: 95.33, lwf: 72.64 },
+};
+const TABLE: Record<string, string> = {
+  'split-mnist-task-il': 'Table 4',
+  'split-mnist-domain-il': 'Table 4',
+  'split-mnist-class-il': 'Table 4',
+  'permuted-mnist-domain-il': 'Table 5',
+};
+
+const { values: args } = parseArgs({
+  options: {
+    configs: { type: 'string', default: CONFIGS.join(',') },
+    seeds: { type: 'string', default: '0,1,2' },
+    iterations: { type: 'string' },
+    'out-dir': { type: 'string' },
+  },
+});
+
+/** One strategy's result on one seed. */
+interface RunRecord {
+  config: string;
+  benchmark: string;
+  scenario: string;
+  seed: number;
+  method: string;
+  acc: number;
+  forgetting: number;
+  seconds: number;
+  backend: string;
+}
+
+/** One cell of docs/results.json (values in %). */
+interface ResultEntry {
+  benchmark: string;
+  scenario: string;
+  method: string;
+  metric: string;
+  mean: number;
+  std: number | null;
+  seeds: number[];
+  published: number | null;
+  source: string;
+  command: string;
+}
+
+const smoke = args.iterations !== undefined;
+const outDir = args['out-dir'] ?? (smoke ? mkdtempSync(join(tmpdir(), 'unforget-repro-')) : 'docs');
+const runsFile = join(outDir, 'reproductions', 'three-scenarios.json');
+const resultsJson = join(outDir, 'results.json');
+const resultsMd = join(outDir, 'results.md');
+const COMMAND = 'npx tsx scripts/reproduce-three-scenarios.ts';
+
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
+
+const readJson = <T>(path: string, fallback: T): T =>
+  existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : fallback;
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+function meanStd(values: number[]): { mean: number; std: number | null } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  if (values.length < 2) return { mean, std: null };
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
+  return { mean, std: Math.sqrt(variance) };
+}
+
+/** The cells of this study, one per (config, method), from every recorded run. */
+function cells(records: RunRecord[]): (ResultEntry & { config: string })[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = `${r.config}\u0000${r.method}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const { config, benchmark, scenario, method } = group[0];
+    const { mean, std } = meanStd(group.map((r) => 100 * r.acc));
+    return {
+      config,
+      benchmark,
+      scenario,
+      method,
+      metric: 'ACC',
+      mean: round2(mean),
+      std: std === null ? null : round2(std),
+      seeds: group.map((r) => r.seed).sort((a, b) => a - b),
+      published: PUBLISHED[config]?.[method] ?? null,
+      source: `${SOURCE}, ${TABLE[config]}`,
+      command: `${COMMAND} --configs ${config} --seeds ${group
+        .map((r) => r.seed)
+        .sort((a, b) => a - b)
+        .join(',')}`,
+    };
+  });
+}
+
+function writeResults(records: RunRecord[]): void {
+  const ours = cells(records);
+  const others = readJson<ResultEntry[]>(resultsJson, []).filter((e) => !e.source.startsWith(SOURCE));
+  const entries = [...others, ...ours.map(({ config: _c, ...entry }) => entry)];
+  writeAtomically(resultsJson, JSON.stringify(entries, null, 2) + '\n');
+
+  const lines = [
+    '<!-- three-scenarios:begin (generated by scripts/reproduce-three-scenarios.ts; do not edit) -->',
+    '',
+    '| benchmark | scenario | method | ACC % (ours, mean ± std) | seeds | published | ours − published |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const order = ['naive', 'ewc', 'online-ewc', 'si', 'lwf', 'mas'];
+  const sorted = [...ours].sort(
+    (a, b) =>
+      CONFIGS.indexOf(a.config as (typeof CONFIGS)[number]) -
+        CONFIGS.indexOf(b.config as (typeof CONFIGS)[number]) ||
+      order.indexOf(a.method) - order.indexOf(b.method),
+  );
+  for (const c of sorted) {
+    const spread = c.std === null ? '' : ` ± ${c.std.toFixed(2)}`;
+    const diff = c.published === null ? '' : (c.mean - c.published).toFixed(2);
+    lines.push(
+      `| ${c.benchmark} | ${c.scenario} | ${c.method} | ${c.mean.toFixed(2)}${spread} | ${c.seeds.join(', ')} | ${c.published?.toFixed(2) ?? '—'} | ${diff} |`,
+    );
+  }
+  lines.push('', '<!-- three-scenarios:end -->');
+  const block = lines.join('\n');
+  const existing = existsSync(resultsMd)
+    ? readFileSync(resultsMd, 'utf8')
+    : '# Reproduced results\n\n<!-- three-scenarios:begin -->\n<!-- three-scenarios:end -->\n';
+  const begin = existing.indexOf('<!-- three-scenarios:begin');
+  const endMarker = '<!-- three-scenarios:end -->';
+  const end = existing.indexOf(endMarker);
+  const text =
+    begin >= 0 && end > begin
+      ? existing.slice(0, begin) + block + existing.slice(end + endMarker.length)
+      : `${existing.trimEnd()}\n\n${block}\n`;
+  writeAtomically(resultsMd, text);
+}
+
+const quiet = { write: (_chunk: string) => true };
+const records = readJson<RunRecord[]>(runsFile, []);
+const seeds = args.seeds.split(',').map(Number);
+for (const name of args.configs.split(',')) {
+  if (!(CONFIGS as readonly string[]).includes(name)) {
+    throw new Error(`--configs: expected names among ${CONFIGS.join(', ')}, got "${name}"`);
+  }
+  const base = loadRunConfig(join('examples', 'three-scenarios', `${name}.yaml`));
+  for (const seed of seeds) {
+    if (records.some((r) => r.config === name && r.seed === seed)) {
+      process.stderr.write(`${name} seed ${seed}: recorded already, skipped\n`);
+      continue;
+    }
+    const config = {
+      ...base,
+      seed,
+      out: join(tmpdir(), 'unforget-repro-runs'),
+      training: { ...base.training, ...(smoke ? { iterations: Number(args.iterations) } : {}) },
+    };
+    const started = Date.now();
+    const result = await runExperiment(config, { stdout: quiet });
+    const fresh = Object.entries(result.summaries).map(([method, s]): RunRecord => ({
+      config: name,
+      benchmark: config.benchmark.name,
+      scenario: config.benchmark.scenario ?? (name.includes('permuted') ? 'domain-il' : 'class-il'),
+      seed,
+      method,
+      acc: s.acc,
+      forgetting: s.forgetting,
+      seconds: s.wallSeconds,
+      backend: result.engine.backend,
+    }));
+    records.push(...fresh);
+    writeAtomically(runsFile, JSON.stringify(records, null, 1) + '\n');
+    writeResults(records);
+    process.stderr.write(
+      `${name} seed ${seed} (${((Date.now() - started) / 1000).toFixed(0)} s): ` +
+        fresh.map((r) => `${r.method} ${(100 * r.acc).toFixed(2)}`).join(', ') +
+        '\n',
+    );
+  }
+}
+process.stderr.write(`results: ${resultsJson}, ${resultsMd}\n`);
