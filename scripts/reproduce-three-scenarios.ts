@@ -3,9 +3,9 @@
  * (arXiv 1904.07734), Tables 4-5: the configs in examples/three-scenarios/, each for several
  * seeds, through the same runner as `unforget run`.
  *
- *   npx tsx scripts/reproduce-three-scenarios.ts [--configs a,b] [--seeds 0,1,2]
+ *   npx tsx scripts/reproduce-three-scenarios.ts [--configs a,b] [--seeds 0,1,2] [--methods naive,ewc]
  *
- * Every finished (config, seed) run is appended to docs/reproductions/three-scenarios.json
+ * Every finished (config, seed, method) run is appended to docs/reproductions/three-scenarios.json
  * (per-seed accuracies) right away, and docs/results.json / the generated part of
  * docs/results.md are rewritten from all runs recorded so far, so an interrupted study loses
  * at most the run in progress; runs already recorded are skipped when the script is run again.
@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
   options: {
     configs: { type: 'string', default: CONFIGS.join(',') },
     seeds: { type: 'string', default: '0,1,2' },
+    methods: { type: 'string' },
     iterations: { type: 'string' },
     'out-dir': { type: 'string' },
   },
@@ -180,38 +181,42 @@ for (const name of args.configs.split(',')) {
     throw new Error(`--configs: expected names among ${CONFIGS.join(', ')}, got "${name}"`);
   }
   const base = loadRunConfig(join('examples', 'three-scenarios', `${name}.yaml`));
+  const wanted = args.methods?.split(',');
   for (const seed of seeds) {
-    if (records.some((r) => r.config === name && r.seed === seed)) {
-      process.stderr.write(`${name} seed ${seed}: recorded already, skipped\n`);
-      continue;
+    for (const strategy of base.strategies.filter((s) => !wanted || wanted.includes(s.name))) {
+      if (records.some((r) => r.config === name && r.seed === seed && r.method === strategy.name)) {
+        process.stderr.write(`${name} seed ${seed} ${strategy.name}: recorded already, skipped\n`);
+        continue;
+      }
+      const config = {
+        ...base,
+        strategies: [strategy],
+        seed,
+        out: join(tmpdir(), 'unforget-repro-runs'),
+        training: { ...base.training, ...(smoke ? { iterations: Number(args.iterations) } : {}) },
+      };
+      const started = Date.now();
+      const result = await runExperiment(config, { stdout: quiet });
+      const fresh = Object.entries(result.summaries).map(([method, s]): RunRecord => ({
+        config: name,
+        benchmark: config.benchmark.name,
+        scenario: config.benchmark.scenario ?? (name.includes('permuted') ? 'domain-il' : 'class-il'),
+        seed,
+        method,
+        acc: s.acc,
+        forgetting: s.forgetting,
+        seconds: s.wallSeconds,
+        backend: result.engine.backend,
+      }));
+      records.push(...fresh);
+      writeAtomically(runsFile, JSON.stringify(records, null, 1) + '\n');
+      writeResults(records);
+      process.stderr.write(
+        `${name} seed ${seed} (${((Date.now() - started) / 1000).toFixed(0)} s): ` +
+          fresh.map((r) => `${r.method} ${(100 * r.acc).toFixed(2)}`).join(', ') +
+          '\n',
+      );
     }
-    const config = {
-      ...base,
-      seed,
-      out: join(tmpdir(), 'unforget-repro-runs'),
-      training: { ...base.training, ...(smoke ? { iterations: Number(args.iterations) } : {}) },
-    };
-    const started = Date.now();
-    const result = await runExperiment(config, { stdout: quiet });
-    const fresh = Object.entries(result.summaries).map(([method, s]): RunRecord => ({
-      config: name,
-      benchmark: config.benchmark.name,
-      scenario: config.benchmark.scenario ?? (name.includes('permuted') ? 'domain-il' : 'class-il'),
-      seed,
-      method,
-      acc: s.acc,
-      forgetting: s.forgetting,
-      seconds: s.wallSeconds,
-      backend: result.engine.backend,
-    }));
-    records.push(...fresh);
-    writeAtomically(runsFile, JSON.stringify(records, null, 1) + '\n');
-    writeResults(records);
-    process.stderr.write(
-      `${name} seed ${seed} (${((Date.now() - started) / 1000).toFixed(0)} s): ` +
-        fresh.map((r) => `${r.method} ${(100 * r.acc).toFixed(2)}`).join(', ') +
-        '\n',
-    );
   }
 }
 process.stderr.write(`results: ${resultsJson}, ${resultsMd}\n`);
