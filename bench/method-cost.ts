@@ -1,8 +1,10 @@
 /**
- * Training cost of each anti-forgetting method relative to Naive (issue 4's benchmark):
- * Split-MNIST task-IL, MLP 784-400-400 with a head per task, Adam 1e-3, batch 128.
+ * Training cost of each anti-forgetting method relative to Naive (issue 4's benchmark), on the
+ * Split-MNIST protocol of van de Ven & Tolias as configured in
+ * examples/three-scenarios/split-mnist-task-il.yaml (MLP 784-400-400-10, Adam 1e-3, batch 128,
+ * 2000 iterations per task, each method with its configured hyperparameters).
  *
- *   npx tsx bench/method-cost.ts [--train-fraction 0.2] [--epochs 1] [--rounds 3]
+ *   npx tsx bench/method-cost.ts [--iterations 2000] [--rounds 3] [--config path]
  *
  * From each run's events: training time (sum of epoch times: the per-step cost, plugins'
  * loss terms and step hooks included) and the time spent after each experience's last
@@ -13,33 +15,38 @@ import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/backend.js';
 import { adam } from '../src/engine/optimizers/index.js';
 import { benchmarks } from '../src/benchmarks/benchmarks.js';
-import { multiHeadMlp } from '../src/models/mlp.js';
+import { mlp } from '../src/models/mlp.js';
 import { fit } from '../src/strategies/template.js';
 import { createStrategy } from '../src/strategies/registry.js';
+import { loadRunConfig } from '../src/cli/config.js';
 import type { TrainingEvent } from '../src/core/events.js';
 
 const { values: args } = parseArgs({
   options: {
-    'train-fraction': { type: 'string', default: '0.2' },
-    epochs: { type: 'string', default: '1' },
+    config: { type: 'string', default: 'examples/three-scenarios/split-mnist-task-il.yaml' },
+    iterations: { type: 'string' },
     rounds: { type: 'string', default: '3' },
   },
 });
 
-const METHODS = ['naive', 'ewc', 'online-ewc', 'si', 'mas', 'lwf'] as const;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const engine = await initEngine();
-const stream = benchmarks
-  .get('split-mnist')
-  .build({ seed: 0, trainFraction: Number(args['train-fraction']), scenario: 'task-il' });
+const config = loadRunConfig(args.config);
+const iterations = Number(args.iterations ?? config.training.iterations ?? 2000);
+const stream = benchmarks.get('split-mnist').build({
+  seed: 0,
+  scenario: config.benchmark.scenario ?? 'task-il',
+  classOrder: 'shuffled',
+});
 const modelOptions = {
   inputShape: stream.sampleShape,
-  hiddenSizes: [400, 400],
+  hiddenSizes: config.model.hiddenSizes,
   numClasses: stream.numClasses,
-  heads: stream.experiences.length,
+  init: config.model.init,
   seed: 0,
 };
+const METHODS = config.strategies.map((s) => s.name);
 
 function costs(events: TrainingEvent[]): { train: number; after: number } {
   let train = 0;
@@ -53,33 +60,35 @@ function costs(events: TrainingEvent[]): { train: number; after: number } {
 
 const samples: Record<string, { train: number[]; after: number[] }> = {};
 for (let round = 0; round < Number(args.rounds); round++) {
-  for (const method of METHODS) {
-    const model = multiHeadMlp(modelOptions);
-    const strategy = createStrategy(method, { copyModel: () => multiHeadMlp(modelOptions) });
+  for (const { name, ...options } of config.strategies) {
+    const model = mlp(modelOptions);
+    const strategy = createStrategy(name, { ...options, copyModel: () => mlp(modelOptions) });
     const events = fit({
       ...strategy,
       stream,
       model,
-      optimizer: () => adam({ learningRate: 1e-3 }),
-      epochs: Number(args.epochs),
-      batchSize: 128,
+      optimizer: () => adam({ learningRate: config.training.lr }),
+      resetOptimizer: config.training.resetOptimizer,
+      epochs: 1,
+      iterations,
+      batchSize: config.training.batchSize,
       seed: 0,
       evaluateBaseline: false,
     });
     model.dispose();
     const { train, after } = costs(events);
-    (samples[method] ??= { train: [], after: [] }).train.push(train);
-    samples[method].after.push(after);
+    (samples[name] ??= { train: [], after: [] }).train.push(train);
+    samples[name].after.push(after);
     process.stderr.write(
-      `round ${round + 1} ${method}: train ${train.toFixed(2)} s, after experiences ${after.toFixed(2)} s\n`,
+      `round ${round + 1} ${name}: train ${train.toFixed(2)} s, after experiences ${after.toFixed(2)} s\n`,
     );
   }
 }
 
 const naiveTrain = median(samples.naive.train);
 console.log(
-  `Split-MNIST task-IL, MLP 784-400-400 x 5 heads, batch 128, ${args.epochs} epoch(s), train fraction ${args['train-fraction']}, ` +
-    `backend ${engine.backend}; medians of ${args.rounds} rounds\n`,
+  `Split-MNIST ${stream.scenario} (${args.config}), MLP 784-${config.model.hiddenSizes.join('-')}-10, batch ${config.training.batchSize}, ` +
+    `${iterations} iterations per task, backend ${engine.backend}; medians of ${args.rounds} rounds\n`,
 );
 console.log('| method | training s | x Naive | after-experience work s | share of experience time |');
 console.log('|---|---|---|---|---|');

@@ -5,13 +5,19 @@
  */
 import { z } from 'zod';
 
+const STRATEGY_NAMES = ['naive', 'cumulative', 'joint', 'ewc', 'online-ewc', 'si', 'mas', 'lwf'];
+
 const positiveInt = z.number().int().positive();
 const positiveNumber = z.number().positive();
 const optimizerName = z.enum(['sgd', 'adam']);
 
 /** A strategy to run, with optional overrides of the `training` settings. */
 export const strategyConfigSchema = z.strictObject({
-  name: z.enum(['naive', 'cumulative', 'joint', 'ewc', 'online-ewc', 'si', 'mas', 'lwf']),
+  /** A registered strategy, or several joined by `+` (e.g. `ewc+lwf`), each taking the options it knows. */
+  name: z.string().refine((name) => name.split('+').every((part) => STRATEGY_NAMES.includes(part)), {
+    error: (issue) =>
+      `expected one of ${STRATEGY_NAMES.join(', ')} (or several joined by +), got ${JSON.stringify(issue.input)}`,
+  }),
   /** EWC / Online EWC / MAS strength (defaults: EWC 5000, MAS 1). */
   lambda: z.number().min(0).optional(),
   /** Online EWC's Fisher decay (default 1). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../core/errors.js';
 import { loadRunConfig, parseRunConfig } from './config.js';
+import { strategyRegistry } from '../strategies/registry.js';
 
 function problem(data: unknown): string {
   try {
@@ -55,6 +56,19 @@ describe('run config', () => {
     assert.equal(
       problem({ strategies: [{ name: 'lwf', alpha: 'x' }] }),
       'strategies[0].alpha: expected a number or a list, got "x"',
+    );
+  });
+
+  it('accepts registered strategies and combinations joined by +, and nothing else', () => {
+    const names = parseRunConfig({
+      strategies: Object.keys(strategyRegistry)
+        .map((name) => ({ name }))
+        .concat([{ name: 'ewc+lwf' }]),
+    }).strategies.map((s) => s.name);
+    assert.deepEqual(names, [...Object.keys(strategyRegistry), 'ewc+lwf']);
+    assert.match(
+      problem({ strategies: [{ name: 'ewc+lfw' }] }),
+      /^strategies\[0\]\.name: expected one of naive, .*lwf \(or several joined by \+\), got "ewc\+lfw"$/,
     );
   });
 

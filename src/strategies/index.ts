@@ -5,6 +5,7 @@ export type {
   Batch,
   EpochContext,
   ExperienceContext,
+  GradientContext,
   LossContext,
   Plugin,
   StepContext,
@@ -26,3 +27,5 @@ export { diagonalFisher } from './fisher.js';
 export { si, siPlugin, type SiOptions } from './si.js';
 export { mas, masPlugin, masImportance, type MasOptions } from './mas.js';
 export { lwf, lwfPlugin, distillation, type LwfOptions } from './lwf.js';
+export { combine } from './combine.js';
+export { ActiveClasses, maskLogits, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { initEngine } from '../engine/backend.js';
 import { naive } from './naive.js';
 import { forgetting, newModel } from './testing/task-il-forgetting.js';
-import { lwf } from './lwf.js';
+import * as tf from '../engine/tf.js';
+import { maskLogits } from './active-classes.js';
+import { distillation, lwf } from './lwf.js';
 
 await initEngine();
 
@@ -13,5 +15,37 @@ describe('LwF', () => {
     const distilled = forgetting(lwf({ copyModel: newModel, alpha: 1, temperature: 2 }));
     assert.ok(plain > 0.05, `Naive forgetting ${plain}`);
     assert.ok(distilled < plain - 0.04, `LwF forgetting ${distilled} vs Naive ${plain}`);
+  });
+  it('distils old classes onto the softmax over every active output (class-IL, as van de Ven & Tolias)', () => {
+    const t = 2;
+    const old = [
+      [1, -1, 5],
+      [0.5, 2, -3],
+    ];
+    const now = [
+      [0.2, 0.1, 3],
+      [-1, 1.5, 0.7],
+    ];
+    // Classes 0 and 1 are old, class 2 is new: target softmax(old[:, :2] / T) padded with 0.
+    const value = tf.tidy(
+      () => distillation(maskLogits(tf.tensor2d(old), [0, 1]), tf.tensor2d(now), t).dataSync()[0],
+    );
+    const softmax = (row: number[]) => {
+      const e = row.map((v) => Math.exp(v / t));
+      const z = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / z);
+    };
+    const expected =
+      (t *
+        t *
+        old
+          .map((row, r) => {
+            const p = softmax(row.slice(0, 2));
+            const q = softmax(now[r]);
+            return p.reduce((sum, pc, c) => sum + pc * Math.log(pc / q[c]), 0);
+          })
+          .reduce((a, b) => a + b, 0)) /
+      old.length;
+    assert.ok(Math.abs(value - expected) < 1e-5, `${value} vs ${expected}`);
   });
 });

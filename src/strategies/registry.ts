@@ -7,6 +7,7 @@ import { si, type SiOptions } from './si.js';
 import { mas, type MasOptions } from './mas.js';
 import { lwf, type LwfOptions } from './lwf.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
+import { combine } from './combine.js';
 
 /** Builds a strategy from its options. */
 export type StrategyFactory = (options?: StrategyOptions) => Strategy;
@@ -33,8 +34,13 @@ export function isStrategyName(name: string): name is StrategyName {
   return Object.hasOwn(strategyRegistry, name);
 }
 
-/** The strategy called `name`; an unknown name throws a ConfigError listing the known ones. */
+/**
+ * The strategy called `name`; an unknown name throws a ConfigError listing the known ones.
+ * Names joined by `+` (`ewc+lwf`) make one combined strategy (combine.ts); each part takes the
+ * options it knows from `options`.
+ */
 export function createStrategy(name: string, options: StrategyOptions = {}): Strategy {
+  if (name.includes('+')) return combine(...name.split('+').map((part) => createStrategy(part, options)));
   if (!isStrategyName(name)) {
     throw new ConfigError(
       'strategy',
