@@ -5,7 +5,7 @@ import { naive } from './naive.js';
 import { forgetting, newModel } from './testing/task-il-forgetting.js';
 import * as tf from '../engine/tf.js';
 import { maskLogits } from './active-classes.js';
-import { distillation, lwf } from './lwf.js';
+import { distillation, groupedDistillation, lwf } from './lwf.js';
 
 await initEngine();
 
@@ -47,5 +47,20 @@ describe('LwF', () => {
           .reduce((a, b) => a + b, 0)) /
       old.length;
     assert.ok(Math.abs(value - expected) < 1e-5, `${value} vs ${expected}`);
+  });
+
+  it('distils every old task at once on a single head: the mean of the per-task distillations', () => {
+    const tasks = [{ classes: [3, 7] }, { classes: [0, 5] }, { classes: [1, 2] }];
+    const [grouped, perTask] = tf.tidy(() => {
+      const old = tf.randomNormal([6, 8], 0, 2, 'float32', 1) as tf.Tensor2D;
+      const now = tf.randomNormal([6, 8], 0, 2, 'float32', 2) as tf.Tensor2D;
+      const columns = (x: tf.Tensor2D, c: number[]) =>
+        tf.gather(x, tf.tensor1d(c, 'int32'), 1) as tf.Tensor2D;
+      const each = tasks.map(
+        ({ classes }) => distillation(columns(old, classes), columns(now, classes), 2).dataSync()[0],
+      );
+      return [groupedDistillation(old, now, tasks, 2).dataSync()[0], each.reduce((a, b) => a + b, 0) / 3];
+    });
+    assert.ok(Math.abs(grouped - perTask) < 1e-5, `${grouped} vs ${perTask}`);
   });
 });

@@ -41,13 +41,34 @@ export interface LwfPlugin extends Plugin {
  * `T^2 * mean_rows KL(softmax(old / T) || softmax(new / T))`. Columns masked in `oldLogits`
  * (INACTIVE_LOGIT) have target probability 0 and add nothing.
  */
-export function distillation(oldLogits: tf.Tensor2D, newLogits: tf.Tensor2D, t: number): tf.Scalar {
+export function distillation(oldLogits: tf.Tensor, newLogits: tf.Tensor, t: number): tf.Scalar {
   const oldLog = tf.logSoftmax(tf.div(oldLogits, t));
   const newLog = tf.logSoftmax(tf.div(newLogits, t));
   const target = tf.exp(oldLog);
   // target * (oldLog - newLog) with 0 where the target is 0 (both logs may be ~-1e9 there).
   const terms = tf.where(tf.greater(target, 0), tf.mul(target, tf.sub(oldLog, newLog)), tf.zerosLike(target));
-  return tf.mul(tf.mean(tf.sum(terms, 1)), t * t) as tf.Scalar;
+  // Softmax over the last axis; the mean runs over every other one (rows, and tasks when grouped).
+  return tf.mul(tf.mean(tf.sum(terms, -1)), t * t) as tf.Scalar;
+}
+
+/**
+ * Task-IL on a single-head model whose old tasks have k classes each: the mean over tasks of
+ * their distillations as one computation on [batch, tasks, k] (a handful of kernels however
+ * many tasks came before, instead of a dozen per task).
+ */
+export function groupedDistillation(
+  oldLogits: tf.Tensor2D,
+  newLogits: tf.Tensor2D,
+  tasks: readonly { classes: readonly number[] }[],
+  t: number,
+): tf.Scalar {
+  const k = tasks[0].classes.length;
+  const columns = tf.tensor1d(
+    tasks.flatMap((task) => [...task.classes]),
+    'int32',
+  );
+  const grouped = (logits: tf.Tensor2D) => tf.reshape(tf.gather(logits, columns, 1), [-1, tasks.length, k]);
+  return distillation(grouped(oldLogits), grouped(newLogits), t);
 }
 
 export function lwfPlugin(options: LwfOptions): LwfPlugin {
@@ -65,6 +86,9 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
     if (ctx.stream.scenario === 'task-il') {
       // A single-head model answers every task from one forward pass (its task's units).
       const shared = ctx.model.multiHead ? null : { old: f.logits(ctx.x), now: ctx.unmaskedLogits };
+      if (shared && seen.every((task) => task.classes.length === seen[0].classes.length)) {
+        return [groupedDistillation(shared.old, shared.now, seen, t)];
+      }
       const perTask = seen.map(({ taskId, classes }) =>
         distillation(
           columns(shared?.old ?? f.logits(ctx.x, taskId), classes),
