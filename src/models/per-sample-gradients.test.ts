@@ -5,16 +5,9 @@ import { initEngine } from '../engine/backend.js';
 import type { Classifier } from './classifier.js';
 import { mlp, multiHeadMlp, type MlpActivation } from './mlp.js';
 
-await initEngine();
+import { closeRelative } from './testing/close-relative.js';
 
-/** |a - b| within 1e-5 of the larger magnitude (plus a floor for exact zeros). */
-function closeRelative(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < a.length; i++) {
-    const tol = 1e-5 * Math.max(Math.abs(a[i]), Math.abs(b[i])) + 1e-12;
-    assert.ok(Math.abs(a[i] - b[i]) <= tol, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
-  }
-}
+await initEngine();
 
 const batch = 12;
 const inputShape = [2, 3];

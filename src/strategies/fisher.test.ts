@@ -9,15 +9,9 @@ import { mlp, multiHeadMlp } from '../models/mlp.js';
 import { diagonalFisher, type FisherMode, type FisherOptions } from './fisher.js';
 import { masImportance } from './mas.js';
 
-await initEngine();
+import { closeRelative } from '../models/testing/close-relative.js';
 
-function closeRelative(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < a.length; i++) {
-    const tol = 1e-5 * Math.max(Math.abs(a[i]), Math.abs(b[i])) + 1e-12;
-    assert.ok(Math.abs(a[i] - b[i]) <= tol, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
-  }
-}
+await initEngine();
 
 /** The same model without the batched path: what the per-sample loop computes. */
 const loopOnly = (model: Classifier): Classifier => ({
