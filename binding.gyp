@@ -17,6 +17,7 @@
         "src/native/addon/optim.cc",
         "src/native/addon/dense.cc",
         "src/native/addon/penalty.cc",
+        "src/native/addon/path-integral.cc",
         "src/native/addon/gemm-portable.cc",
         "src/native/addon/gemm-blas.cc"
       ],

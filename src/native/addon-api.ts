@@ -11,6 +11,7 @@ import type { LossAddon } from './kernels/softmax-cross-entropy.js';
 import type { OptimAddon } from './optimizer-updates.js';
 import type { DenseAddon } from './kernels/dense.js';
 import type { PenaltyAddon } from './kernels/penalty.js';
+import type { PathIntegralAddon } from './kernels/path-integral.js';
 
 /**
  * A GEMM the addon can run: a system BLAS, unforget's own portable kernel, or `auto`
@@ -66,4 +67,5 @@ export type NativeAddon = CoreAddon &
   LossAddon &
   OptimAddon &
   DenseAddon &
-  PenaltyAddon;
+  PenaltyAddon &
+  PathIntegralAddon;

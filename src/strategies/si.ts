@@ -16,6 +16,7 @@ import * as tf from '../engine/tf.js';
 import type { ExperienceContext, Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
 import { ParameterPenalty } from './parameter-penalty.js';
+import { pathIntegralStep } from '../engine/ops/path-integral.js';
 
 export interface SiOptions extends StrategyOptions {
   /** Strength `c` of the penalty. Default 0.1 (Zenke et al.'s value on split MNIST). */
@@ -67,7 +68,7 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
       const next = tf.tidy(() =>
         variables.map((v, i) => {
           const g = gradients[i];
-          return g ? tf.sub(pathIntegral[i], tf.mul(g, tf.sub(v, previous[i]))) : pathIntegral[i].clone();
+          return g ? pathIntegralStep(pathIntegral[i], g, v, previous[i]) : pathIntegral[i].clone();
         }),
       );
       pathIntegral.forEach((t) => t.dispose());

@@ -6,8 +6,9 @@
 
 namespace unforget {
 
-// penalty.cc (declared here rather than in the shared common.h).
+// penalty.cc and path-integral.cc (declared here rather than in the shared common.h).
 void RegisterPenalty(Napi::Env env, Napi::Object exports);
+void RegisterPathIntegral(Napi::Env env, Napi::Object exports);
 
 void ApplyActivation(float* y, size_t n, int act, float alpha) {
   switch (act) {
@@ -53,6 +54,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOptim(env, exports);
   RegisterDense(env, exports);
   RegisterPenalty(env, exports);
+  RegisterPathIntegral(env, exports);
   return exports;
 }
 

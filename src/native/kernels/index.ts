@@ -5,6 +5,7 @@ import { denseKernels } from './dense.js';
 import { elementwiseKernels } from './elementwise.js';
 import { lossKernels } from './softmax-cross-entropy.js';
 import { matmulKernels } from './matmul.js';
+import { pathIntegralKernels } from './path-integral.js';
 import { penaltyKernels } from './penalty.js';
 import { poolKernels } from './pool.js';
 import { reduceKernels } from './reduce.js';
@@ -18,4 +19,5 @@ export const nativeKernels: readonly NativeKernel[] = [
   ...lossKernels,
   ...denseKernels,
   ...penaltyKernels,
+  ...pathIntegralKernels,
 ];
