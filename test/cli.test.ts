@@ -62,6 +62,29 @@ describe('unforget CLI', () => {
     assert.ok(results[0].joint.summary.acc > results[0].naive.summary.acc + 0.3, 'Joint beats Naive');
   });
 
+  it('runs a combined method with --scenario and --iterations, recorded in config.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unforget-cli-'));
+    const run = unforget([
+      'run',
+      ...quickRun,
+      '--strategies',
+      'ewc+lwf',
+      '--scenario',
+      'domain-il',
+      '--iterations',
+      '5',
+      '--out',
+      dir,
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    const [folder] = readdirSync(dir);
+    const config = JSON.parse(readFileSync(join(dir, folder, 'config.json'), 'utf8'));
+    assert.equal(config.benchmark.scenario, 'domain-il');
+    assert.equal(config.training.iterations, 5);
+    const results = JSON.parse(readFileSync(join(dir, folder, 'results.json'), 'utf8'));
+    assert.equal(results['ewc+lwf'].matrix.length, 5);
+  });
+
   it('refuses bad flags with exit code 2, naming the field, and writes nothing', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'unforget-cli-')), 'runs');
     const run = unforget(['run', ...quickRun, '--lr', 'abc', '--out', out]);

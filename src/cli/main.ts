@@ -16,7 +16,9 @@ interface RunFlags {
   name?: string;
   benchmark?: string;
   strategies?: string;
+  scenario?: string;
   epochs?: string;
+  iterations?: string;
   batchSize?: string;
   lr?: string;
   optimizer?: string;
@@ -38,15 +40,17 @@ function configData(flags: RunFlags): Record<string, unknown> {
   if (flags.seed !== undefined) base.seed = numberOrRaw(flags.seed);
   if (flags.backend) base.backend = flags.backend;
   if (flags.out) base.out = flags.out;
-  if (flags.benchmark || flags.trainFraction !== undefined) {
+  if (flags.benchmark || flags.trainFraction !== undefined || flags.scenario) {
     const benchmark = section('benchmark');
     if (flags.benchmark) benchmark.name = flags.benchmark;
+    if (flags.scenario) benchmark.scenario = flags.scenario;
     if (flags.trainFraction !== undefined) benchmark.trainFraction = numberOrRaw(flags.trainFraction);
     if (!benchmark.name) benchmark.name = 'split-mnist';
     base.benchmark = benchmark;
   }
   const training = section('training');
   if (flags.epochs !== undefined) training.epochs = numberOrRaw(flags.epochs);
+  if (flags.iterations !== undefined) training.iterations = numberOrRaw(flags.iterations);
   if (flags.batchSize !== undefined) training.batchSize = numberOrRaw(flags.batchSize);
   if (flags.lr !== undefined) training.lr = numberOrRaw(flags.lr);
   if (flags.optimizer) training.optimizer = flags.optimizer;
@@ -67,7 +71,9 @@ program
   .option('--name <name>', 'run name (the run folder is <out>/<timestamp>-<name>)')
   .option('--benchmark <name>', `benchmark: ${benchmarks.names().join(', ')}`)
   .option('--strategies <list>', `comma-separated strategies: ${Object.keys(strategyRegistry).join(', ')}`)
+  .option('--scenario <name>', 'split benchmarks: class-il, task-il or domain-il')
   .option('--epochs <n>', 'epochs per experience')
+  .option('--iterations <n>', 'optimizer steps per experience (instead of epochs)')
   .option('--batch-size <n>', 'mini-batch size')
   .option('--lr <x>', 'learning rate')
   .option('--optimizer <name>', 'sgd or adam')
