@@ -223,4 +223,6 @@ for (const name of args.configs.split(',')) {
     }
   }
 }
+// Also when every run was recorded already: regenerates the tables from the records.
+await writeResults(records);
 process.stderr.write(`results: ${resultsJson}, ${resultsMd}\n`);
