@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initEngine } from '../engine/backend.js';
+import { adam } from '../engine/optimizers/index.js';
+import { gaussianClusters } from '../data/synthetic.js';
+import { classSplit } from '../benchmarks/class-split.js';
+import { mlp } from '../models/mlp.js';
+import type { Classifier } from '../models/classifier.js';
+import { fit } from './template.js';
 import { naive } from './naive.js';
 import { forgetting, newModel } from './testing/task-il-forgetting.js';
 import * as tf from '../engine/tf.js';
@@ -62,5 +68,48 @@ describe('LwF', () => {
       return [groupedDistillation(old, now, tasks, 2).dataSync()[0], each.reduce((a, b) => a + b, 0) / 3];
     });
     assert.ok(Math.abs(grouped - perTask) < 1e-5, `${grouped} vs ${perTask}`);
+  });
+
+  it('looks the frozen model up per experience instead of running it each step, with the same losses', () => {
+    const data = gaussianClusters({
+      numClasses: 4,
+      samplesPerClass: 20,
+      testSamplesPerClass: 5,
+      dims: 3,
+      seed: 4,
+    });
+    const classIl = classSplit(data, { experiences: 2, seed: 1, scenario: 'class-il' });
+    const make = () => mlp({ inputShape: [3], hiddenSizes: [8], numClasses: 4, seed: 2 });
+    // A model that says it has a head per task gets no cache (the frozen model runs every step).
+    const uncached = (): Classifier => ({ ...make(), multiHead: true });
+    const losses = (newModel: () => Classifier) => {
+      const model = newModel();
+      let forwards = 0;
+      const counting = (): Classifier => {
+        const frozen = newModel();
+        return { ...frozen, logits: (x, t) => (forwards++, frozen.logits(x, t)) };
+      };
+      const start = tf.memory().numTensors;
+      const events = fit({
+        ...lwf({ copyModel: counting }),
+        stream: classIl,
+        model,
+        optimizer: () => adam({ learningRate: 0.01 }),
+        epochs: 3,
+        batchSize: 8,
+        evaluateBaseline: false,
+      });
+      assert.equal(tf.memory().numTensors, start);
+      model.dispose();
+      return { forwards, losses: events.flatMap((e) => (e.type === 'epoch-end' ? [e.loss] : [])) };
+    };
+    const withCache = losses(make);
+    const without = losses(uncached);
+    // Experience 1: 40 samples, 3 epochs of 5 steps: 15 forwards without the cache, 1 pass with it.
+    assert.equal(without.forwards, 15);
+    assert.equal(withCache.forwards, 1);
+    withCache.losses.forEach((l, i) =>
+      assert.ok(Math.abs(l - without.losses[i]) < 1e-5, `${l} vs ${without.losses[i]}`),
+    );
   });
 });

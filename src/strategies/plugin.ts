@@ -39,6 +39,8 @@ export interface StepContext extends EpochContext {
   readonly step: number;
   /** The current mini-batch from the training set, before any replayed samples are added. */
   readonly batch: Batch;
+  /** Where the batch's samples sit in `trainingSet` (e.g. to look up values computed once per experience). */
+  readonly indices: Int32Array;
 }
 
 /** What `lossTerms` sees: the batch as tensors (replayed samples included) and the model's logits on it. */

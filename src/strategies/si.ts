@@ -36,12 +36,28 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
   const xi = options.xi ?? 0.1;
   const penalty = new ParameterPenalty();
   let start: tf.Tensor[] = [];
-  let previous: tf.Tensor[] = [];
+  let zeros: tf.Tensor[] = [];
   let pathIntegral: tf.Tensor[] = [];
   // The gradient of the latest step, kept from onGradients to onStepEnd.
   let gradients: (tf.Tensor | undefined)[] = [];
+  // -g * (theta_after - theta_before) is added in two halves, +g * theta_before before the update
+  // and -g * theta_after after it, so no copy of the parameters is kept from step to step (a
+  // kept copy would also cost the in-place optimizer a private copy of every variable per step).
+  const accumulate = (variables: readonly tf.Variable[], before: boolean) => {
+    const next = tf.tidy(() =>
+      variables.map((v, i) => {
+        const g = gradients[i];
+        if (!g) return pathIntegral[i].clone();
+        return before
+          ? pathIntegralStep(pathIntegral[i], g, zeros[i], v)
+          : pathIntegralStep(pathIntegral[i], g, v, zeros[i]);
+      }),
+    );
+    pathIntegral.forEach((t) => t.dispose());
+    pathIntegral = next.map((t) => tf.keep(t));
+  };
   const release = () => {
-    [start, previous, pathIntegral].forEach((ts) => ts.forEach((t) => t.dispose()));
+    [start, zeros, pathIntegral].forEach((ts) => ts.forEach((t) => t.dispose()));
     gradients.forEach((t) => t?.dispose());
     gradients = [];
   };
@@ -55,26 +71,19 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
     onExperienceStart(ctx) {
       release();
       start = snapshot(ctx);
-      previous = snapshot(ctx);
+      zeros = ctx.model.variables.map((v) => tf.keep(tf.zerosLike(v)));
       pathIntegral = ctx.model.variables.map((v) => tf.keep(tf.zerosLike(v)));
     },
     lossTerms: (ctx) => (penalty.active ? [penalty.term(ctx.model.variables, c)] : []),
     onGradients(ctx) {
       gradients.forEach((t) => t?.dispose());
       gradients = ctx.grads.map((g) => (g ? tf.keep(g.clone()) : undefined));
+      accumulate(ctx.model.variables, true);
     },
     onStepEnd(ctx) {
-      const variables = ctx.model.variables;
-      const next = tf.tidy(() =>
-        variables.map((v, i) => {
-          const g = gradients[i];
-          return g ? pathIntegralStep(pathIntegral[i], g, v, previous[i]) : pathIntegral[i].clone();
-        }),
-      );
-      pathIntegral.forEach((t) => t.dispose());
-      previous.forEach((t) => t.dispose());
-      pathIntegral = next.map((t) => tf.keep(t));
-      previous = variables.map((v) => tf.keep(v.clone()));
+      accumulate(ctx.model.variables, false);
+      gradients.forEach((t) => t?.dispose());
+      gradients = [];
     },
     onExperienceEnd(ctx) {
       const variables = ctx.model.variables;
@@ -86,11 +95,11 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
         fresh.map((t) => tf.keep(t)),
       );
       release();
-      start = previous = pathIntegral = [];
+      start = zeros = pathIntegral = [];
     },
     dispose() {
       release();
-      start = previous = pathIntegral = [];
+      start = zeros = pathIntegral = [];
       penalty.dispose();
     },
   };

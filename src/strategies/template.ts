@@ -185,8 +185,9 @@ function trainEpoch(
   const hasGradientHooks = plugins.some((p) => p.onGradients);
   let step = 0;
   for (; step * batchSize < order.length && step < settings.maxSteps; step++) {
-    const batch = gather(data, order.subarray(step * batchSize, (step + 1) * batchSize));
-    const stepCtx: StepContext = { ...ctx, step, batch };
+    const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
+    const batch = gather(data, indices);
+    const stepCtx: StepContext = { ...ctx, step, batch, indices };
     const extras = plugins.flatMap((p) => p.extraBatch?.(stepCtx) ?? []);
     const full = extras.length ? concatBatches([batch, ...extras]) : batch;
     const n = full.y.length;
