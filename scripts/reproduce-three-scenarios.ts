@@ -204,7 +204,7 @@ for (const name of args.configs.split(',')) {
       const fresh = Object.entries(result.summaries).map(([method, s]): RunRecord => ({
         config: name,
         benchmark: config.benchmark.name,
-        scenario: config.benchmark.scenario ?? (name.includes('permuted') ? 'domain-il' : 'class-il'),
+        scenario: result.scenario,
         seed,
         method,
         acc: s.acc,

@@ -31,6 +31,8 @@ import type { RunConfig, StrategyConfig } from './config-schema.js';
 export interface RunResult {
   dir: string;
   engine: EngineInfo;
+  /** The stream's scenario (the benchmark's default where the config names none). */
+  scenario: Stream['scenario'];
   summaries: Record<string, RunSummary & { peakRssBytes: number }>;
 }
 
@@ -145,5 +147,5 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
   );
   const rows: SummaryTableRow[] = Object.entries(summaries).map(([strategy, s]) => ({ strategy, ...s }));
   stdout.write(`\n${formatSummaryTable(rows)}\n\nrun folder: ${dir}\n`);
-  return { dir, engine, summaries };
+  return { dir, engine, scenario: stream.scenario, summaries };
 }
