@@ -74,6 +74,12 @@ export interface ExperienceAccuracy {
   readonly accuracy: number;
   readonly correct: number;
   readonly total: number;
+  /**
+   * Class-IL runs of a single-head model only: the accuracy when the prediction is restricted to
+   * this experience's own classes, i.e. the task-IL accuracy of the same model (what Mammoth
+   * reports as "task-IL" next to "class-IL" from one run).
+   */
+  readonly taskAwareAccuracy?: number;
 }
 
 /**

@@ -27,6 +27,11 @@ export interface RunSummary {
   readonly trainSamplesPerSecond: number;
   /** Per-class accuracy of the last evaluation, when it carried one. */
   readonly perClassAccuracy?: Readonly<Record<number, number>>;
+  /**
+   * Class-IL runs: the final average accuracy with each experience's predictions restricted to
+   * its own classes (the task-IL accuracy of the same model; `taskAwareAccuracy` in events).
+   */
+  readonly taskAwareAcc?: number;
 }
 
 /**
@@ -62,6 +67,12 @@ export function summarize(events: Iterable<TrainingEvent>): RunSummary {
   if (missing >= 0) throw new RangeError(`no experience-end event for experience ${missing} (T = ${T})`);
   if (wallSeconds === undefined) throw new RangeError('no run-end event: summarize a finished run');
   const seconds = secondsPerExperience as number[];
+  const finals = list.filter((e) => e.type === 'evaluation' && e.afterExperience === T - 1);
+  const last = finals[finals.length - 1];
+  const taskAware =
+    last?.type === 'evaluation' && last.perExperience.every((e) => e.taskAwareAccuracy !== undefined)
+      ? last.perExperience.map((e) => e.taskAwareAccuracy as number)
+      : undefined;
   const trainSeconds = seconds.reduce((a, b) => a + b, 0);
 
   return {
@@ -75,5 +86,6 @@ export function summarize(events: Iterable<TrainingEvent>): RunSummary {
     secondsPerExperience: seconds,
     trainSamplesPerSecond: trainSeconds > 0 ? trainSamples / trainSeconds : NaN,
     perClassAccuracy,
+    ...(taskAware?.length ? { taskAwareAcc: taskAware.reduce((a, b) => a + b, 0) / taskAware.length } : {}),
   };
 }

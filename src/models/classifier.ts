@@ -11,6 +11,11 @@ export interface Classifier {
   readonly multiHead?: boolean;
   /** Logits [batch, numClasses] for a batch of samples of the model's input shape. */
   logits(x: tf.Tensor, taskId?: number): tf.Tensor2D;
+  /**
+   * The representation the output layer reads, [batch, featureSize] (an MLP's last hidden layer),
+   * for methods that classify or distil in feature space (iCaRL's nearest mean of exemplars).
+   */
+  features?(x: tf.Tensor, taskId?: number): tf.Tensor2D;
   /** The trainable variables (what an optimizer updates and a regulariser penalises). */
   readonly variables: readonly tf.Variable[];
   /**

@@ -103,3 +103,31 @@ describe('multiHeadMlp', () => {
     [model, again].forEach((m) => m.dispose());
   });
 });
+
+describe('features', () => {
+  it('are what the output layer reads: logits = features x kernel + bias', () => {
+    const model = mlp({ inputShape: [4], hiddenSizes: [5, 3], numClasses: 2, seed: 3 });
+    tf.tidy(() => {
+      const x = tf.randomNormal([6, 4], 0, 1, 'float32', 1);
+      const features = model.features!(x);
+      assert.deepEqual(features.shape, [6, 3]);
+      const [kernel, bias] = model.variables.slice(-2);
+      const gap = tf.max(tf.abs(tf.sub(tf.add(tf.matMul(features, kernel), bias), model.logits(x))));
+      assert.ok(gap.dataSync()[0] < 1e-5);
+    });
+    model.dispose();
+  });
+
+  it('of a multi-head MLP are its shared trunk, the same for every head', () => {
+    const model = multiHeadMlp({ inputShape: [4], hiddenSizes: [5], numClasses: 2, heads: 2, seed: 3 });
+    tf.tidy(() => {
+      const x = tf.randomNormal([3, 4], 0, 1, 'float32', 2);
+      const features = model.features!(x);
+      assert.deepEqual(features.shape, [3, 5]);
+      const [kernel, bias] = model.variables.slice(-2); // head 1
+      const gap = tf.max(tf.abs(tf.sub(tf.add(tf.matMul(features, kernel), bias), model.logits(x, 1))));
+      assert.ok(gap.dataSync()[0] < 1e-5);
+    });
+    model.dispose();
+  });
+});

@@ -123,6 +123,11 @@ export function mlp(options: MlpOptions): Classifier {
     name: `mlp(${[inputDim, ...options.hiddenSizes, options.numClasses].join('-')})`,
     numClasses: options.numClasses,
     logits: (x) => model.apply(flatten(x)) as tf.Tensor2D,
+    // Every layer but the output layer (the input itself when there is no hidden layer).
+    features: (x) =>
+      model.layers
+        .slice(0, -1)
+        .reduce<tf.Tensor>((h, layer) => layer.apply(h) as tf.Tensor, flatten(x)) as tf.Tensor2D,
     perSampleGradientSums: (x, _taskId, outputGradient, power) =>
       tf.tidy(() =>
         denseStackGradientSums(
@@ -173,6 +178,7 @@ export function multiHeadMlp(options: MultiHeadMlpOptions): Classifier {
     name: `multi-head-mlp(${[inputDim, ...options.hiddenSizes].join('-')} x ${options.heads} heads)`,
     numClasses: options.numClasses,
     logits: (x, taskId) => heads[checkTask(taskId)].apply(shared.apply(flatten(x))) as tf.Tensor2D,
+    features: (x) => shared.apply(flatten(x)) as tf.Tensor2D,
     perSampleGradientSums: (x, taskId, outputGradient, power) => {
       const task = checkTask(taskId);
       return tf.tidy(() => {

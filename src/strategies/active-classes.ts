@@ -41,6 +41,12 @@ export class ActiveClasses {
     return undefined;
   }
 
+  /** The active classes for training now (the classes seen so far in class-IL); undefined: all. */
+  current(): readonly number[] | undefined {
+    if (this.mode === 'all' || this.stream.scenario !== 'class-il' || !this.seen.size) return undefined;
+    return sorted(this.seen);
+  }
+
   /** The active classes when testing on experience `tested` now. */
   forTest(tested: number): readonly number[] | undefined {
     if (this.mode === 'all') return undefined;

@@ -75,6 +75,16 @@ export interface GradientContext extends StepContext {
   readonly grads: readonly (tf.Tensor | undefined)[];
 }
 
+/** What `beforeEvaluation` sees: the run, the model, and the evaluation about to happen. */
+export interface EvaluationContext {
+  readonly stream: Stream;
+  readonly model: Classifier;
+  /** The experience just trained on (in an online run: the segment of the stream just delivered). */
+  readonly afterExperience: number;
+  /** The output units the model may use now (the classes seen so far in class-IL); `undefined`: all. */
+  readonly activeClasses: readonly number[] | undefined;
+}
+
 /** Samples as plain typed arrays, row-major as in `Dataset`. */
 export interface Batch {
   readonly x: Float32Array;
@@ -99,8 +109,44 @@ export interface Plugin {
   onEpochEnd?(ctx: EpochContext): void;
   /** After each optimizer step, outside the step's `tf.tidy` (e.g. store the batch in a replay buffer). */
   onStepEnd?(ctx: StepEndContext): void;
-  /** Sees the step's gradients before they are applied (e.g. SI's path integral); must not change them. */
+  /**
+   * Sees the gradients the optimizer is about to apply (after every `transformGradients`), e.g.
+   * SI's path integral; must not change them.
+   */
   onGradients?(ctx: GradientContext): void;
+  /**
+   * Replaces the step's gradients before they are applied (A-GEM's and GEM's projections):
+   * returns new gradients in `ctx.grads`' order and shapes, or `null` to keep them. Runs inside
+   * the step's `tf.tidy`; plugins that transform run in the order given, each seeing the
+   * previous one's result.
+   */
+  transformGradients?(ctx: GradientContext): (tf.Tensor | undefined)[] | null;
+  /**
+   * Replaces the template's loss on the step's batch (softmax cross-entropy of `ctx.logits`
+   * against `ctx.labels`), e.g. ER-ACE's asymmetric cross-entropy or iCaRL's binary
+   * cross-entropy. At most one plugin of a strategy may define it; `lossTerms` are still added.
+   */
+  baseLoss?(ctx: LossContext): tf.Scalar;
+  /**
+   * True for a plugin that only watches the stream (GDumb fills its memory and retrains in
+   * `beforeEvaluation`): the template then takes no optimizer step on the stream's batches and
+   * makes one pass over each experience's data, calling `onStepEnd` (with loss NaN) per batch.
+   */
+  readonly observeOnly?: boolean;
+  /**
+   * True for a plugin that works without experience boundaries: only such plugins may train on
+   * an online (task-free) stream, where `onExperienceStart` / `onExperienceEnd` / epoch hooks
+   * are never called.
+   */
+  readonly taskFree?: boolean;
+  /** Before every evaluation, e.g. GDumb's retraining from its memory. */
+  beforeEvaluation?(ctx: EvaluationContext): void;
+  /**
+   * The scores evaluation ranks classes by instead of the model's logits, [batch, numClasses]
+   * (iCaRL's nearest-mean-of-exemplars classifier), or `null` for the logits. Inactive classes
+   * are still masked. At most one plugin of a strategy may define it.
+   */
+  evaluationScores?(x: tf.Tensor, taskId: number | undefined, model: Classifier): tf.Tensor2D | null;
 
   /**
    * Extra loss terms for this step, e.g. an EWC penalty or a distillation loss. Called inside

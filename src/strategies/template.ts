@@ -65,7 +65,12 @@ export function fit(options: FitOptions): TrainingEvent[] {
     options.onEvent?.(event);
   };
   const active = new ActiveClasses(stream, options.activeOutputs ?? 'seen');
-  const evaluateAfter = (afterExperience: number) =>
+  const scorer = plugins.find((p) => p.evaluationScores);
+  const evaluateAfter = (afterExperience: number) => {
+    if (afterExperience !== BASELINE_EVALUATION) {
+      const ctx = { stream, model, afterExperience, activeClasses: active.current() };
+      plugins.forEach((p) => p.beforeEvaluation?.(ctx));
+    }
     emit(
       evaluate({
         stream,
@@ -73,13 +78,19 @@ export function fit(options: FitOptions): TrainingEvent[] {
         afterExperience,
         batchSize: options.evalBatchSize,
         activeClasses: (tested) => active.forTest(tested),
+        ...(scorer
+          ? { scores: (x, taskId) => scorer.evaluationScores?.(x, taskId, model) ?? model.logits(x, taskId) }
+          : {}),
       }),
     );
+  };
   let sharedOptimizer: tf.Optimizer | undefined;
   const optimizerFor = () =>
     options.resetOptimizer === false ? (sharedOptimizer ??= options.optimizer()) : options.optimizer();
   const rng = createRng(options.seed ?? 0);
   const runStart = performance.now();
+  // An observing plugin (GDumb) trains elsewhere: the stream is shown to it once, with no steps.
+  const observeOnly = plugins.some((p) => p.observeOnly);
 
   emit({
     type: 'run-start',
@@ -101,8 +112,9 @@ export function fit(options: FitOptions): TrainingEvent[] {
       const taskId = options.trainingSet ? undefined : experience.taskId;
       const optimizer = optimizerFor();
       plugins.forEach((p) => p.onExperienceStart?.(ctx));
-      let stepsLeft = options.iterations ?? Infinity;
-      for (let epoch = 0; options.iterations ? stepsLeft > 0 : epoch < epochs; epoch++) {
+      let stepsLeft = observeOnly ? Infinity : (options.iterations ?? Infinity);
+      const passes = observeOnly ? 1 : epochs;
+      for (let epoch = 0; options.iterations && !observeOnly ? stepsLeft > 0 : epoch < passes; epoch++) {
         const epochCtx: EpochContext = { ...ctx, epoch };
         plugins.forEach((p) => p.onEpochStart?.(epochCtx));
         const epochStart = performance.now();
@@ -111,6 +123,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
           plugins,
           batchSize,
           taskId,
+          observeOnly,
           maxSteps: stepsLeft,
           rng: rng.fork(),
           onProgress: (done, lossSum) =>
@@ -158,6 +171,8 @@ interface EpochSettings {
   plugins: readonly Plugin[];
   batchSize: number;
   taskId: number | undefined;
+  /** Show the batches to the plugins without training on them. */
+  observeOnly: boolean;
   /** Stop after this many steps (Infinity: the whole pass). */
   maxSteps: number;
   rng: Rng;
@@ -182,12 +197,18 @@ function trainEpoch(
   let ownSamples = 0;
   let ownLossSum = 0;
   let lastProgress = performance.now();
-  const hasGradientHooks = plugins.some((p) => p.onGradients);
+  const hasGradientHooks = plugins.some((p) => p.onGradients || p.transformGradients);
+  const lossPlugin = plugins.find((p) => p.baseLoss);
   let step = 0;
   for (; step * batchSize < order.length && step < settings.maxSteps; step++) {
     const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
     const batch = gather(data, indices);
     const stepCtx: StepContext = { ...ctx, step, batch, indices };
+    if (settings.observeOnly) {
+      plugins.forEach((p) => p.onStepEnd?.({ ...stepCtx, loss: NaN }));
+      samples += batch.y.length;
+      continue;
+    }
     const extras = plugins.flatMap((p) => p.extraBatch?.(stepCtx) ?? []);
     const full = extras.length ? concatBatches([batch, ...extras]) : batch;
     const n = full.y.length;
@@ -197,14 +218,21 @@ function trainEpoch(
       const { value, grads } = tf.variableGrads(() => {
         const unmaskedLogits = ctx.model.logits(x, taskId);
         const logits = maskLogits(unmaskedLogits, ctx.activeClasses);
-        const terms = plugins.flatMap(
-          (p) => p.lossTerms?.({ ...stepCtx, x, labels, logits, unmaskedLogits, taskId }) ?? [],
-        );
-        return terms.reduce<tf.Scalar>((sum, term) => tf.add(sum, term), softmaxCrossEntropy(labels, logits));
+        const lossCtx = { ...stepCtx, x, labels, logits, unmaskedLogits, taskId };
+        const terms = plugins.flatMap((p) => p.lossTerms?.(lossCtx) ?? []);
+        const base = lossPlugin?.baseLoss?.(lossCtx) ?? softmaxCrossEntropy(labels, logits);
+        return terms.reduce<tf.Scalar>((sum, term) => tf.add(sum, term), base);
       }, variables);
       if (hasGradientHooks) {
-        const ordered = variables.map((v) => grads[v.name]);
+        let ordered: readonly (tf.Tensor | undefined)[] = variables.map((v) => grads[v.name]);
+        for (const p of plugins) {
+          if (p.transformGradients) ordered = p.transformGradients({ ...stepCtx, grads: ordered }) ?? ordered;
+        }
         plugins.forEach((p) => p.onGradients?.({ ...stepCtx, grads: ordered }));
+        variables.forEach((v, k) => {
+          const g = ordered[k];
+          if (g) grads[v.name] = g;
+        });
       }
       optimizer.applyGradients(grads);
       return value.dataSync()[0];
@@ -256,6 +284,16 @@ function validate(options: FitOptions): void {
     throw new ConfigError('epochs', `expected a positive integer, got ${options.epochs}`);
   if (!positive(options.batchSize)) {
     throw new ConfigError('batchSize', `expected a positive integer, got ${options.batchSize}`);
+  }
+  const plugins = options.plugins ?? [];
+  for (const hook of ['baseLoss', 'evaluationScores'] as const) {
+    const owners = plugins.filter((p) => p[hook]).map((p) => p.name);
+    if (owners.length > 1) {
+      throw new ConfigError(
+        'strategies',
+        `expected at most one method that defines ${hook}, got ${owners.join(' and ')}`,
+      );
+    }
   }
   if (options.model.numClasses !== options.stream.numClasses) {
     throw new ConfigError(

@@ -1,0 +1,208 @@
+/**
+ * Replay buffers: a fixed number of past examples kept for rehearsal. A buffer is a storage of
+ * `capacity` slots (inputs, labels, task ids and, for DER, the logits the model gave them) plus a
+ * policy that decides which offered examples take which slot (reservoir.ts, class-balanced.ts;
+ * iCaRL's herding chooses its exemplars itself, herding.ts). Buffers hold plain typed arrays, never
+ * tensors: nothing to dispose, and their contents serialise as they are (`state()`).
+ */
+import type { Rng } from '../core/random.js';
+
+/** Examples offered to a buffer: `n` rows, row-major like `Dataset`. */
+export interface Examples {
+  /** Inputs, `n * sampleSize` values. */
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  /** One task id per row, or one for all rows. Default 0. */
+  readonly taskIds?: Int32Array | number;
+  /** `n * logitsSize` values, required when the buffer keeps logits. */
+  readonly logits?: Float32Array;
+}
+
+/** Rows read from a buffer. */
+export interface BufferBatch {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly taskIds: Int32Array;
+  /** Present when the buffer keeps logits. */
+  readonly logits?: Float32Array;
+  /** The slot each row came from. */
+  readonly slots: Int32Array;
+}
+
+/** Everything a buffer is, as plain data: what a checkpoint stores. */
+export interface BufferState {
+  readonly policy: string;
+  readonly capacity: number;
+  readonly sampleSize: number;
+  readonly logitsSize: number;
+  readonly size: number;
+  /** Examples offered so far (reservoir sampling's n). */
+  readonly seen: number;
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly taskIds: Int32Array;
+  readonly logits: Float32Array;
+}
+
+export interface ReplayBuffer {
+  /** `reservoir`, `class-balanced`, ... */
+  readonly policy: string;
+  readonly capacity: number;
+  /** Slots filled (never more than `capacity`). */
+  readonly size: number;
+  /** Examples offered so far. */
+  readonly seen: number;
+  /** Offers examples; the policy decides which are kept and which stored ones they replace. */
+  add(examples: Examples): void;
+  /** `min(n, size)` distinct stored rows, chosen uniformly at random. */
+  sample(n: number, rng: Rng): BufferBatch;
+  /** Every stored row, in slot order. */
+  all(): BufferBatch;
+  /** Bytes of the stored arrays (the buffer's memory footprint). */
+  memoryBytes(): number;
+  state(): BufferState;
+  /** Replaces the contents with a `state()` of a buffer with the same policy and shapes. */
+  restore(state: BufferState): void;
+}
+
+export interface StorageShape {
+  /** Examples kept at most. */
+  readonly capacity: number;
+  /** Values per input. */
+  readonly sampleSize: number;
+  /** Values of stored logits per example; 0 (the default) keeps none. */
+  readonly logitsSize?: number;
+}
+
+/** The slots themselves: preallocated arrays written and read by row. */
+export class BufferStorage {
+  readonly capacity: number;
+  readonly sampleSize: number;
+  readonly logitsSize: number;
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly taskIds: Int32Array;
+  readonly logits: Float32Array;
+  size = 0;
+  seen = 0;
+
+  constructor(shape: StorageShape) {
+    const { capacity, sampleSize, logitsSize = 0 } = shape;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`capacity: expected a positive integer, got ${capacity}`);
+    }
+    if (!Number.isInteger(sampleSize) || sampleSize < 1) {
+      throw new RangeError(`sampleSize: expected a positive integer, got ${sampleSize}`);
+    }
+    if (!Number.isInteger(logitsSize) || logitsSize < 0) {
+      throw new RangeError(`logitsSize: expected a non-negative integer, got ${logitsSize}`);
+    }
+    this.capacity = capacity;
+    this.sampleSize = sampleSize;
+    this.logitsSize = logitsSize;
+    this.x = new Float32Array(capacity * sampleSize);
+    this.y = new Int32Array(capacity);
+    this.taskIds = new Int32Array(capacity);
+    this.logits = new Float32Array(capacity * logitsSize);
+  }
+
+  /** Rows in `examples`, after checking their arrays agree with each other and with the storage. */
+  count(examples: Examples): number {
+    const n = examples.y.length;
+    if (examples.x.length !== n * this.sampleSize) {
+      throw new RangeError(
+        `x: expected ${n} x ${this.sampleSize} values for ${n} labels, got ${examples.x.length}`,
+      );
+    }
+    if (typeof examples.taskIds !== 'number' && examples.taskIds && examples.taskIds.length !== n) {
+      throw new RangeError(`taskIds: expected ${n} task ids, got ${examples.taskIds.length}`);
+    }
+    if (this.logitsSize && examples.logits?.length !== n * this.logitsSize) {
+      throw new RangeError(
+        `logits: expected ${n} x ${this.logitsSize} values, got ${examples.logits?.length ?? 'none'}`,
+      );
+    }
+    return n;
+  }
+
+  /** Copies row `row` of `examples` into `slot`. */
+  write(slot: number, examples: Examples, row: number): void {
+    const s = this.sampleSize;
+    this.x.set(examples.x.subarray(row * s, (row + 1) * s), slot * s);
+    this.y[slot] = examples.y[row];
+    const t = examples.taskIds;
+    this.taskIds[slot] = t === undefined ? 0 : typeof t === 'number' ? t : t[row];
+    if (this.logitsSize && examples.logits) {
+      const k = this.logitsSize;
+      this.logits.set(examples.logits.subarray(row * k, (row + 1) * k), slot * k);
+    }
+  }
+
+  /** The rows in `slots`, copied out. */
+  read(slots: Int32Array): BufferBatch {
+    const s = this.sampleSize;
+    const k = this.logitsSize;
+    const x = new Float32Array(slots.length * s);
+    const y = new Int32Array(slots.length);
+    const taskIds = new Int32Array(slots.length);
+    const logits = k ? new Float32Array(slots.length * k) : undefined;
+    slots.forEach((slot, r) => {
+      x.set(this.x.subarray(slot * s, (slot + 1) * s), r * s);
+      y[r] = this.y[slot];
+      taskIds[r] = this.taskIds[slot];
+      logits?.set(this.logits.subarray(slot * k, (slot + 1) * k), r * k);
+    });
+    return { x, y, taskIds, slots, ...(logits ? { logits } : {}) };
+  }
+
+  /** `min(n, size)` distinct filled slots, uniformly at random (a partial Fisher-Yates shuffle). */
+  randomSlots(n: number, rng: Rng): Int32Array {
+    const take = Math.min(Math.max(0, Math.floor(n)), this.size);
+    const pool = Int32Array.from({ length: this.size }, (_, i) => i);
+    for (let i = 0; i < take; i++) {
+      const j = i + rng.int(this.size - i);
+      const t = pool[i];
+      pool[i] = pool[j];
+      pool[j] = t;
+    }
+    return pool.slice(0, take);
+  }
+
+  memoryBytes(): number {
+    return this.x.byteLength + this.y.byteLength + this.taskIds.byteLength + this.logits.byteLength;
+  }
+
+  state(policy: string): BufferState {
+    return {
+      policy,
+      capacity: this.capacity,
+      sampleSize: this.sampleSize,
+      logitsSize: this.logitsSize,
+      size: this.size,
+      seen: this.seen,
+      x: this.x.slice(0, this.size * this.sampleSize),
+      y: this.y.slice(0, this.size),
+      taskIds: this.taskIds.slice(0, this.size),
+      logits: this.logits.slice(0, this.size * this.logitsSize),
+    };
+  }
+
+  restore(policy: string, state: BufferState): void {
+    const expected = `${policy} ${this.capacity}/${this.sampleSize}/${this.logitsSize}`;
+    const got = `${state.policy} ${state.capacity}/${state.sampleSize}/${state.logitsSize}`;
+    if (expected !== got) {
+      throw new RangeError(
+        `buffer state: expected policy capacity/sampleSize/logitsSize ${expected}, got ${got}`,
+      );
+    }
+    if (!(Number.isInteger(state.size) && state.size >= 0 && state.size <= this.capacity)) {
+      throw new RangeError(`buffer state: size ${state.size} is outside [0, ${this.capacity}]`);
+    }
+    this.x.set(state.x.subarray(0, state.size * this.sampleSize));
+    this.y.set(state.y.subarray(0, state.size));
+    this.taskIds.set(state.taskIds.subarray(0, state.size));
+    this.logits.set(state.logits.subarray(0, state.size * this.logitsSize));
+    this.size = state.size;
+    this.seen = state.seen;
+  }
+}

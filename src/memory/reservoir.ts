@@ -1,0 +1,76 @@
+/**
+ * Reservoir sampling (Vitter 1985, algorithm R): after n examples have been offered, each of them
+ * is in the buffer with probability capacity / n, whatever the stream's order or length. The
+ * n-th example (1-based) takes a slot while the buffer is not full, and afterwards replaces a
+ * uniformly chosen one with probability capacity / n. ER, DER and DER++ fill their memory this
+ * way (Chaudhry et al. 2019; Buzzega et al. 2020); it needs no task boundaries.
+ */
+import type { Rng } from '../core/random.js';
+import {
+  BufferStorage,
+  type BufferBatch,
+  type BufferState,
+  type Examples,
+  type ReplayBuffer,
+  type StorageShape,
+} from './buffer.js';
+
+export class ReservoirBuffer implements ReplayBuffer {
+  readonly policy = 'reservoir';
+  private readonly storage: BufferStorage;
+
+  /** `rng` decides which examples are kept; give it its own seed (or a fork) so runs repeat. */
+  constructor(
+    shape: StorageShape,
+    private readonly rng: Rng,
+  ) {
+    this.storage = new BufferStorage(shape);
+  }
+
+  get capacity(): number {
+    return this.storage.capacity;
+  }
+
+  get size(): number {
+    return this.storage.size;
+  }
+
+  get seen(): number {
+    return this.storage.seen;
+  }
+
+  add(examples: Examples): void {
+    const s = this.storage;
+    const n = s.count(examples);
+    for (let row = 0; row < n; row++) {
+      if (s.size < s.capacity) {
+        s.write(s.size++, examples, row);
+      } else {
+        // A uniform slot in [0, seen]: kept (in that slot) when it falls inside the buffer.
+        const j = this.rng.int(s.seen + 1);
+        if (j < s.capacity) s.write(j, examples, row);
+      }
+      s.seen++;
+    }
+  }
+
+  sample(n: number, rng: Rng): BufferBatch {
+    return this.storage.read(this.storage.randomSlots(n, rng));
+  }
+
+  all(): BufferBatch {
+    return this.storage.read(Int32Array.from({ length: this.storage.size }, (_, i) => i));
+  }
+
+  memoryBytes(): number {
+    return this.storage.memoryBytes();
+  }
+
+  state(): BufferState {
+    return this.storage.state(this.policy);
+  }
+
+  restore(state: BufferState): void {
+    this.storage.restore(this.policy, state);
+  }
+}
