@@ -72,8 +72,11 @@ export const runConfigSchema = z.strictObject({
       iterations: positiveInt.optional(),
       /** A fresh optimizer per experience (default), or one for the whole run (false). */
       resetOptimizer: z.boolean().default(true),
-      /** `seen`: outputs restricted to the active classes (class-IL: seen so far; task-IL: the task's); `all`: never. */
-      activeOutputs: z.enum(['seen', 'all']).default('seen'),
+      /**
+       * `seen`: outputs restricted to the active classes (class-IL: seen so far; task-IL: the task's);
+       * `all`: never; `evaluation`: every output trained, predictions restricted (Mammoth's protocol).
+       */
+      activeOutputs: z.enum(['seen', 'all', 'evaluation']).default('seen'),
       batchSize: positiveInt.default(128),
       optimizer: optimizerName.default('adam'),
       lr: positiveNumber.default(1e-3),

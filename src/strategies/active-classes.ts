@@ -13,8 +13,12 @@ import * as tf from '../engine/tf.js';
 import type { Stream } from '../benchmarks/stream.js';
 import type { Dataset } from '../data/dataset.js';
 
-/** `seen` restricts the outputs as above; `all` never does. */
-export type ActiveOutputs = 'seen' | 'all';
+/**
+ * `seen` restricts the outputs as above; `all` never does; `evaluation` trains every unit but
+ * restricts predictions as `seen` does (Mammoth's protocol: cross-entropy over all outputs,
+ * class-IL predictions among the classes seen so far, task-IL among the task's).
+ */
+export type ActiveOutputs = 'seen' | 'all' | 'evaluation';
 
 /** Tracks the classes trained on during a run and answers which outputs are active when. */
 export class ActiveClasses {
@@ -34,6 +38,7 @@ export class ActiveClasses {
     if (this.mode === 'all') return undefined;
     const labels = new Set<number>(data.y);
     labels.forEach((c) => this.seen.add(c));
+    if (this.mode === 'evaluation') return undefined;
     if (this.stream.scenario === 'class-il') return sorted(this.seen);
     if (this.stream.scenario === 'task-il') {
       return sorted(new Set([...this.stream.experiences[index].classes, ...labels]));
@@ -43,7 +48,7 @@ export class ActiveClasses {
 
   /** The active classes for training now (the classes seen so far in class-IL); undefined: all. */
   current(): readonly number[] | undefined {
-    if (this.mode === 'all' || this.stream.scenario !== 'class-il' || !this.seen.size) return undefined;
+    if (this.mode !== 'seen' || this.stream.scenario !== 'class-il' || !this.seen.size) return undefined;
     return sorted(this.seen);
   }
 

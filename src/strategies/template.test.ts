@@ -309,6 +309,20 @@ describe('fit', () => {
       logitsSeen.length = 0;
       train({ model, stream, plugins: [probe], epochs: 1, activeOutputs: 'all' });
       assert.ok(logitsSeen.every((row) => masked(row) === 0));
+      // `evaluation`: every unit trained, yet predictions stay among the seen (or the task's) classes.
+      logitsSeen.length = 0;
+      const fresh = newModel();
+      const mammoth = train({
+        model: fresh,
+        stream,
+        plugins: [probe],
+        epochs: 1,
+        activeOutputs: 'evaluation',
+      });
+      assert.ok(logitsSeen.every((row) => masked(row) === 0));
+      const first = evaluations(mammoth).find((e) => e.afterExperience === 0)!;
+      if (stream === classIl) assert.equal(first.perExperience[1].accuracy, 0);
+      fresh.dispose();
       model.dispose();
     }
   });
