@@ -198,6 +198,25 @@ export class BufferStorage {
     if (!(Number.isInteger(state.size) && state.size >= 0 && state.size <= this.capacity)) {
       throw new RangeError(`buffer state: size ${state.size} is outside [0, ${this.capacity}]`);
     }
+    if (!(Number.isInteger(state.seen) && state.seen >= state.size)) {
+      throw new RangeError(
+        `buffer state: seen: expected an integer >= size ${state.size}, got ${state.seen}`,
+      );
+    }
+    // Short arrays would otherwise restore silently as a mix of the state's rows and stale ones.
+    const lengths = {
+      x: state.size * this.sampleSize,
+      y: state.size,
+      taskIds: state.size,
+      logits: state.size * this.logitsSize,
+    } as const;
+    for (const [field, length] of Object.entries(lengths) as [keyof typeof lengths, number][]) {
+      if (state[field].length < length) {
+        throw new RangeError(
+          `buffer state: ${field}: expected ${length} values for ${state.size} rows, got ${state[field].length}`,
+        );
+      }
+    }
     this.x.set(state.x.subarray(0, state.size * this.sampleSize));
     this.y.set(state.y.subarray(0, state.size));
     this.taskIds.set(state.taskIds.subarray(0, state.size));

@@ -1,0 +1,110 @@
+/**
+ * GDumb's greedy class-balanced sampler (Prabhu, Torr & Dokania 2020, "GDumb: A Simple Approach
+ * that Questions Our Progress in Continual Learning", Algorithm 1). An offered example is stored
+ * while there is room. Once the buffer is full it is stored only if its class holds fewer examples
+ * than the largest class, and then it replaces a uniformly chosen example of the largest class
+ * (of one of them, chosen uniformly, on a tie). The classes in the buffer therefore end up within
+ * one example of each other whenever the stream offers enough of each, whatever their order, and
+ * a class new to the stream always gets in. It needs no task boundaries.
+ *
+ * The victim is the k-th slot of its class in slot order (as Mammoth's balanced sampler picks it),
+ * so the buffer's behaviour depends only on its stored labels: a restored buffer continues exactly
+ * as the original would have, given the same random draws.
+ */
+import type { Rng } from '../core/random.js';
+import {
+  BufferStorage,
+  type BufferBatch,
+  type BufferState,
+  type Examples,
+  type ReplayBuffer,
+  type StorageShape,
+} from './buffer.js';
+
+export class ClassBalancedBuffer implements ReplayBuffer {
+  readonly policy = 'class-balanced';
+  private readonly storage: BufferStorage;
+  /** Stored examples per class label. */
+  private counts = new Map<number, number>();
+
+  /** `rng` picks the replaced examples; give it its own seed (or a fork) so runs repeat. */
+  constructor(
+    shape: StorageShape,
+    private readonly rng: Rng,
+  ) {
+    this.storage = new BufferStorage(shape);
+  }
+
+  get capacity(): number {
+    return this.storage.capacity;
+  }
+
+  get size(): number {
+    return this.storage.size;
+  }
+
+  get seen(): number {
+    return this.storage.seen;
+  }
+
+  /** Stored examples per class, by ascending label. */
+  classCounts(): Map<number, number> {
+    return new Map([...this.counts].sort((a, b) => a[0] - b[0]));
+  }
+
+  add(examples: Examples): void {
+    const s = this.storage;
+    const n = s.count(examples);
+    for (let row = 0; row < n; row++) {
+      const label = examples.y[row];
+      s.seen++;
+      if (s.size < s.capacity) {
+        s.write(s.size++, examples, row);
+        this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+        continue;
+      }
+      const largest = Math.max(...this.counts.values());
+      if ((this.counts.get(label) ?? 0) >= largest) continue;
+      const ties = [...this.counts].filter(([, c]) => c === largest).map(([c]) => c);
+      ties.sort((a, b) => a - b);
+      const victim = ties[this.rng.int(ties.length)];
+      const slot = this.nthSlotOf(victim, this.rng.int(largest));
+      s.write(slot, examples, row);
+      this.counts.set(victim, largest - 1);
+      this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+    }
+  }
+
+  sample(n: number, rng: Rng): BufferBatch {
+    return this.storage.read(this.storage.randomSlots(n, rng));
+  }
+
+  all(): BufferBatch {
+    return this.storage.read(Int32Array.from({ length: this.storage.size }, (_, i) => i));
+  }
+
+  memoryBytes(): number {
+    return this.storage.memoryBytes();
+  }
+
+  state(): BufferState {
+    return this.storage.state(this.policy);
+  }
+
+  restore(state: BufferState): void {
+    this.storage.restore(this.policy, state);
+    this.counts = new Map();
+    for (const label of this.storage.y.subarray(0, this.storage.size)) {
+      this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
+    }
+  }
+
+  /** The slot of the `k`-th (0-based) stored example of class `label`, in slot order. */
+  private nthSlotOf(label: number, k: number): number {
+    const y = this.storage.y;
+    for (let slot = 0, found = 0; slot < this.storage.size; slot++) {
+      if (y[slot] === label && found++ === k) return slot;
+    }
+    throw new Error(`class-balanced buffer: class ${label} has no example ${k}`);
+  }
+}

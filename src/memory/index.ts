@@ -1,0 +1,10 @@
+export {
+  BufferStorage,
+  type BufferBatch,
+  type BufferState,
+  type Examples,
+  type ReplayBuffer,
+  type StorageShape,
+} from './buffer.js';
+export { ReservoirBuffer } from './reservoir.js';
+export { ClassBalancedBuffer } from './class-balanced.js';
