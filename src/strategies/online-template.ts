@@ -6,7 +6,8 @@
  * pseudo-experience for the whole stream. The events still follow the nominal experiences, so
  * metrics read an online run as they read an offline one: per experience `experience-start`,
  * one `epoch-end` (epoch 0), `experience-end`, and, after the batch that reaches its end,
- * `beforeEvaluation` hooks then `evaluation`.
+ * `beforeEvaluation` hooks then `evaluation`. Batches are cut from the delivered data regardless
+ * of boundaries: one that straddles a boundary counts in the experience it starts in.
  */
 import type { TrainingEvent } from '../core/events.js';
 import { ConfigError } from '../core/errors.js';
