@@ -22,6 +22,22 @@ export interface Stream {
   readonly sampleShape: readonly number[];
   /** Whether evaluation may tell the model which task a test sample comes from. */
   readonly taskIdVisibleAtTest: boolean;
+  /**
+   * Set on an online (task-free) stream (`onlineStream`, online.ts): training sees the train sets
+   * once, in small batches, without being told where one experience ends. The experiences still
+   * say where the distribution changes, so evaluation and its accuracy matrix stay per experience.
+   */
+  readonly online?: OnlineDelivery;
+}
+
+/** How an online stream delivers its training data (see `deliveryOrder` in online.ts). */
+export interface OnlineDelivery {
+  /** Samples per delivered batch (one optimizer step each). */
+  readonly batchSize: number;
+  /** Samples shuffled together across each experience boundary; 0: sharp boundaries. */
+  readonly blurry: number;
+  /** Fixes the delivery order. */
+  readonly seed: number;
 }
 
 /**

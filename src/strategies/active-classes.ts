@@ -46,6 +46,16 @@ export class ActiveClasses {
     return undefined;
   }
 
+  /**
+   * An online run delivered a batch with these labels: they count as seen from this step on
+   * (class-IL's active classes grow batch by batch, with no boundary to grow them at).
+   * Returns the active classes for the step.
+   */
+  observe(labels: ArrayLike<number>): readonly number[] | undefined {
+    for (let k = 0; k < labels.length; k++) this.seen.add(labels[k]);
+    return this.current();
+  }
+
   /** The active classes for training now (the classes seen so far in class-IL); undefined: all. */
   current(): readonly number[] | undefined {
     if (this.mode !== 'seen' || this.stream.scenario !== 'class-il' || !this.seen.size) return undefined;

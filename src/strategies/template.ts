@@ -6,7 +6,8 @@
  * instead (passes over its reshuffled data, the last one cut short), as in van de Ven & Tolias's
  * protocol. In class-IL and task-IL a single-head model's outputs are restricted to the active
  * classes (active-classes.ts) in training, in every plugin's view of the logits, and in evaluation. Methods change training only through their plugins'
- * hooks and contributions (plugin.ts); the template owns the model's updates.
+ * hooks and contributions (plugin.ts); the template owns the model's updates. An online stream
+ * (`stream.online`) is trained by `fitOnline` (online-template.ts) with the same step.
  */
 import * as tf from '../engine/tf.js';
 import { BASELINE_EVALUATION, type TrainingEvent, type TrainingEventListener } from '../core/events.js';
@@ -20,6 +21,7 @@ import { evaluate } from './evaluate.js';
 import type { Batch, EpochContext, ExperienceContext, Plugin, StepContext } from './plugin.js';
 import type { TrainingSetSelector } from './strategy.js';
 import { ActiveClasses, maskLogits, type ActiveOutputs } from './active-classes.js';
+import { fitOnline, validateOnline } from './online-template.js';
 
 export interface FitOptions {
   stream: Stream;
@@ -91,6 +93,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
   const runStart = performance.now();
   // An observing plugin (GDumb) trains elsewhere: the stream is shown to it once, with no steps.
   const observeOnly = plugins.some((p) => p.observeOnly);
+  const step = stepper(model, plugins, observeOnly);
 
   emit({
     type: 'run-start',
@@ -99,80 +102,83 @@ export function fit(options: FitOptions): TrainingEvent[] {
   });
   if (options.evaluateBaseline ?? true) evaluateAfter(BASELINE_EVALUATION);
 
-  for (const experience of stream.experiences) {
-    const i = experience.index;
-    const selected = options.trainingSet ? options.trainingSet(stream, i) : experience.train;
-    emit({ type: 'experience-start', experience: i, classes: experience.classes });
-    const experienceStart = performance.now();
-    let samples = 0;
-    if (selected !== null) {
-      const activeClasses = active.startTraining(i, selected);
-      const ctx: ExperienceContext = { stream, experience, trainingSet: selected, model, activeClasses };
-      // A selector that mixes experiences has no single task id to train with.
-      const taskId = options.trainingSet ? undefined : experience.taskId;
-      const optimizer = optimizerFor();
-      plugins.forEach((p) => p.onExperienceStart?.(ctx));
-      let stepsLeft = observeOnly ? Infinity : (options.iterations ?? Infinity);
-      const passes = observeOnly ? 1 : epochs;
-      for (let epoch = 0; options.iterations && !observeOnly ? stepsLeft > 0 : epoch < passes; epoch++) {
-        const epochCtx: EpochContext = { ...ctx, epoch };
-        plugins.forEach((p) => p.onEpochStart?.(epochCtx));
-        const epochStart = performance.now();
-        const result = trainEpoch(epochCtx, {
-          optimizer,
-          plugins,
-          batchSize,
-          taskId,
-          observeOnly,
-          maxSteps: stepsLeft,
-          rng: rng.fork(),
-          onProgress: (done, lossSum) =>
-            emit({
-              type: 'progress',
-              experience: i,
-              epoch,
-              samples: done,
-              epochSamples: selected.y.length,
-              loss: done ? lossSum / done : NaN,
-              seconds: (performance.now() - epochStart) / 1000,
-            }),
-        });
-        samples += result.samples;
-        stepsLeft -= result.steps;
-        emit({
-          type: 'epoch-end',
-          experience: i,
-          epoch,
-          loss: result.samples ? result.lossSum / result.samples : NaN,
-          samples: result.samples,
-          seconds: (performance.now() - epochStart) / 1000,
-        });
-        plugins.forEach((p) => p.onEpochEnd?.(epochCtx));
-      }
-      plugins.forEach((p) => p.onExperienceEnd?.(ctx));
-      if (optimizer !== sharedOptimizer) optimizer.dispose();
-    }
-    emit({
-      type: 'experience-end',
-      experience: i,
-      seconds: (performance.now() - experienceStart) / 1000,
-      samples,
-    });
-    evaluateAfter(i);
-  }
+  if (stream.online) fitOnline({ options, active, step, emit, evaluateAfter });
+  else trainExperiences();
   sharedOptimizer?.dispose();
   emit({ type: 'run-end', seconds: (performance.now() - runStart) / 1000 });
   plugins.forEach((p) => p.dispose?.());
   return events;
+
+  // The offline path: experience by experience, with boundaries and epochs.
+  function trainExperiences(): void {
+    for (const experience of stream.experiences) {
+      const i = experience.index;
+      const selected = options.trainingSet ? options.trainingSet(stream, i) : experience.train;
+      emit({ type: 'experience-start', experience: i, classes: experience.classes });
+      const experienceStart = performance.now();
+      let samples = 0;
+      if (selected !== null) {
+        const activeClasses = active.startTraining(i, selected);
+        const ctx: ExperienceContext = { stream, experience, trainingSet: selected, model, activeClasses };
+        // A selector that mixes experiences has no single task id to train with.
+        const taskId = options.trainingSet ? undefined : experience.taskId;
+        const optimizer = optimizerFor();
+        plugins.forEach((p) => p.onExperienceStart?.(ctx));
+        let stepsLeft = observeOnly ? Infinity : (options.iterations ?? Infinity);
+        const passes = observeOnly ? 1 : epochs;
+        for (let epoch = 0; options.iterations && !observeOnly ? stepsLeft > 0 : epoch < passes; epoch++) {
+          const epochCtx: EpochContext = { ...ctx, epoch };
+          plugins.forEach((p) => p.onEpochStart?.(epochCtx));
+          const epochStart = performance.now();
+          const result = trainEpoch(epochCtx, {
+            optimizer,
+            step,
+            batchSize,
+            taskId,
+            maxSteps: stepsLeft,
+            rng: rng.fork(),
+            onProgress: (done, lossSum) =>
+              emit({
+                type: 'progress',
+                experience: i,
+                epoch,
+                samples: done,
+                epochSamples: selected.y.length,
+                loss: done ? lossSum / done : NaN,
+                seconds: (performance.now() - epochStart) / 1000,
+              }),
+          });
+          samples += result.samples;
+          stepsLeft -= result.steps;
+          emit({
+            type: 'epoch-end',
+            experience: i,
+            epoch,
+            loss: result.samples ? result.lossSum / result.samples : NaN,
+            samples: result.samples,
+            seconds: (performance.now() - epochStart) / 1000,
+          });
+          plugins.forEach((p) => p.onEpochEnd?.(epochCtx));
+        }
+        plugins.forEach((p) => p.onExperienceEnd?.(ctx));
+        if (optimizer !== sharedOptimizer) optimizer.dispose();
+      }
+      emit({
+        type: 'experience-end',
+        experience: i,
+        seconds: (performance.now() - experienceStart) / 1000,
+        samples,
+      });
+      evaluateAfter(i);
+    }
+  }
 }
 
 interface EpochSettings {
   optimizer: tf.Optimizer;
-  plugins: readonly Plugin[];
+  step: Stepper;
   batchSize: number;
   taskId: number | undefined;
-  /** Show the batches to the plugins without training on them. */
-  observeOnly: boolean;
   /** Stop after this many steps (Infinity: the whole pass). */
   maxSteps: number;
   rng: Rng;
@@ -180,44 +186,72 @@ interface EpochSettings {
   onProgress: (samples: number, lossSum: number) => void;
 }
 
-const PROGRESS_INTERVAL_MS = 250;
+export const PROGRESS_INTERVAL_MS = 250;
 
 /** One pass over the training set (or its first `maxSteps` batches); returns steps, samples seen and their summed loss. */
 function trainEpoch(
   ctx: EpochContext,
   settings: EpochSettings,
 ): { steps: number; samples: number; lossSum: number } {
-  const { optimizer, plugins, batchSize, taskId } = settings;
+  const { batchSize } = settings;
   const data = ctx.trainingSet;
   const order = settings.rng.permutation(data.y.length);
-  const variables = [...ctx.model.variables];
-  const numClasses = ctx.model.numClasses;
   let samples = 0;
   let lossSum = 0;
   let ownSamples = 0;
   let ownLossSum = 0;
   let lastProgress = performance.now();
-  const hasGradientHooks = plugins.some((p) => p.onGradients || p.transformGradients);
-  const lossPlugin = plugins.find((p) => p.baseLoss);
   let step = 0;
   for (; step * batchSize < order.length && step < settings.maxSteps; step++) {
     const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
     const batch = gather(data, indices);
-    const stepCtx: StepContext = { ...ctx, step, batch, indices };
-    if (settings.observeOnly) {
+    const result = settings.step({ ...ctx, step, batch, indices }, settings.optimizer, settings.taskId);
+    samples += result.samples;
+    if (Number.isNaN(result.loss)) continue;
+    lossSum += result.loss * result.samples;
+    ownSamples += batch.y.length;
+    ownLossSum += result.loss * batch.y.length;
+    if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+      lastProgress = performance.now();
+      settings.onProgress(ownSamples, ownLossSum);
+    }
+  }
+  return { steps: step, samples, lossSum };
+}
+
+/** What one step did: the samples it trained on (replayed ones included) and its loss (NaN when only observed). */
+export interface StepResult {
+  readonly samples: number;
+  readonly loss: number;
+}
+
+/** Runs one step on `ctx.batch`: the body shared by offline epochs and online runs. */
+export type Stepper = (ctx: StepContext, optimizer: tf.Optimizer, taskId: number | undefined) => StepResult;
+
+/**
+ * The step of a run: the plugins' extra samples joined to the batch, one forward pass, the base
+ * loss plus every plugin's terms, the gradient hooks, the optimizer update, then `onStepEnd`.
+ * With `observeOnly` the batch is only shown to `onStepEnd` (loss NaN).
+ */
+export function stepper(model: Classifier, plugins: readonly Plugin[], observeOnly: boolean): Stepper {
+  const variables = [...model.variables];
+  const hasGradientHooks = plugins.some((p) => p.onGradients || p.transformGradients);
+  const lossPlugin = plugins.find((p) => p.baseLoss);
+  return (stepCtx, optimizer, taskId) => {
+    const { batch } = stepCtx;
+    if (observeOnly) {
       plugins.forEach((p) => p.onStepEnd?.({ ...stepCtx, loss: NaN }));
-      samples += batch.y.length;
-      continue;
+      return { samples: batch.y.length, loss: NaN };
     }
     const extras = plugins.flatMap((p) => p.extraBatch?.(stepCtx) ?? []);
     const full = extras.length ? concatBatches([batch, ...extras]) : batch;
     const n = full.y.length;
     const loss = tf.tidy(() => {
-      const x = tf.tensor(full.x, [n, ...data.sampleShape]);
-      const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), numClasses) as tf.Tensor2D;
+      const x = tf.tensor(full.x, [n, ...stepCtx.trainingSet.sampleShape]);
+      const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), model.numClasses) as tf.Tensor2D;
       const { value, grads } = tf.variableGrads(() => {
-        const unmaskedLogits = ctx.model.logits(x, taskId);
-        const logits = maskLogits(unmaskedLogits, ctx.activeClasses);
+        const unmaskedLogits = model.logits(x, taskId);
+        const logits = maskLogits(unmaskedLogits, stepCtx.activeClasses);
         const lossCtx = { ...stepCtx, x, labels, logits, unmaskedLogits, taskId };
         const terms = plugins.flatMap((p) => p.lossTerms?.(lossCtx) ?? []);
         const base = lossPlugin?.baseLoss?.(lossCtx) ?? softmaxCrossEntropy(labels, logits);
@@ -237,20 +271,12 @@ function trainEpoch(
       optimizer.applyGradients(grads);
       return value.dataSync()[0];
     });
-    samples += n;
-    lossSum += loss * n;
-    ownSamples += batch.y.length;
-    ownLossSum += loss * batch.y.length;
     plugins.forEach((p) => p.onStepEnd?.({ ...stepCtx, loss }));
-    if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
-      lastProgress = performance.now();
-      settings.onProgress(ownSamples, ownLossSum);
-    }
-  }
-  return { steps: step, samples, lossSum };
+    return { samples: n, loss };
+  };
 }
 
-function gather(data: Dataset, indices: Int32Array): Batch {
+export function gather(data: Dataset, indices: Int32Array): Batch {
   const size = sampleSize(data);
   const x = new Float32Array(indices.length * size);
   const y = new Int32Array(indices.length);
@@ -285,6 +311,7 @@ function validate(options: FitOptions): void {
   if (!positive(options.batchSize)) {
     throw new ConfigError('batchSize', `expected a positive integer, got ${options.batchSize}`);
   }
+  if (options.stream.online) validateOnline(options);
   const plugins = options.plugins ?? [];
   for (const hook of ['baseLoss', 'evaluationScores'] as const) {
     const owners = plugins.filter((p) => p[hook]).map((p) => p.name);
