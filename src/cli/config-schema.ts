@@ -53,6 +53,16 @@ export const runConfigSchema = z.strictObject({
       experiences: positiveInt.optional(),
       trainFraction: z.number().gt(0).max(1).default(1),
       classOrder: z.union([z.enum(['fixed', 'shuffled']), z.array(z.number().int().min(0))]).optional(),
+      /**
+       * Deliver the stream online (task-free): batches of `batchSize` examples seen once, no
+       * experience boundaries given to the strategy; `blurry` examples mixed across each boundary.
+       */
+      online: z
+        .strictObject({
+          batchSize: positiveInt,
+          blurry: z.number().int().min(0).default(0),
+        })
+        .optional(),
     })
     .default({ name: 'split-mnist', trainFraction: 1 }),
   model: z

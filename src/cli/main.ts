@@ -24,6 +24,8 @@ interface RunFlags {
   optimizer?: string;
   seed?: string;
   trainFraction?: string;
+  online?: string;
+  blurry?: string;
   backend?: string;
   out?: string;
 }
@@ -40,11 +42,18 @@ function configData(flags: RunFlags): Record<string, unknown> {
   if (flags.seed !== undefined) base.seed = numberOrRaw(flags.seed);
   if (flags.backend) base.backend = flags.backend;
   if (flags.out) base.out = flags.out;
-  if (flags.benchmark || flags.trainFraction !== undefined || flags.scenario) {
+  const onlineFlags = flags.online !== undefined || flags.blurry !== undefined;
+  if (flags.benchmark || flags.trainFraction !== undefined || flags.scenario || onlineFlags) {
     const benchmark = section('benchmark');
     if (flags.benchmark) benchmark.name = flags.benchmark;
     if (flags.scenario) benchmark.scenario = flags.scenario;
     if (flags.trainFraction !== undefined) benchmark.trainFraction = numberOrRaw(flags.trainFraction);
+    if (onlineFlags) {
+      const online = { ...((benchmark.online as Record<string, unknown> | undefined) ?? {}) };
+      if (flags.online !== undefined) online.batchSize = numberOrRaw(flags.online);
+      if (flags.blurry !== undefined) online.blurry = numberOrRaw(flags.blurry);
+      benchmark.online = online;
+    }
     if (!benchmark.name) benchmark.name = 'split-mnist';
     base.benchmark = benchmark;
   }
@@ -79,6 +88,8 @@ program
   .option('--optimizer <name>', 'sgd or adam')
   .option('--seed <n>', 'seed: the same seed gives the same results')
   .option('--train-fraction <x>', 'fraction of the training data to use, in (0, 1]')
+  .option('--online <n>', 'deliver the stream online: batches of n examples seen once, no task boundaries')
+  .option('--blurry <n>', 'online streams: examples mixed across each boundary (default 0)')
   .option('--backend <name>', 'native, cpu or wasm (default: native when built)')
   .option('--out <dir>', 'folder for run folders (default runs)')
   .action(async (flags: RunFlags) => {

@@ -13,6 +13,7 @@ import { initEngine, type EngineInfo } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
 import { benchmarks } from '../benchmarks/benchmarks.js';
 import type { Stream } from '../benchmarks/stream.js';
+import { onlineStream } from '../benchmarks/online.js';
 import { mlp, multiHeadMlp } from '../models/mlp.js';
 import { fit } from '../strategies/template.js';
 import { createStrategy } from '../strategies/registry.js';
@@ -44,6 +45,12 @@ export interface RunOptions {
 }
 
 function buildStream(config: RunConfig): Stream {
+  const stream = buildOfflineStream(config);
+  const { online } = config.benchmark;
+  return online ? onlineStream(stream, { ...online, seed: config.seed }) : stream;
+}
+
+function buildOfflineStream(config: RunConfig): Stream {
   const { name, scenario, experiences, trainFraction, classOrder } = config.benchmark;
   const common = { seed: config.seed, trainFraction, ...(experiences ? { experiences } : {}) };
   if (name === 'split-mnist' || name === 'split-fashion-mnist') {
