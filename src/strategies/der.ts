@@ -61,7 +61,7 @@ export function derPlugin(options: DerOptions): DerPlugin {
     lossTerms(ctx) {
       const own = ctx.batch.y.length;
       // The batch comes first in the forward pass (other plugins' replayed rows follow it).
-      pending = ctx.unmaskedLogits.slice([0, 0], [own, -1]).dataSync() as Float32Array;
+      pending = (ctx.unmaskedLogits.dataSync() as Float32Array).slice(0, own * ctx.model.numClasses);
       const terms: tf.Scalar[] = [];
       const dark = memory.sample(ctx);
       if (!dark) return terms;
