@@ -8,7 +8,8 @@
  * - for DER++ (`beta > 0`), `beta * CE(model(x''), y'')` on a second, independently drawn sample:
  *   the stored logits may be those of an under-trained model, the labels are not.
  * The MSE is on raw logits (every unit, as stored); the replayed cross-entropy, like the batch's,
- * is over the active classes (active-classes.ts). Task-free: only step hooks are used.
+ * is over the active classes (active-classes.ts; in task-IL each replayed row's own task's classes).
+ * Task-free: only step hooks are used.
  *
  * Defaults (alpha 0.5; DER++ alpha 0.5, beta 1.0) are the values Mammoth's `utils/best_args.py`
  * picks most often over its benchmarks and buffer sizes: 7 of 20 DER entries use alpha 0.5, and
@@ -18,8 +19,8 @@ import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import { softmaxCrossEntropy } from '../engine/losses.js';
 import type { Plugin } from './plugin.js';
-import { maskLogits } from './active-classes.js';
 import {
+  activeReplayLogits,
   replayInputs,
   replayLabels,
   replayLogits,
@@ -70,7 +71,7 @@ export function derPlugin(options: DerOptions): DerPlugin {
       terms.push(tf.mul(tf.mean(tf.squaredDifference(outputs, stored)), alpha) as tf.Scalar);
       if (beta > 0) {
         const rows = memory.sample(ctx)!;
-        const logits = maskLogits(replayLogits(ctx.model, replayInputs(ctx, rows), rows), ctx.activeClasses);
+        const logits = activeReplayLogits(ctx, rows);
         terms.push(tf.mul(softmaxCrossEntropy(replayLabels(ctx.model, rows), logits), beta) as tf.Scalar);
       }
       return terms;

@@ -7,7 +7,7 @@
  *   are not in the batch (they get no gradient from new data); classes not seen yet stay in, as
  *   in Mammoth;
  * - on `minibatchSize` examples replayed from a reservoir buffer, the usual cross-entropy over all
- *   active classes (old and new classes compete there);
+ *   active classes (old and new classes compete there; in task-IL, each row's own task's classes);
  * added with weight 1 each. After the step the batch is offered to the buffer.
  *
  * Where we differ from Mammoth:
@@ -22,9 +22,8 @@ import { softmaxCrossEntropy } from '../engine/losses.js';
 import type { Plugin } from './plugin.js';
 import { maskLogits } from './active-classes.js';
 import {
-  replayInputs,
+  activeReplayLogits,
   replayLabels,
-  replayLogits,
   replayMemory,
   type ReplayBufferOptions,
   type ReplayMemory,
@@ -59,7 +58,7 @@ export function erAcePlugin(options: ErAceOptions): ErAcePlugin {
     lossTerms(ctx) {
       const rows = memory.sample(ctx);
       if (!rows) return [];
-      const logits = maskLogits(replayLogits(ctx.model, replayInputs(ctx, rows), rows), ctx.activeClasses);
+      const logits = activeReplayLogits(ctx, rows);
       return [softmaxCrossEntropy(replayLabels(ctx.model, rows), logits)];
     },
     onStepEnd(ctx) {

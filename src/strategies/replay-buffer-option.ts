@@ -10,7 +10,8 @@ import { createRng } from '../core/random.js';
 import type { BufferBatch } from '../memory/buffer.js';
 import { ReservoirBuffer } from '../memory/reservoir.js';
 import type { Classifier } from '../models/classifier.js';
-import type { StepContext } from './plugin.js';
+import type { LossContext, StepContext } from './plugin.js';
+import { INACTIVE_LOGIT, maskLogits } from './active-classes.js';
 
 export interface ReplayBufferOptions {
   /** Examples the buffer keeps (Mammoth's `buffer_size`). Required. */
@@ -83,6 +84,23 @@ export function replayLogits(model: Classifier, x: tf.Tensor, rows: BufferBatch)
   const inverse = new Int32Array(order.length);
   order.forEach((r, k) => (inverse[r] = k));
   return tf.gather(tf.concat(grouped, 0), tf.tensor1d(inverse, 'int32')) as tf.Tensor2D;
+}
+
+/**
+ * The model's logits on replayed rows, restricted to the outputs each row may use: in task-IL the
+ * classes of the task it was stored with (the current task's would mask out its own label), else
+ * the step's active classes (in class-IL the classes seen so far, which include every stored label).
+ */
+export function activeReplayLogits(ctx: LossContext, rows: BufferBatch): tf.Tensor2D {
+  const logits = replayLogits(ctx.model, replayInputs(ctx, rows), rows);
+  if (ctx.stream.scenario !== 'task-il' || !ctx.activeClasses) return maskLogits(logits, ctx.activeClasses);
+  const numClasses = ctx.model.numClasses;
+  const offsets = new Float32Array(rows.y.length * numClasses).fill(INACTIVE_LOGIT);
+  rows.taskIds.forEach((t, r) => {
+    const classes = ctx.stream.experiences.find((e) => e.taskId === t)?.classes ?? [rows.y[r]];
+    for (const c of classes) offsets[r * numClasses + c] = 0;
+  });
+  return tf.add(logits, tf.tensor2d(offsets, [rows.y.length, numClasses]));
 }
 
 /** One-hot labels of replayed rows. */
