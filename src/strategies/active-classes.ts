@@ -76,6 +76,18 @@ const sorted = (classes: Set<number>) => [...classes].sort((a, b) => a - b);
 /** Logit given to inactive units: far below any real logit, yet finite (no inf - inf = NaN). */
 export const INACTIVE_LOGIT = -1e9;
 
+/** `logits` with each row's inactive units pushed to INACTIVE_LOGIT (`rows[r]` undefined: all active). */
+export function maskRows(logits: tf.Tensor2D, rows: readonly (readonly number[] | undefined)[]): tf.Tensor2D {
+  const numClasses = logits.shape[1];
+  const offsets = new Float32Array(rows.length * numClasses);
+  rows.forEach((active, r) => {
+    if (!active) return;
+    offsets.fill(INACTIVE_LOGIT, r * numClasses, (r + 1) * numClasses);
+    for (const c of active) offsets[r * numClasses + c] = 0;
+  });
+  return tf.add(logits, tf.tensor2d(offsets, [rows.length, numClasses]));
+}
+
 /**
  * `logits` with the inactive units pushed to INACTIVE_LOGIT: their softmax probability is 0,
  * so they get no gradient and never win an argmax. `active` undefined: `logits` unchanged.

@@ -8,8 +8,8 @@
  * The replayed examples go through the same forward pass as the batch (`extraBatch`), so they are
  * answered with the current step's task id: a multi-head model would route them through the wrong
  * head, and ER refuses one (DER and ER-ACE, which run the model on replayed rows themselves, do not).
- * For the same reason ER needs `activeOutputs: 'all'` on a task-IL stream: the template restricts
- * every row of the step to the current task's classes.
+ * The replayed rows carry their task ids, so that on a single-head task-IL model the template
+ * restricts each one to its own task's classes.
  */
 import { ConfigError } from '../core/errors.js';
 import type { Plugin } from './plugin.js';
@@ -37,15 +37,8 @@ export function erPlugin(options: ErOptions): ErPlugin {
         );
       }
       const rows = memory.sample(ctx);
-      if (rows && ctx.stream.scenario === 'task-il' && ctx.activeClasses) {
-        // The template masks every row to the current task's classes: an old task's label would
-        // sit at INACTIVE_LOGIT and its loss be ~1e9.
-        throw new ConfigError(
-          'activeOutputs',
-          "expected 'all' for ER on a task-IL stream (replayed labels of other tasks would be masked), got 'seen'",
-        );
-      }
-      return rows && { x: rows.x, y: rows.y };
+      // Tagged with their task ids, so that in task-IL each row is restricted to its own task's classes.
+      return rows && { x: rows.x, y: rows.y, taskIds: rows.taskIds };
     },
     onStepEnd(ctx) {
       memory.add(ctx);

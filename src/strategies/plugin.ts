@@ -89,6 +89,12 @@ export interface EvaluationContext {
 export interface Batch {
   readonly x: Float32Array;
   readonly y: Int32Array;
+  /**
+   * The task id of each row, when a plugin's extra rows come from other experiences (a replay
+   * buffer): in task-IL each such row is then restricted to its own task's classes, not the
+   * current task's.
+   */
+  readonly taskIds?: Int32Array;
 }
 
 /**

@@ -140,4 +140,34 @@ describe('template hooks', () => {
     assert.ok(summary.taskAwareAcc > 0.5);
     model.dispose();
   });
+
+  it("task-IL: extra rows tagged with task ids are restricted to their own task's classes", () => {
+    const taskIl = classSplit(data, { experiences: 2, seed: 1, scenario: 'task-il' });
+    const [first, second] = taskIl.experiences;
+    const model = newModel();
+    const activeRows: number[][] = [];
+    const replay: Plugin = {
+      name: 'replay',
+      // One row of experience 0 replayed with its task id while training on experience 1.
+      extraBatch: (ctx) =>
+        ctx.experience.index === 1
+          ? {
+              x: first.train.x.slice(0, 3),
+              y: first.train.y.slice(0, 1),
+              taskIds: Int32Array.of(first.taskId),
+            }
+          : null,
+      lossTerms: (ctx) => {
+        if (ctx.experience.index === 1 && ctx.step === 0) {
+          const values = ctx.logits.arraySync();
+          activeRows.push(...values.map((row) => row.flatMap((v, c) => (v > -1e8 ? [c] : []))));
+        }
+        return [];
+      },
+    };
+    train([replay], { model, stream: taskIl, epochs: 1 });
+    assert.deepEqual(activeRows[0], [...second.classes]);
+    assert.deepEqual(activeRows[activeRows.length - 1], [...first.classes]);
+    model.dispose();
+  });
 });

@@ -20,7 +20,7 @@ import { softmaxCrossEntropy } from '../engine/losses.js';
 import { evaluate } from './evaluate.js';
 import type { Batch, EpochContext, ExperienceContext, Plugin, StepContext } from './plugin.js';
 import type { TrainingSetSelector } from './strategy.js';
-import { ActiveClasses, maskLogits, type ActiveOutputs } from './active-classes.js';
+import { ActiveClasses, maskLogits, maskRows, type ActiveOutputs } from './active-classes.js';
 import { fitOnline, validateOnline } from './online-template.js';
 
 export interface FitOptions {
@@ -246,12 +246,15 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
     const extras = plugins.flatMap((p) => p.extraBatch?.(stepCtx) ?? []);
     const full = extras.length ? concatBatches([batch, ...extras]) : batch;
     const n = full.y.length;
+    const rowsOf = replayedTaskClasses(stepCtx, batch, extras);
     const loss = tf.tidy(() => {
       const x = tf.tensor(full.x, [n, ...stepCtx.trainingSet.sampleShape]);
       const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), model.numClasses) as tf.Tensor2D;
       const { value, grads } = tf.variableGrads(() => {
         const unmaskedLogits = model.logits(x, taskId);
-        const logits = maskLogits(unmaskedLogits, stepCtx.activeClasses);
+        const logits = rowsOf
+          ? maskRows(unmaskedLogits, rowsOf)
+          : maskLogits(unmaskedLogits, stepCtx.activeClasses);
         const lossCtx = { ...stepCtx, x, labels, logits, unmaskedLogits, taskId };
         const terms = plugins.flatMap((p) => p.lossTerms?.(lossCtx) ?? []);
         const base = lossPlugin?.baseLoss?.(lossCtx) ?? softmaxCrossEntropy(labels, logits);
@@ -274,6 +277,25 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
     plugins.forEach((p) => p.onStepEnd?.({ ...stepCtx, loss }));
     return { samples: n, loss };
   };
+}
+
+/**
+ * Task-IL with restricted outputs and extra rows tagged with task ids: the active classes of each
+ * row of the joined batch (the batch's rows: the current task's; a tagged row: its own task's).
+ * `null` where one mask serves every row.
+ */
+function replayedTaskClasses(
+  ctx: StepContext,
+  batch: Batch,
+  extras: readonly Batch[],
+): (readonly number[] | undefined)[] | null {
+  if (ctx.stream.scenario !== 'task-il' || !ctx.activeClasses || !extras.some((b) => b.taskIds)) return null;
+  const classesOf = new Map(ctx.stream.experiences.map((e) => [e.taskId, e.classes]));
+  const rows: (readonly number[] | undefined)[] = Array.from(batch.y, () => ctx.activeClasses);
+  for (const extra of extras) {
+    extra.y.forEach((_, r) => rows.push(extra.taskIds ? classesOf.get(extra.taskIds[r]) : ctx.activeClasses));
+  }
+  return rows;
 }
 
 export function gather(data: Dataset, indices: Int32Array): Batch {
