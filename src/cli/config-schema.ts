@@ -5,7 +5,23 @@
  */
 import { z } from 'zod';
 
-const STRATEGY_NAMES = ['naive', 'cumulative', 'joint', 'ewc', 'online-ewc', 'si', 'mas', 'lwf'];
+const STRATEGY_NAMES = [
+  'naive',
+  'cumulative',
+  'joint',
+  'ewc',
+  'online-ewc',
+  'si',
+  'mas',
+  'lwf',
+  'er',
+  'der',
+  'derpp',
+  'er-ace',
+  'agem',
+  'gem',
+  'gdumb',
+];
 
 const positiveInt = z.number().int().positive();
 const positiveNumber = z.number().positive();
@@ -34,6 +50,20 @@ export const strategyConfigSchema = z.strictObject({
   /** LwF distillation weight, or one per experience (the last repeats), and temperature (defaults 1, 2). */
   alpha: z.union([z.number().min(0), z.array(z.number().min(0)).min(1)]).optional(),
   temperature: z.number().positive().optional(),
+  /** Replay methods (ER, DER, DER++, ER-ACE, A-GEM, GEM, GDumb): examples the memory keeps. */
+  bufferSize: positiveInt.optional(),
+  /** Replay methods: examples drawn from the memory per step (default: the batch size; A-GEM 128). */
+  minibatchSize: positiveInt.optional(),
+  /** DER++: weight of the cross-entropy on replayed labels (DER: 0; DER++ default 1). */
+  beta: z.number().min(0).optional(),
+  /** GEM: ridge added to the Gram matrix of past gradients (default 1e-3). */
+  ridge: z.number().min(0).optional(),
+  /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
+  minLr: positiveNumber.optional(),
+  /**
+   * Per-strategy training overrides. GDumb never trains on the stream: its `epochs`, `lr`,
+   * `batchSize` and `momentum` are those of its retraining on the memory.
+   */
   epochs: positiveInt.optional(),
   batchSize: positiveInt.optional(),
   optimizer: optimizerName.optional(),

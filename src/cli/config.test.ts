@@ -68,7 +68,24 @@ describe('run config', () => {
     assert.deepEqual(names, [...Object.keys(strategyRegistry), 'ewc+lwf']);
     assert.match(
       problem({ strategies: [{ name: 'ewc+lfw' }] }),
-      /^strategies\[0\]\.name: expected one of naive, .*lwf \(or several joined by \+\), got "ewc\+lfw"$/,
+      /^strategies\[0\]\.name: expected one of naive, .*gdumb \(or several joined by \+\), got "ewc\+lfw"$/,
+    );
+  });
+
+  it('reads replay options and online delivery, naming a bad field', () => {
+    const config = parseRunConfig({
+      benchmark: { name: 'split-mnist', online: { batchSize: 10 } },
+      strategies: [{ name: 'er', bufferSize: 200, minibatchSize: 10 }],
+    });
+    assert.deepEqual(config.benchmark.online, { batchSize: 10, blurry: 0 });
+    assert.equal(config.strategies[0].bufferSize, 200);
+    assert.equal(
+      problem({ benchmark: { name: 'split-mnist', online: { batchSize: 0 } } }),
+      'benchmark.online.batchSize: expected a positive number, got 0',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'er', bufferSize: 1.5 }] }),
+      'strategies[0].bufferSize: expected an integer, got 1.5',
     );
   });
 

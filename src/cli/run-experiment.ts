@@ -17,6 +17,7 @@ import { onlineStream } from '../benchmarks/online.js';
 import { mlp, multiHeadMlp } from '../models/mlp.js';
 import { fit } from '../strategies/template.js';
 import { createStrategy } from '../strategies/registry.js';
+import type { StrategyOptions } from '../strategies/strategy.js';
 import { createMemorySampler, summarize, type RunSummary } from '../metrics/index.js';
 import {
   combineLoggers,
@@ -109,7 +110,23 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
         momentum: _m,
         ...methodOptions
       } = strategyConfig;
-      const strategy = createStrategy(name, { ...methodOptions, copyModel: makeModel });
+      // GDumb trains only on its memory, with its own loop: the strategy's training overrides are its.
+      const retraining = name.split('+').includes('gdumb')
+        ? Object.fromEntries(
+            Object.entries({
+              epochs: strategyConfig.epochs,
+              lr: strategyConfig.lr,
+              batchSize: strategyConfig.batchSize,
+              momentum: strategyConfig.momentum,
+            }).filter(([, v]) => v !== undefined),
+          )
+        : {};
+      const strategy = createStrategy(name, {
+        seed: config.seed,
+        ...methodOptions,
+        ...retraining,
+        copyModel: makeModel,
+      } as StrategyOptions);
       const epochs = strategyConfig.epochs ?? config.training.epochs;
       const batchSize = strategyConfig.batchSize ?? config.training.batchSize;
       const { iterations, resetOptimizer, activeOutputs } = config.training;

@@ -7,7 +7,20 @@ import { si, type SiOptions } from './si.js';
 import { mas, type MasOptions } from './mas.js';
 import { lwf, type LwfOptions } from './lwf.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
+import type { Classifier } from '../models/classifier.js';
 import { combine } from './combine.js';
+import { er, type ErOptions } from './er.js';
+import { der, derpp, type DerOptions } from './der.js';
+import { erAce, type ErAceOptions } from './er-ace.js';
+import { agem, type AgemOptions } from './agem.js';
+import { gem, type GemOptions } from './gem.js';
+import { gdumb, type GdumbOptions } from './gdumb.js';
+
+/** Methods that keep a fresh copy of the model need the `copyModel` factory. */
+function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
+  if (!o?.copyModel) throw new ConfigError(name, 'needs copyModel: a fresh model of the same architecture');
+  return o.copyModel;
+}
 
 /** Builds a strategy from its options. */
 export type StrategyFactory = (options?: StrategyOptions) => Strategy;
@@ -21,11 +34,14 @@ export const strategyRegistry = {
   'online-ewc': (o?: StrategyOptions) => onlineEwc(o as EwcOptions),
   si: (o?: StrategyOptions) => si(o as SiOptions),
   mas: (o?: StrategyOptions) => mas(o as MasOptions),
-  lwf: (o?: StrategyOptions) => {
-    if (!o?.copyModel)
-      throw new ConfigError('lwf', 'needs copyModel: a fresh model of the same architecture');
-    return lwf({ ...(o as LwfOptions), copyModel: o.copyModel });
-  },
+  lwf: (o?: StrategyOptions) => lwf({ ...(o as LwfOptions), copyModel: needsCopy('lwf', o) }),
+  er: (o?: StrategyOptions) => er((o ?? {}) as ErOptions),
+  der: (o?: StrategyOptions) => der((o ?? {}) as DerOptions),
+  derpp: (o?: StrategyOptions) => derpp((o ?? {}) as DerOptions),
+  'er-ace': (o?: StrategyOptions) => erAce((o ?? {}) as ErAceOptions),
+  agem: (o?: StrategyOptions) => agem((o ?? {}) as AgemOptions),
+  gem: (o?: StrategyOptions) => gem((o ?? {}) as GemOptions),
+  gdumb: (o?: StrategyOptions) => gdumb({ ...(o as GdumbOptions), copyModel: needsCopy('gdumb', o) }),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;
