@@ -33,6 +33,7 @@ export * as tf from './engine/tf.js';
 // The continual-learning slice (issue 3), layer by layer: data -> benchmarks -> models -> metrics.
 export { createRng, type Rng } from './core/random.js';
 export { ConfigError, DataFormatError } from './core/errors.js';
+export { solveNonNegativeQp } from './core/qp.js';
 export * from './core/events.js';
 export { type Dataset, type DatasetSplit, selectSamples, sampleSize } from './data/dataset.js';
 export { loadMnist } from './data/mnist.js';
@@ -45,6 +46,15 @@ export { type Stream, type Scenario, testTaskId, unionOfTrain, jointTrain } from
 export { classSplit } from './benchmarks/class-split.js';
 export { permuted } from './benchmarks/permuted.js';
 export { rotated } from './benchmarks/rotated.js';
+export {
+  onlineStream,
+  deliveryOrder,
+  deliver,
+  type OnlineOptions,
+  type DeliveryOrder,
+} from './benchmarks/online.js';
+export { type OnlineDelivery } from './benchmarks/stream.js';
+export * from './memory/index.js';
 export {
   createBenchmarkRegistry,
   type BenchmarkName,

@@ -5,6 +5,7 @@ export type {
   Batch,
   EpochContext,
   ExperienceContext,
+  EvaluationContext,
   GradientContext,
   LossContext,
   Plugin,
@@ -28,4 +29,12 @@ export { si, siPlugin, type SiOptions } from './si.js';
 export { mas, masPlugin, masImportance, type MasOptions } from './mas.js';
 export { lwf, lwfPlugin, distillation, type LwfOptions } from './lwf.js';
 export { combine } from './combine.js';
-export { ActiveClasses, maskLogits, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';
+export { ActiveClasses, maskLogits, maskRows, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';
+export { fitOnline } from './online-template.js';
+export { er, erPlugin, type ErOptions, type ErPlugin } from './er.js';
+export { der, derpp, derPlugin, type DerOptions, type DerPlugin } from './der.js';
+export { erAce, erAcePlugin, type ErAceOptions, type ErAcePlugin } from './er-ace.js';
+export { type ReplayBufferOptions } from './replay-buffer-option.js';
+export { agem, agemPlugin, agemProjection, type AgemOptions, type AgemPlugin } from './agem.js';
+export { gem, gemPlugin, gemProjection, type GemOptions, type GemPlugin } from './gem.js';
+export { gdumb, gdumbPlugin, gdumbLearningRate, type GdumbOptions, type GdumbPlugin } from './gdumb.js';
