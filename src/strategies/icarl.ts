@@ -22,9 +22,9 @@ import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
 import { concatDatasets } from '../benchmarks/stream.js';
-import { sampleSize, selectSamples } from '../data/dataset.js';
+import { selectSamples } from '../data/dataset.js';
 import type { Classifier } from '../models/classifier.js';
-import { ExemplarSet } from '../memory/exemplar-set.js';
+import { ExemplarSet, embedRows, nearestMeanScores, type ClassMeans } from '../memory/exemplar-set.js';
 import { herding, meanRow, normalizeRows } from '../memory/herding.js';
 import { INACTIVE_LOGIT } from './active-classes.js';
 import type { LossContext, Plugin } from './plugin.js';
@@ -70,8 +70,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
   // The frozen model's logits on every sample of the training set, computed once per experience.
   let cached: Float32Array | null = null;
   let oldClasses: number[] = [];
-  // Class means [numClasses, dim] in normalised feature space, and which classes have one.
-  let means: { values: Float32Array; dim: number; has: boolean[] } | null = null;
+  let means: ClassMeans | null = null;
 
   const oldLogits = (ctx: LossContext, f: Classifier): tf.Tensor2D => {
     const rows = ctx.indices.length;
@@ -83,34 +82,20 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
     return tf.tensor2d(values, [rows, classes]);
   };
 
-  /** Mean of the normalised features of `x` (and of its mirror image), renormalised. */
-  const classMean = (model: Classifier, x: Float32Array, shape: readonly number[]) => {
-    const plain = rowsOf(x, shape, (b) => features(model, b));
-    let mean = meanRow(normalizeRows(plain.values, plain.dim), plain.dim);
-    if (flipMeans) {
-      if (shape.length < 2) {
-        throw new ConfigError(
-          'flipMeans',
-          `expected image samples [height, width, ...], got [${shape.join(', ')}]`,
-        );
-      }
-      const flipped = rowsOf(x, shape, (b) => features(model, tf.reverse(b, 2)));
-      const other = meanRow(normalizeRows(flipped.values, flipped.dim), flipped.dim);
-      mean = mean.map((v, d) => (v + other[d]) / 2);
-    }
-    return { mean: normalizeRows(mean, plain.dim), dim: plain.dim };
-  };
-
   return {
     name: 'icarl',
     get exemplars() {
       return memory;
     },
-    onExperienceStart(ctx) {
-      if (!ctx.model.features) throw new ConfigError('model', 'iCaRL needs a model with features(x)');
+    onExperienceStart({ model, trainingSet }) {
+      if (!model.features) throw new ConfigError('model', 'expected a model with features(x), for iCaRL');
+      if (flipMeans && trainingSet.sampleShape.length < 2) {
+        const shape = trainingSet.sampleShape.join(', ');
+        throw new ConfigError('flipMeans', `expected image samples [height, width, ...], got [${shape}]`);
+      }
       oldClasses = memory?.classes() ?? [];
       cached = frozen
-        ? rowsOf(ctx.trainingSet.x, ctx.trainingSet.sampleShape, (b) => frozen!.logits(b)).values
+        ? embedRows(trainingSet.x, trainingSet.sampleShape, (b) => frozen!.logits(b)).values
         : null;
     },
     baseLoss(ctx) {
@@ -118,30 +103,26 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       const z = ctx.unmaskedLogits;
       let targets: tf.Tensor = ctx.labels;
       if (frozen && oldClasses.length) {
-        const old = new Float32Array(numClasses);
-        oldClasses.forEach((c) => (old[c] = 1));
-        const isOld = tf.tensor2d(old, [1, numClasses]);
+        const isOld = tf.tensor2d(indicator(oldClasses, numClasses), [1, numClasses]);
         const soft = tf.sigmoid(tf.div(oldLogits(ctx, frozen), t));
         targets = tf.add(tf.mul(soft, isOld), tf.mul(ctx.labels, tf.sub(1, isOld)));
       }
       // log(1 + e^z) - t z, in the form that never overflows.
       const bce = tf.sub(tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(z))))), tf.mul(z, targets));
       const active = ctx.activeClasses ?? [...Array(numClasses).keys()];
-      const mask = new Float32Array(numClasses);
-      active.forEach((c) => (mask[c] = 1));
-      const perSample = tf.sum(tf.mul(bce, tf.tensor2d(mask, [1, numClasses])), 1);
-      const scale = classReduction === 'mean' ? 1 / active.length : 1;
-      return tf.mul(tf.mean(perSample), scale) as tf.Scalar;
+      const perSample = tf.sum(tf.mul(bce, tf.tensor2d(indicator(active, numClasses), [1, numClasses])), 1);
+      return tf.mul(tf.mean(perSample), classReduction === 'mean' ? 1 / active.length : 1) as tf.Scalar;
     },
-    onExperienceEnd({ model, stream, experience }) {
+    onExperienceEnd({ model, experience }) {
       const train = experience.train;
+      const embed = (x: tf.Tensor) => model.features!(x);
       memory ??= new ExemplarSet(train.sampleShape, train.numClasses);
-      const seen = new Set([...memory.classes(), ...experience.classes]);
-      const m = Math.floor(budget / seen.size);
+      const seen = new Set([...memory.classes(), ...experience.classes]).size;
+      const m = Math.floor(budget / seen);
       if (m < 1) {
         throw new ConfigError(
           'budget',
-          `expected at least one exemplar per class, got ${budget} for ${seen.size} classes`,
+          `expected at least one exemplar per class, got ${budget} for ${seen} classes`,
         );
       }
       memory.reduce(m);
@@ -150,52 +131,27 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
           train,
           [...train.y.keys()].filter((j) => train.y[j] === c),
         );
-        let picks: ArrayLike<number>;
-        if (options.herding ?? true) {
-          const f = rowsOf(own.x, own.sampleShape, (b) => features(model, b));
-          const normalized = normalizeRows(f.values, f.dim);
-          picks = herding(normalized, f.dim, m, normalizeRows(meanRow(normalized, f.dim), f.dim));
-        } else {
-          picks = rng.permutation(own.y.length).subarray(0, m);
-        }
+        const picks =
+          (options.herding ?? true)
+            ? herdingPicks(embedRows(own.x, own.sampleShape, embed), m)
+            : rng.permutation(own.y.length).subarray(0, m);
         memory.set(c, selectSamples(own, picks).x);
       }
-      const all = memory
-        .classes()
-        .map((c) => ({ c, ...classMean(model, memory!.samples(c), train.sampleShape) }));
-      const dim = all[0].dim;
-      means = { values: new Float32Array(stream.numClasses * dim), dim, has: [] };
-      for (const { c, mean } of all) {
-        means.values.set(mean, c * dim);
-        means.has[c] = true;
-      }
+      means = memory.means(flipMeans ? [embed, (x) => embed(tf.reverse(x, 2))] : [embed]);
       frozen ??= options.copyModel();
       if (frozen.variables.length !== model.variables.length) {
+        const expected = model.variables.length;
         throw new ConfigError(
           'copyModel',
-          `expected a model with ${model.variables.length} variables, got ${frozen.variables.length}`,
+          `expected a model with ${expected} variables, got ${frozen.variables.length}`,
         );
       }
       frozen.variables.forEach((v, i) => v.assign(model.variables[i]));
       cached = null;
     },
     evaluationScores(x, _taskId, model) {
-      if (!(options.nme ?? true) || !means) return null;
-      const numClasses = means.values.length / means.dim;
-      const raw = features(model, x);
-      const f = tf.div(raw, tf.add(tf.norm(raw, 2, 1, true), 1e-12));
-      const mu = tf.tensor2d(means.values, [numClasses, means.dim]);
-      // -|f - mu_c|^2 = 2 f.mu_c - |mu_c|^2 - |f|^2; classes with no exemplars far below any other.
-      const offsets = Float32Array.from({ length: numClasses }, (_, c) =>
-        means!.has[c] ? 0 : INACTIVE_LOGIT,
-      );
-      const muSquares = tf.reshape(tf.sum(tf.square(mu), 1), [1, numClasses]);
-      const fSquares = tf.sum(tf.square(f), 1, true);
-      const dots = tf.mul(tf.matMul(f, mu, false, true), 2);
-      return tf.add(
-        tf.sub(tf.sub(dots, muSquares), fSquares),
-        tf.tensor2d(offsets, [1, numClasses]),
-      ) as tf.Tensor2D;
+      if (!(options.nme ?? true) || !means || !model.features) return null;
+      return nearestMeanScores(model.features(x), means, INACTIVE_LOGIT);
     },
     dispose() {
       frozen?.dispose();
@@ -205,28 +161,17 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
   };
 }
 
-function features(model: Classifier, x: tf.Tensor): tf.Tensor2D {
-  if (!model.features) throw new ConfigError('model', 'iCaRL needs a model with features(x)');
-  return model.features(x);
+/** Herding on the normalised features towards their renormalised mean, as van de Ven & Tolias. */
+function herdingPicks({ values, dim }: { values: Float32Array; dim: number }, m: number): Int32Array {
+  const normalized = normalizeRows(values, dim);
+  return herding(normalized, dim, m, normalizeRows(meanRow(normalized, dim), dim));
 }
 
-/** `fn` on the rows of `x` (samples of `shape`), 1000 per pass: its output rows, row-major. */
-function rowsOf(x: Float32Array, shape: readonly number[], fn: (batch: tf.Tensor) => tf.Tensor2D) {
-  const size = sampleSize({ sampleShape: shape });
-  const n = x.length / size;
-  const parts: Float32Array[] = [];
-  let dim = 0;
-  for (let start = 0; start < n; start += 1000) {
-    const end = Math.min(start + 1000, n);
-    tf.tidy(() => {
-      const out = fn(tf.tensor(x.subarray(start * size, end * size), [end - start, ...shape]));
-      dim = out.shape[1];
-      parts.push(out.dataSync() as Float32Array);
-    });
-  }
-  const values = new Float32Array(n * dim);
-  parts.forEach((p, k) => values.set(p, k * 1000 * dim));
-  return { values, dim };
+/** 1 at `classes`, 0 elsewhere, [numClasses]. */
+function indicator(classes: readonly number[], numClasses: number): Float32Array {
+  const out = new Float32Array(numClasses);
+  classes.forEach((c) => (out[c] = 1));
+  return out;
 }
 
 /** iCaRL as a strategy: `fit({ ...icarl({ budget: 2000, copyModel }), stream, model, ... })`. */
