@@ -21,6 +21,7 @@ const STRATEGY_NAMES = [
   'agem',
   'gem',
   'gdumb',
+  'icarl',
 ];
 
 const positiveInt = z.number().int().positive();
@@ -47,7 +48,7 @@ export const strategyConfigSchema = z.strictObject({
   /** MAS: decay of the old importances (default 1) and samples for the importance (default all). */
   decay: z.number().min(0).max(1).optional(),
   samples: positiveInt.optional(),
-  /** LwF distillation weight, or one per experience (the last repeats), and temperature (defaults 1, 2). */
+  /** LwF distillation weight, or one per experience (the last repeats), and temperature (defaults 1, 2; iCaRL's temperature 2). */
   alpha: z.union([z.number().min(0), z.array(z.number().min(0)).min(1)]).optional(),
   temperature: z.number().positive().optional(),
   /** Replay methods (ER, DER, DER++, ER-ACE, A-GEM, GEM, GDumb): examples the memory keeps. */
@@ -58,6 +59,15 @@ export const strategyConfigSchema = z.strictObject({
   beta: z.number().min(0).optional(),
   /** GEM: ridge added to the Gram matrix of past gradients (default 1e-3). */
   ridge: z.number().min(0).optional(),
+  /** iCaRL: exemplars kept over all classes. */
+  budget: positiveInt.optional(),
+  /** iCaRL: herding selection (default true; false: random), nearest-mean-of-exemplars classifier (default true). */
+  herding: z.boolean().optional(),
+  nme: z.boolean().optional(),
+  /** iCaRL: its binary cross-entropy summed (van de Ven & Tolias, default) or averaged (Mammoth) over outputs. */
+  classReduction: z.enum(['sum', 'mean']).optional(),
+  /** iCaRL: class means also over horizontally flipped exemplars (Mammoth). Default false. */
+  flipMeans: z.boolean().optional(),
   /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
   minLr: positiveNumber.optional(),
   /**

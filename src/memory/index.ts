@@ -8,3 +8,11 @@ export {
 } from './buffer.js';
 export { ReservoirBuffer } from './reservoir.js';
 export { ClassBalancedBuffer } from './class-balanced.js';
+export { herding, normalizeRows, meanRow } from './herding.js';
+export {
+  ExemplarSet,
+  embedRows,
+  nearestMeanScores,
+  type ClassMeans,
+  type Embedding,
+} from './exemplar-set.js';

@@ -37,4 +37,5 @@ export { erAce, erAcePlugin, type ErAceOptions, type ErAcePlugin } from './er-ac
 export { type ReplayBufferOptions } from './replay-buffer-option.js';
 export { agem, agemPlugin, agemProjection, type AgemOptions, type AgemPlugin } from './agem.js';
 export { gem, gemPlugin, gemProjection, type GemOptions, type GemPlugin } from './gem.js';
+export { icarl, icarlPlugin, type IcarlOptions, type IcarlPlugin } from './icarl.js';
 export { gdumb, gdumbPlugin, gdumbLearningRate, type GdumbOptions, type GdumbPlugin } from './gdumb.js';

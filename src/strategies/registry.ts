@@ -15,6 +15,7 @@ import { erAce, type ErAceOptions } from './er-ace.js';
 import { agem, type AgemOptions } from './agem.js';
 import { gem, type GemOptions } from './gem.js';
 import { gdumb, type GdumbOptions } from './gdumb.js';
+import { icarl, type IcarlOptions } from './icarl.js';
 
 /** Methods that keep a fresh copy of the model need the `copyModel` factory. */
 function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
@@ -42,6 +43,7 @@ export const strategyRegistry = {
   agem: (o?: StrategyOptions) => agem((o ?? {}) as AgemOptions),
   gem: (o?: StrategyOptions) => gem((o ?? {}) as GemOptions),
   gdumb: (o?: StrategyOptions) => gdumb({ ...(o as GdumbOptions), copyModel: needsCopy('gdumb', o) }),
+  icarl: (o?: StrategyOptions) => icarl({ ...(o as IcarlOptions), copyModel: needsCopy('icarl', o) }),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;
