@@ -53,6 +53,7 @@ describe('task-free methods on an online stream', () => {
   const naive = online('naive');
 
   it('Naive forgets, with a full 4 x 4 matrix', () => {
+    assert.equal(naive.methodMemoryBytes, undefined);
     assert.equal(naive.matrix.length, 4);
     assert.ok(naive.matrix.every((row) => row.length === 4));
     assert.ok(naive.forgetting > 0.5, `forgetting ${naive.forgetting}`);
@@ -68,6 +69,9 @@ describe('task-free methods on an online stream', () => {
       const summary = online(name, options);
       assert.ok(summary.acc > naive.acc + 0.25, `${name} ACC ${summary.acc} vs Naive ${naive.acc}`);
       assert.ok(summary.forgetting < naive.forgetting, `${name} forgetting ${summary.forgetting}`);
+      // 80 stored examples: 4 input floats, a label and a task id each (DER++ adds 8 logits).
+      const perExample = 4 * (4 + 1 + 1 + (name === 'derpp' ? 8 : 0));
+      assert.equal(summary.methodMemoryBytes, 80 * perExample);
     });
   }
 

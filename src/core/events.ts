@@ -102,6 +102,8 @@ export interface RunEndEvent {
   readonly type: 'run-end';
   /** Wall-clock time of the whole run, evaluations included. */
   readonly seconds: number;
+  /** Bytes of the examples the strategy stored (replay buffers, exemplars), when it stores any. */
+  readonly methodMemoryBytes?: number;
 }
 
 /** Every event of a training run, discriminated by `type`. */

@@ -46,6 +46,11 @@ export class ExemplarSet {
     return this.classes().reduce((n, c) => n + this.count(c), 0);
   }
 
+  /** Bytes of the stored samples (their labels are the classes they are filed under). */
+  memoryBytes(): number {
+    return [...this.sets.values()].reduce((n, x) => n + x.byteLength, 0);
+  }
+
   /** Replaces class `c`'s exemplars with `samples` (row-major, best first). */
   set(c: number, samples: Float32Array): void {
     this.sets.set(c, samples);

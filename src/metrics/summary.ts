@@ -32,6 +32,8 @@ export interface RunSummary {
    * its own classes (the task-IL accuracy of the same model; `taskAwareAccuracy` in events).
    */
   readonly taskAwareAcc?: number;
+  /** Bytes of the examples the strategy stored at the end (replay buffers, exemplars), when any. */
+  readonly methodMemoryBytes?: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export function summarize(events: Iterable<TrainingEvent>): RunSummary {
   const secondsPerExperience: (number | undefined)[] = new Array(T).fill(undefined);
   let trainSamples = 0;
   let wallSeconds: number | undefined;
+  let methodMemoryBytes: number | undefined;
   for (const event of list) {
     if (event.type === 'experience-end') {
       if (!(event.experience >= 0 && event.experience < T)) {
@@ -61,6 +64,7 @@ export function summarize(events: Iterable<TrainingEvent>): RunSummary {
       trainSamples += event.samples;
     } else if (event.type === 'run-end') {
       wallSeconds = event.seconds;
+      methodMemoryBytes = event.methodMemoryBytes;
     }
   }
   const missing = secondsPerExperience.findIndex((s) => s === undefined);
@@ -86,6 +90,7 @@ export function summarize(events: Iterable<TrainingEvent>): RunSummary {
     secondsPerExperience: seconds,
     trainSamplesPerSecond: trainSeconds > 0 ? trainSamples / trainSeconds : NaN,
     perClassAccuracy,
+    ...(methodMemoryBytes !== undefined ? { methodMemoryBytes } : {}),
     ...(taskAware?.length ? { taskAwareAcc: taskAware.reduce((a, b) => a + b, 0) / taskAware.length } : {}),
   };
 }

@@ -65,6 +65,7 @@ export function agemPlugin(options: AgemOptions = {}): AgemPlugin {
 
   return {
     name: 'agem',
+    memoryBytes: () => memory?.memoryBytes() ?? 0,
     get memory() {
       return memory;
     },

@@ -57,6 +57,7 @@ export function derPlugin(options: DerOptions): DerPlugin {
   let pending: Float32Array | null = null;
   return {
     name: beta > 0 ? 'derpp' : 'der',
+    memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
     taskFree: true,
     memory,
     lossTerms(ctx) {

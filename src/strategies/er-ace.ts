@@ -44,6 +44,7 @@ export function erAcePlugin(options: ErAceOptions): ErAcePlugin {
   const seen = new Set<number>();
   return {
     name: 'er-ace',
+    memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
     taskFree: true,
     memory,
     seen,

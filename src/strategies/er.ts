@@ -28,6 +28,7 @@ export function erPlugin(options: ErOptions): ErPlugin {
   return {
     name: 'er',
     taskFree: true,
+    memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
     memory,
     extraBatch(ctx) {
       if (ctx.model.multiHead) {

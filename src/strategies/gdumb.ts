@@ -129,6 +129,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
 
   return {
     name: 'gdumb',
+    memoryBytes: () => memory?.memoryBytes() ?? 0,
     observeOnly: true,
     taskFree: true,
     get memory() {

@@ -88,6 +88,7 @@ export function gemPlugin(options: GemOptions = {}): GemPlugin {
 
   return {
     name: 'gem',
+    memoryBytes: () => memory?.memoryBytes() ?? 0,
     get memory() {
       return memory;
     },

@@ -84,6 +84,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
 
   return {
     name: 'icarl',
+    memoryBytes: () => memory?.memoryBytes() ?? 0,
     get exemplars() {
       return memory;
     },

@@ -166,6 +166,11 @@ export interface Plugin {
    * share the batch's loss and count in the epoch's `samples`. Must match the stream's sample shape.
    */
   extraBatch?(ctx: StepContext): Batch | null;
+  /**
+   * Bytes of the examples the method stores (a replay buffer, exemplars): what its memory budget
+   * costs. Reported in `run-end` as `methodMemoryBytes`, summed over the plugins.
+   */
+  memoryBytes?(): number;
   /** After the run (`run-end`): free the tensors the plugin kept (importances, anchors, frozen models). */
   dispose?(): void;
 }

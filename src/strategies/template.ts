@@ -105,7 +105,12 @@ export function fit(options: FitOptions): TrainingEvent[] {
   if (stream.online) fitOnline({ options, active, step, emit, evaluateAfter });
   else trainExperiences();
   sharedOptimizer?.dispose();
-  emit({ type: 'run-end', seconds: (performance.now() - runStart) / 1000 });
+  const stored = plugins.filter((p) => p.memoryBytes);
+  emit({
+    type: 'run-end',
+    seconds: (performance.now() - runStart) / 1000,
+    ...(stored.length ? { methodMemoryBytes: stored.reduce((n, p) => n + (p.memoryBytes?.() ?? 0), 0) } : {}),
+  });
   plugins.forEach((p) => p.dispose?.());
   return events;
 
