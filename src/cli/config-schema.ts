@@ -68,6 +68,8 @@ export const strategyConfigSchema = z.strictObject({
   classReduction: z.enum(['sum', 'mean']).optional(),
   /** iCaRL: class means also over horizontally flipped exemplars (Mammoth). Default false. */
   flipMeans: z.boolean().optional(),
+  /** iCaRL: L2-normalised features for herding and class means (default true). */
+  normalizeFeatures: z.boolean().optional(),
   /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
   minLr: positiveNumber.optional(),
   /**
@@ -76,6 +78,8 @@ export const strategyConfigSchema = z.strictObject({
    */
   epochs: positiveInt.optional(),
   batchSize: positiveInt.optional(),
+  /** Overrides `training.activeOutputs` for this strategy. */
+  activeOutputs: z.enum(['seen', 'all', 'evaluation']).optional(),
   optimizer: optimizerName.optional(),
   lr: positiveNumber.optional(),
   momentum: z.number().min(0).max(1).optional(),

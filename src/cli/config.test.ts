@@ -79,6 +79,8 @@ describe('run config', () => {
     });
     assert.deepEqual(config.benchmark.online, { batchSize: 10, blurry: 0 });
     assert.equal(config.strategies[0].bufferSize, 200);
+    const icarl = parseRunConfig({ strategies: [{ name: 'icarl', budget: 500, activeOutputs: 'seen' }] });
+    assert.equal(icarl.strategies[0].activeOutputs, 'seen');
     assert.equal(
       problem({ benchmark: { name: 'split-mnist', online: { batchSize: 0 } } }),
       'benchmark.online.batchSize: expected a positive number, got 0',

@@ -108,6 +108,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
         optimizer: _o,
         lr: _l,
         momentum: _m,
+        activeOutputs: ownOutputs,
         ...methodOptions
       } = strategyConfig;
       // GDumb trains only on its memory, with its own loop: the strategy's training overrides are its.
@@ -129,7 +130,8 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
       } as StrategyOptions);
       const epochs = strategyConfig.epochs ?? config.training.epochs;
       const batchSize = strategyConfig.batchSize ?? config.training.batchSize;
-      const { iterations, resetOptimizer, activeOutputs } = config.training;
+      const { iterations, resetOptimizer } = config.training;
+      const activeOutputs = ownOutputs ?? config.training.activeOutputs;
       // With `iterations` an experience is ~iterations * batch / samples passes (for the progress bar).
       const passes = iterations
         ? Math.ceil((iterations * batchSize) / stream.experiences[0].train.y.length)

@@ -78,20 +78,21 @@ export class ExemplarSet {
   }
 
   /**
-   * Each class's mean of L2-normalised features, renormalised. With several embeddings (e.g. of
-   * the images and of their mirror images) the per-embedding means are averaged first.
+   * Each class's mean of L2-normalised features, renormalised (`normalize: false`: the plain mean
+   * of the raw features). With several embeddings (e.g. of the images and of their mirror images)
+   * the per-embedding means are averaged first.
    */
-  means(embeddings: readonly Embedding[]): ClassMeans {
+  means(embeddings: readonly Embedding[], normalize = true): ClassMeans {
     let dim = 0;
     const perClass = this.classes().map((c) => {
       const sum = embeddings
         .map((embed) => {
           const f = embedRows(this.samples(c), this.sampleShape, embed);
           dim = f.dim;
-          return meanRow(normalizeRows(f.values, f.dim), f.dim);
+          return meanRow(normalize ? normalizeRows(f.values, f.dim) : f.values, f.dim);
         })
         .reduce((a, b) => a.map((v, d) => v + b[d]));
-      return { c, mean: normalizeRows(sum, dim) };
+      return { c, mean: normalize ? normalizeRows(sum, dim) : sum.map((v) => v / embeddings.length) };
     });
     const values = new Float32Array(this.numClasses * dim);
     const has = Array.from({ length: this.numClasses }, () => false);
@@ -124,11 +125,17 @@ export function embedRows(x: Float32Array, shape: readonly number[], embed: Embe
 
 /**
  * Nearest-mean scores, [batch, numClasses]: minus the squared distance of each normalised feature
- * row to each class mean; classes without a mean score `missing` (far below any distance).
+ * row (`normalize: false`: the raw row) to each class mean; classes without a mean score
+ * `missing` (far below any distance).
  */
-export function nearestMeanScores(features: tf.Tensor2D, means: ClassMeans, missing: number): tf.Tensor2D {
+export function nearestMeanScores(
+  features: tf.Tensor2D,
+  means: ClassMeans,
+  missing: number,
+  normalize = true,
+): tf.Tensor2D {
   const numClasses = means.has.length;
-  const f = tf.div(features, tf.add(tf.norm(features, 2, 1, true), 1e-12));
+  const f = normalize ? tf.div(features, tf.add(tf.norm(features, 2, 1, true), 1e-12)) : features;
   const mu = tf.tensor2d(means.values, [numClasses, means.dim]);
   // -|f - mu|^2 = 2 f.mu - |mu|^2 - |f|^2
   const muSquares = tf.reshape(tf.sum(tf.square(mu), 1), [1, numClasses]);

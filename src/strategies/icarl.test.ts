@@ -159,6 +159,12 @@ describe('iCaRL', () => {
       return last.type === 'evaluation' ? last.perExperience.map((e) => e.accuracy) : [];
     };
     accuracies(true).forEach((a, i) => assert.ok(a > 0.95, `NME, experience ${i}: ${a}`));
+    // On raw features (the DER paper's Mammoth): means and distances of unnormalised features.
+    const raw = run(icarl({ budget: 60, copyModel: newModel, normalizeFeatures: false }), identity(), tight);
+    const rawLast = raw.filter((e) => e.type === 'evaluation').at(-1)!;
+    if (rawLast.type === 'evaluation') {
+      rawLast.perExperience.forEach((e) => assert.ok(e.accuracy > 0.95, `raw NME: ${e.accuracy}`));
+    }
     assert.ok(
       summarize(run(icarl({ budget: 60, copyModel: newModel, nme: false }), identity(), tight)).acc < 0.4,
     );

@@ -45,6 +45,12 @@ export interface IcarlOptions extends StrategyOptions {
   classReduction?: 'sum' | 'mean';
   /** Also average the features of horizontally flipped exemplars into class means (Mammoth). Default false. */
   flipMeans?: boolean;
+  /**
+   * L2-normalise features for herding, class means and the nearest-mean classifier (van de Ven &
+   * Tolias; Mammoth today). Default true; false: raw features, as the Mammoth version behind the
+   * DER paper's numbers.
+   */
+  normalizeFeatures?: boolean;
   /** Seeds random exemplar selection (`herding: false`). Default 0. */
   seed?: number;
 }
@@ -57,6 +63,7 @@ export interface IcarlPlugin extends Plugin {
 
 export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
   const { budget, temperature: t = 2, classReduction = 'sum', flipMeans = false } = options;
+  const normalize = options.normalizeFeatures ?? true;
   if (!Number.isInteger(budget) || budget < 1) {
     throw new ConfigError('budget', `expected a positive integer, got ${budget}`);
   }
@@ -134,11 +141,11 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
         );
         const picks =
           (options.herding ?? true)
-            ? herdingPicks(embedRows(own.x, own.sampleShape, embed), m)
+            ? herdingPicks(embedRows(own.x, own.sampleShape, embed), m, normalize)
             : rng.permutation(own.y.length).subarray(0, m);
         memory.set(c, selectSamples(own, picks).x);
       }
-      means = memory.means(flipMeans ? [embed, (x) => embed(tf.reverse(x, 2))] : [embed]);
+      means = memory.means(flipMeans ? [embed, (x) => embed(tf.reverse(x, 2))] : [embed], normalize);
       frozen ??= options.copyModel();
       if (frozen.variables.length !== model.variables.length) {
         const expected = model.variables.length;
@@ -152,7 +159,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
     },
     evaluationScores(x, _taskId, model) {
       if (!(options.nme ?? true) || !means || !model.features) return null;
-      return nearestMeanScores(model.features(x), means, INACTIVE_LOGIT);
+      return nearestMeanScores(model.features(x), means, INACTIVE_LOGIT, normalize);
     },
     dispose() {
       frozen?.dispose();
@@ -162,8 +169,16 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
   };
 }
 
-/** Herding on the normalised features towards their renormalised mean, as van de Ven & Tolias. */
-function herdingPicks({ values, dim }: { values: Float32Array; dim: number }, m: number): Int32Array {
+/**
+ * Herding on the normalised features towards their renormalised mean, as van de Ven & Tolias
+ * (`normalize: false`: on the raw features towards their mean).
+ */
+function herdingPicks(
+  { values, dim }: { values: Float32Array; dim: number },
+  m: number,
+  normalize: boolean,
+): Int32Array {
+  if (!normalize) return herding(values, dim, m, meanRow(values, dim));
   const normalized = normalizeRows(values, dim);
   return herding(normalized, dim, m, normalizeRows(meanRow(normalized, dim), dim));
 }
