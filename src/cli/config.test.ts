@@ -47,7 +47,12 @@ describe('run config', () => {
       const config = loadRunConfig(`examples/three-scenarios/${name}.yaml`);
       assert.equal(config.training.resetOptimizer, false);
       assert.ok(config.training.iterations! >= 2000);
-      assert.equal(config.strategies.length, 6);
+      // The six methods of the regularisation study; class-IL also runs iCaRL.
+      assert.equal(config.strategies.length, name === 'split-mnist-class-il' ? 7 : 6);
+    }
+    for (const buffer of [200, 500, 5120]) {
+      const config = loadRunConfig(`examples/der-seq-mnist/buffer-${buffer}.yaml`);
+      assert.ok(config.strategies.every((s) => s.bufferSize === buffer || s.budget === buffer));
     }
     assert.equal(
       problem({ strategies: [{ name: 'lwf', alpha: [1, 'x'] }] }),
