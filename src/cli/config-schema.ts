@@ -34,6 +34,8 @@ export const strategyConfigSchema = z.strictObject({
   /** LwF distillation weight, or one per experience (the last repeats), and temperature (defaults 1, 2). */
   alpha: z.union([z.number().min(0), z.array(z.number().min(0)).min(1)]).optional(),
   temperature: z.number().positive().optional(),
+  /** LwF: distillation summed over the classes (default) or averaged over them (`mean`, van de Ven & Tolias's 2019 code). */
+  classReduction: z.enum(['sum', 'mean']).optional(),
   epochs: positiveInt.optional(),
   batchSize: positiveInt.optional(),
   optimizer: optimizerName.optional(),
