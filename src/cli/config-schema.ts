@@ -64,7 +64,11 @@ export const strategyConfigSchema = z.strictObject({
   /** iCaRL: herding selection (default true; false: random), nearest-mean-of-exemplars classifier (default true). */
   herding: z.boolean().optional(),
   nme: z.boolean().optional(),
-  /** iCaRL: its binary cross-entropy summed (van de Ven & Tolias, default) or averaged (Mammoth) over outputs. */
+  /**
+   * LwF: distillation summed over the classes (default) or averaged over them (`mean`, van de Ven &
+   * Tolias's code of their 2019 tables); iCaRL: its binary cross-entropy summed (van de Ven &
+   * Tolias, default) or averaged (Mammoth) over the outputs.
+   */
   classReduction: z.enum(['sum', 'mean']).optional(),
   /** iCaRL: class means also over horizontally flipped exemplars (Mammoth). Default false. */
   flipMeans: z.boolean().optional(),

@@ -112,4 +112,32 @@ describe('LwF', () => {
       assert.ok(Math.abs(l - without.losses[i]) < 1e-5, `${l} vs ${without.losses[i]}`),
     );
   });
+
+  it("classReduction 'mean' divides the distillation by the active classes (van de Ven & Tolias before May 2019)", () => {
+    const data = gaussianClusters({
+      numClasses: 4,
+      samplesPerClass: 20,
+      testSamplesPerClass: 5,
+      dims: 3,
+      seed: 4,
+    });
+    const classIl = classSplit(data, { experiences: 2, seed: 1, scenario: 'class-il' });
+    const make = () => mlp({ inputShape: [3], hiddenSizes: [8], numClasses: 4, seed: 2 });
+    const lossesOf = (options: { alpha: number[]; classReduction?: 'sum' | 'mean' }) =>
+      fit({
+        ...lwf({ copyModel: make, ...options }),
+        stream: classIl,
+        model: make(),
+        optimizer: () => adam({ learningRate: 0.01 }),
+        epochs: 2,
+        batchSize: 8,
+        evaluateBaseline: false,
+      }).flatMap((e) => (e.type === 'epoch-end' ? [e.loss] : []));
+    // Experience 1 trains on 4 active classes: mean with alpha 4 is sum with alpha 1 (x/4*4 is exact).
+    const sum = lossesOf({ alpha: [0, 1] });
+    const mean = lossesOf({ alpha: [0, 4], classReduction: 'mean' });
+    const weaker = lossesOf({ alpha: [0, 1], classReduction: 'mean' });
+    sum.forEach((l, i) => assert.ok(Math.abs(l - mean[i]) < 1e-6, `${l} vs ${mean[i]}`));
+    assert.ok(weaker[3] < sum[3], `a quarter of the distillation: ${weaker[3]} vs ${sum[3]}`);
+  });
 });

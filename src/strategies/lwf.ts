@@ -11,6 +11,9 @@
  * - otherwise (domain-IL, ...): on all outputs.
  * Their weighting `(1/t) CE + (1 - 1/t) KD` at task t equals `CE + (t - 1) KD` up to a factor
  * that Adam ignores: `alpha: [0, 1, 2, ...]`.
+ * `classReduction: 'mean'` divides the distillation by the number of classes it runs over, as
+ * their code did until May 2019 (commit 26f00db, "summation over classes was omitted"): the
+ * code behind the 2019 preprint's tables, whose LwF cells need it.
  *
  * A `Classifier` cannot copy itself, so the frozen model is built once by the `copyModel`
  * factory (a fresh model of the same architecture, e.g. `() => mlp(sameOptions)`) and its
@@ -32,6 +35,12 @@ export interface LwfOptions extends StrategyOptions {
   alpha?: number | readonly number[];
   /** Softmax temperature `T`. Default 2. */
   temperature?: number;
+  /**
+   * `sum`: the KL divergence, summed over the classes (Li & Hoiem). `mean`: divided by the
+   * number of classes it runs over (the active ones; a task's own in task-IL), as in van de Ven
+   * & Tolias's code before May 2019. Default `sum`.
+   */
+  classReduction?: 'sum' | 'mean';
 }
 
 export interface LwfPlugin extends Plugin {
@@ -77,6 +86,13 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
   const alphas = typeof options.alpha === 'number' ? [options.alpha] : (options.alpha ?? [1]);
   if (!alphas.length) throw new ConfigError('alpha', 'expected a number or a non-empty list of numbers');
   if (!(t > 0)) throw new ConfigError('temperature', `expected a positive number, got ${t}`);
+  const reduction = options.classReduction ?? 'sum';
+  if (reduction !== 'sum' && reduction !== 'mean') {
+    throw new ConfigError('classReduction', `expected 'sum' or 'mean', got ${String(reduction)}`);
+  }
+  /** The distillation of `classes` classes, reduced over them as configured. */
+  const reduce = (kd: tf.Scalar, classes: number): tf.Scalar =>
+    reduction === 'mean' ? (tf.div(kd, classes) as tf.Scalar) : kd;
   let frozen: Classifier | null = null;
   // The frozen single-head model's logits on every sample of the current training set, computed
   // once per experience: a step then looks its batch up instead of running the frozen model
@@ -92,13 +108,16 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       // A single-head model answers every task from one forward pass (its task's units).
       const shared = ctx.model.multiHead ? null : { old: oldLogits(ctx, f), now: ctx.unmaskedLogits };
       if (shared && seen.every((task) => task.classes.length === seen[0].classes.length)) {
-        return [groupedDistillation(shared.old, shared.now, seen, t)];
+        return [reduce(groupedDistillation(shared.old, shared.now, seen, t), seen[0].classes.length)];
       }
       const perTask = seen.map(({ taskId, classes }) =>
-        distillation(
-          columns(shared?.old ?? f.logits(ctx.x, taskId), classes),
-          columns(shared?.now ?? ctx.model.logits(ctx.x, taskId), classes),
-          t,
+        reduce(
+          distillation(
+            columns(shared?.old ?? f.logits(ctx.x, taskId), classes),
+            columns(shared?.now ?? ctx.model.logits(ctx.x, taskId), classes),
+            t,
+          ),
+          classes.length,
         ),
       );
       return [tf.div(tf.addN(perTask), perTask.length) as tf.Scalar];
@@ -106,9 +125,10 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
     const old = oldLogits(ctx, f);
     if (ctx.stream.scenario === 'class-il') {
       const oldClasses = [...new Set(seen.flatMap((s) => s.classes))];
-      return [distillation(maskLogits(old, oldClasses), ctx.logits, t)];
+      const active = ctx.activeClasses?.length ?? ctx.model.numClasses;
+      return [reduce(distillation(maskLogits(old, oldClasses), ctx.logits, t), active)];
     }
-    return [distillation(old, ctx.logits, t)];
+    return [reduce(distillation(old, ctx.logits, t), ctx.model.numClasses)];
   };
 
   /** The frozen model's logits on the step's samples: looked up when cached (no replayed extras). */
