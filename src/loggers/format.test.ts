@@ -57,4 +57,21 @@ describe('formatSummaryTable', () => {
     const lines = table.split('\n');
     for (const line of lines) assert.equal(line.length, lines[0].length);
   });
+
+  it('adds task-aware accuracy and stored memory columns when a run has them', () => {
+    const common = { forgetting: 0.1, bwt: -0.1, fwt: 0, wallSeconds: 4.5, peakRssBytes: 600 * 1024 * 1024 };
+    const table = formatSummaryTable([
+      { strategy: 'naive', acc: 0.197, ...common },
+      { strategy: 'er', acc: 0.85, taskAwareAcc: 0.9857, methodMemoryBytes: 500 * 3144, ...common },
+    ]);
+    assert.equal(
+      table,
+      [
+        'strategy  ACC %  task-aware ACC %  forgetting %  BWT %  FWT %  wall s  peak RSS MiB  memory KiB',
+        '--------  -----  ----------------  ------------  -----  -----  ------  ------------  ----------',
+        'naive      19.7               n/a          10.0  -10.0    0.0     4.5         600.0           -',
+        'er         85.0              98.6          10.0  -10.0    0.0     4.5         600.0        1535',
+      ].join('\n'),
+    );
+  });
 });

@@ -33,6 +33,10 @@ export interface SummaryTableRow {
   readonly fwt: number;
   readonly wallSeconds: number;
   readonly peakRssBytes: number;
+  /** Class-IL runs: ACC with predictions restricted to each experience's classes. */
+  readonly taskAwareAcc?: number;
+  /** Bytes of the examples the strategy stored (replay buffers, exemplars). */
+  readonly methodMemoryBytes?: number;
 }
 
 const MIB = 1024 * 1024;
@@ -42,15 +46,30 @@ const MIB = 1024 * 1024;
  * right-aligned (metrics in percent, wall time in seconds, peak RSS in MiB), columns two spaces apart.
  */
 export function formatSummaryTable(rows: readonly SummaryTableRow[]): string {
-  const header = ['strategy', 'ACC %', 'forgetting %', 'BWT %', 'FWT %', 'wall s', 'peak RSS MiB'];
+  // Columns that only some runs have (task-aware accuracy, stored examples) appear when one does.
+  const taskAware = rows.some((r) => r.taskAwareAcc !== undefined);
+  const stored = rows.some((r) => r.methodMemoryBytes !== undefined);
+  const header = [
+    'strategy',
+    'ACC %',
+    ...(taskAware ? ['task-aware ACC %'] : []),
+    'forgetting %',
+    'BWT %',
+    'FWT %',
+    'wall s',
+    'peak RSS MiB',
+    ...(stored ? ['memory KiB'] : []),
+  ];
   const body = rows.map((r) => [
     r.strategy,
     percent(r.acc),
+    ...(taskAware ? [r.taskAwareAcc === undefined ? 'n/a' : percent(r.taskAwareAcc)] : []),
     percent(r.forgetting),
     percent(r.bwt),
     percent(r.fwt),
     Number.isFinite(r.wallSeconds) ? r.wallSeconds.toFixed(1) : 'n/a',
     Number.isFinite(r.peakRssBytes) ? (r.peakRssBytes / MIB).toFixed(1) : 'n/a',
+    ...(stored ? [r.methodMemoryBytes === undefined ? '-' : (r.methodMemoryBytes / 1024).toFixed(0)] : []),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((cells) => cells[c].length)));
   const line = (cells: readonly string[]) =>
