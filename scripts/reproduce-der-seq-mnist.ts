@@ -22,10 +22,10 @@ import {
   groupBy,
   meanStd,
   mergeResultsJson,
+  appendRecords,
   readJson,
   replaceGeneratedBlock,
   round2,
-  writeAtomically,
   type ResultEntry,
 } from './reproduction/records.js';
 
@@ -204,8 +204,8 @@ for (const name of args.configs.split(',')) {
         seconds: s.wallSeconds,
         backend: result.engine.backend,
       }));
-      records.push(...fresh);
-      await writeAtomically(runsFile, JSON.stringify(records, null, 1) + '\n');
+      const all = await appendRecords(runsFile, fresh, (r) => `${r.config}/${r.seed}/${r.method}`);
+      records.splice(0, records.length, ...all);
       await writeResults(records);
       process.stderr.write(
         `${name} seed ${seed}: ` +

@@ -21,10 +21,10 @@ import {
   groupBy,
   meanStd,
   mergeResultsJson,
+  appendRecords,
   readJson,
   replaceGeneratedBlock,
   round2,
-  writeAtomically,
   type ResultEntry,
 } from './reproduction/records.js';
 
@@ -40,7 +40,14 @@ const SOURCE = 'van de Ven & Tolias 2019, Three scenarios for continual learning
 const PUBLISHED: Record<string, Record<string, number>> = {
   'split-mnist-task-il': { naive: 87.19, ewc: 98.64, 'online-ewc': 99.12, si: 99.09, lwf: 99.57 },
   'split-mnist-domain-il': { naive: 59.21, ewc: 63.95, 'online-ewc': 64.32, si: 65.36, lwf: 71.5 },
-  'split-mnist-class-il': { naive: 19.9, ewc: 20.01, 'online-ewc': 19.96, si: 19.99, lwf: 23.85, icarl: 94.57 },
+  'split-mnist-class-il': {
+    naive: 19.9,
+    ewc: 20.01,
+    'online-ewc': 19.96,
+    si: 19.99,
+    lwf: 23.85,
+    icarl: 94.57,
+  },
   'permuted-mnist-domain-il': { naive: 78.51, ewc: 94.31, 'online-ewc': 94.42, si: 95.33, lwf: 72.64 },
 };
 const TABLE: Record<string, string> = {
@@ -167,8 +174,8 @@ for (const name of args.configs.split(',')) {
         seconds: s.wallSeconds,
         backend: result.engine.backend,
       }));
-      records.push(...fresh);
-      await writeAtomically(runsFile, JSON.stringify(records, null, 1) + '\n');
+      const all = await appendRecords(runsFile, fresh, (r) => `${r.config}/${r.seed}/${r.method}`);
+      records.splice(0, records.length, ...all);
       await writeResults(records);
       process.stderr.write(
         `${name} seed ${seed} (${((Date.now() - started) / 1000).toFixed(0)} s): ` +

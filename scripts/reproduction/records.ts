@@ -46,6 +46,21 @@ export function meanStd(values: number[]): { mean: number; std: number | null } 
   return { mean, std: Math.sqrt(variance) };
 }
 
+/**
+ * Adds `fresh` to the records in the file at `path` as it is now (re-read, so that two runs of a
+ * script at once both keep their records), replacing any with the same key; returns them all.
+ */
+export async function appendRecords<T>(
+  path: string,
+  fresh: readonly T[],
+  key: (r: T) => string,
+): Promise<T[]> {
+  const keys = new Set(fresh.map(key));
+  const all = [...readJson<T[]>(path, []).filter((r) => !keys.has(key(r))), ...fresh];
+  await writeAtomically(path, JSON.stringify(all, null, 1) + '\n');
+  return all;
+}
+
 /** Groups `records` by `key`, keeping first-seen order. */
 export function groupBy<T>(records: readonly T[], key: (r: T) => string): T[][] {
   const groups = new Map<string, T[]>();
@@ -56,7 +71,9 @@ export function groupBy<T>(records: readonly T[], key: (r: T) => string): T[][] 
 /** Replaces this study's entries of results.json (those whose source starts with `source`). */
 export async function mergeResultsJson(path: string, source: string, entries: ResultEntry[]): Promise<void> {
   const others = readJson<ResultEntry[]>(path, []).filter((e) => !e.source.startsWith(source));
-  await writeAtomically(path, JSON.stringify([...others, ...entries], null, 2) + '\n');
+  // Studies in a fixed order (by source; the sort is stable), whichever script wrote last.
+  const all = [...others, ...entries].sort((a, b) => a.source.localeCompare(b.source));
+  await writeAtomically(path, JSON.stringify(all, null, 2) + '\n');
 }
 
 /**
