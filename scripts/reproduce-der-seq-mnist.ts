@@ -16,14 +16,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadRunConfig } from '../src/cli/config.js';
-import { runExperiment } from '../src/cli/run-experiment.js';
+import { runStudy } from './reproduction/study.js';
 import {
   groupBy,
   meanStd,
   mergeResultsJson,
-  appendRecords,
-  readJson,
   replaceGeneratedBlock,
   round2,
   type ResultEntry,
@@ -168,57 +165,34 @@ async function writeResults(records: RunRecord[]): Promise<void> {
   await replaceGeneratedBlock(resultsMd, 'der-seq-mnist', 'scripts/reproduce-der-seq-mnist.ts', lines);
 }
 
-const quiet = { write: (_chunk: string) => true };
-const records = readJson<RunRecord[]>(runsFile, []);
-const seeds = args.seeds.split(',').map(Number);
-for (const name of args.configs.split(',')) {
-  if (!(CONFIGS as readonly string[]).includes(name)) {
-    throw new Error(`--configs: expected names among ${CONFIGS.join(', ')}, got "${name}"`);
-  }
-  const base = loadRunConfig(join('examples', 'der-seq-mnist', `${name}.yaml`));
-  const wanted = args.methods?.split(',');
-  for (const seed of seeds) {
-    for (const strategy of base.strategies.filter((s) => !wanted || wanted.includes(s.name))) {
-      if (records.some((r) => r.config === name && r.seed === seed && r.method === strategy.name)) {
-        process.stderr.write(`${name} seed ${seed} ${strategy.name}: recorded already, skipped\n`);
-        continue;
-      }
-      const config = {
-        ...base,
-        strategies: [strategy],
-        seed,
-        out: join(tmpdir(), 'unforget-repro-runs'),
-        benchmark: {
-          ...base.benchmark,
-          ...(smoke ? { trainFraction: Number(args['train-fraction']) } : {}),
-        },
-      };
-      const result = await runExperiment(config, { stdout: quiet });
-      const fresh = Object.entries(result.summaries).map(([method, s]): RunRecord => ({
-        config: name,
-        seed,
-        method,
-        classIl: s.acc,
-        taskIl: s.taskAwareAcc ?? NaN,
-        forgetting: s.forgetting,
-        seconds: s.wallSeconds,
-        backend: result.engine.backend,
-      }));
-      const all = await appendRecords(runsFile, fresh, (r) => `${r.config}/${r.seed}/${r.method}`);
-      records.splice(0, records.length, ...all);
-      await writeResults(records);
-      process.stderr.write(
-        `${name} seed ${seed}: ` +
-          fresh
-            .map(
-              (r) =>
-                `${r.method} class-IL ${(100 * r.classIl).toFixed(2)} task-IL ${(100 * r.taskIl).toFixed(2)} (${r.seconds.toFixed(1)} s)`,
-            )
-            .join(', ') +
-          '\n',
-      );
-    }
-  }
-}
-await writeResults(records);
+await runStudy<RunRecord>({
+  folder: 'der-seq-mnist',
+  known: CONFIGS,
+  configs: args.configs.split(','),
+  seeds: args.seeds.split(',').map(Number),
+  methods: args.methods?.split(','),
+  runsFile,
+  adjust: (config) =>
+    smoke
+      ? { ...config, benchmark: { ...config.benchmark, trainFraction: Number(args['train-fraction']) } }
+      : config,
+  record: (name, seed, result) =>
+    Object.entries(result.summaries).map(([method, s]) => ({
+      config: name,
+      seed,
+      method,
+      classIl: s.acc,
+      taskIl: s.taskAwareAcc ?? NaN,
+      forgetting: s.forgetting,
+      seconds: s.wallSeconds,
+      backend: result.engine.backend,
+    })),
+  describe: (fresh) =>
+    fresh
+      .map(
+        (r) => `${r.method} class-IL ${(100 * r.classIl).toFixed(2)} task-IL ${(100 * r.taskIl).toFixed(2)}`,
+      )
+      .join(', '),
+  publish: writeResults,
+});
 process.stderr.write(`results: ${resultsJson}, ${resultsMd}\n`);

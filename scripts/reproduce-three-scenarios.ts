@@ -15,14 +15,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadRunConfig } from '../src/cli/config.js';
-import { runExperiment } from '../src/cli/run-experiment.js';
+import { runStudy } from './reproduction/study.js';
 import {
   groupBy,
   meanStd,
   mergeResultsJson,
-  appendRecords,
-  readJson,
   replaceGeneratedBlock,
   round2,
   type ResultEntry,
@@ -139,52 +136,28 @@ async function writeResults(records: RunRecord[]): Promise<void> {
   await replaceGeneratedBlock(resultsMd, 'three-scenarios', 'scripts/reproduce-three-scenarios.ts', lines);
 }
 
-const quiet = { write: (_chunk: string) => true };
-const records = readJson<RunRecord[]>(runsFile, []);
-const seeds = args.seeds.split(',').map(Number);
-for (const name of args.configs.split(',')) {
-  if (!(CONFIGS as readonly string[]).includes(name)) {
-    throw new Error(`--configs: expected names among ${CONFIGS.join(', ')}, got "${name}"`);
-  }
-  const base = loadRunConfig(join('examples', 'three-scenarios', `${name}.yaml`));
-  const wanted = args.methods?.split(',');
-  for (const seed of seeds) {
-    for (const strategy of base.strategies.filter((s) => !wanted || wanted.includes(s.name))) {
-      if (records.some((r) => r.config === name && r.seed === seed && r.method === strategy.name)) {
-        process.stderr.write(`${name} seed ${seed} ${strategy.name}: recorded already, skipped\n`);
-        continue;
-      }
-      const config = {
-        ...base,
-        strategies: [strategy],
-        seed,
-        out: join(tmpdir(), 'unforget-repro-runs'),
-        training: { ...base.training, ...(smoke ? { iterations: Number(args.iterations) } : {}) },
-      };
-      const started = Date.now();
-      const result = await runExperiment(config, { stdout: quiet });
-      const fresh = Object.entries(result.summaries).map(([method, s]): RunRecord => ({
-        config: name,
-        benchmark: config.benchmark.name,
-        scenario: result.scenario,
-        seed,
-        method,
-        acc: s.acc,
-        forgetting: s.forgetting,
-        seconds: s.wallSeconds,
-        backend: result.engine.backend,
-      }));
-      const all = await appendRecords(runsFile, fresh, (r) => `${r.config}/${r.seed}/${r.method}`);
-      records.splice(0, records.length, ...all);
-      await writeResults(records);
-      process.stderr.write(
-        `${name} seed ${seed} (${((Date.now() - started) / 1000).toFixed(0)} s): ` +
-          fresh.map((r) => `${r.method} ${(100 * r.acc).toFixed(2)}`).join(', ') +
-          '\n',
-      );
-    }
-  }
-}
-// Also when every run was recorded already: regenerates the tables from the records.
-await writeResults(records);
+await runStudy<RunRecord>({
+  folder: 'three-scenarios',
+  known: CONFIGS,
+  configs: args.configs.split(','),
+  seeds: args.seeds.split(',').map(Number),
+  methods: args.methods?.split(','),
+  runsFile,
+  adjust: (config) =>
+    smoke ? { ...config, training: { ...config.training, iterations: Number(args.iterations) } } : config,
+  record: (name, seed, result) =>
+    Object.entries(result.summaries).map(([method, s]) => ({
+      config: name,
+      benchmark: result.benchmark,
+      scenario: result.scenario,
+      seed,
+      method,
+      acc: s.acc,
+      forgetting: s.forgetting,
+      seconds: s.wallSeconds,
+      backend: result.engine.backend,
+    })),
+  describe: (fresh) => fresh.map((r) => `${r.method} ${(100 * r.acc).toFixed(2)}`).join(', '),
+  publish: writeResults,
+});
 process.stderr.write(`results: ${resultsJson}, ${resultsMd}\n`);

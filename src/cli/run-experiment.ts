@@ -33,6 +33,8 @@ import type { RunConfig, StrategyConfig } from './config-schema.js';
 export interface RunResult {
   dir: string;
   engine: EngineInfo;
+  /** The benchmark's name, as in the config. */
+  benchmark: string;
   /** The stream's scenario (the benchmark's default where the config names none). */
   scenario: Stream['scenario'];
   summaries: Record<string, RunSummary & { peakRssBytes: number }>;
@@ -173,5 +175,5 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
   );
   const rows: SummaryTableRow[] = Object.entries(summaries).map(([strategy, s]) => ({ strategy, ...s }));
   stdout.write(`\n${formatSummaryTable(rows)}\n\nrun folder: ${dir}\n`);
-  return { dir, engine, scenario: stream.scenario, summaries };
+  return { dir, engine, benchmark: config.benchmark.name, scenario: stream.scenario, summaries };
 }

@@ -1,0 +1,70 @@
+/**
+ * The loop every reproduction script runs: for each named config of a study folder, each seed and
+ * each (wanted) strategy of the config, one run through the CLI's runner (`runExperiment`), unless
+ * that (config, seed, method) is recorded already. Each finished run's records are merged into the
+ * records file at once (records.ts), then the study's tables are rewritten from all of them, so
+ * an interrupted study loses at most the run in progress.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRunConfig } from '../../src/cli/config.js';
+import { runExperiment, type RunResult } from '../../src/cli/run-experiment.js';
+import type { RunConfig } from '../../src/cli/config-schema.js';
+import { appendRecords, readJson } from './records.js';
+
+/** What every record of a study has: which run it came from. */
+export interface StudyRecord {
+  config: string;
+  seed: number;
+  method: string;
+}
+
+export interface StudyOptions<R extends StudyRecord> {
+  /** Folder of the study's configs: `examples/<folder>/<config>.yaml`. */
+  folder: string;
+  /** The configs the study knows, and those asked for (a subset). */
+  known: readonly string[];
+  configs: readonly string[];
+  seeds: readonly number[];
+  /** Strategy names to run; all of each config's when absent. */
+  methods?: readonly string[];
+  runsFile: string;
+  /** The run's config from the study's (e.g. fewer iterations for a smoke run). */
+  adjust?: (config: RunConfig) => RunConfig;
+  /** The records of one finished run. */
+  record: (config: string, seed: number, result: RunResult) => R[];
+  /** A one-line account of a finished run, for stderr. */
+  describe: (fresh: R[]) => string;
+  /** Rewrites the study's tables from every record so far. */
+  publish: (records: R[]) => Promise<void>;
+}
+
+export async function runStudy<R extends StudyRecord>(options: StudyOptions<R>): Promise<void> {
+  const quiet = { write: (_chunk: string) => true };
+  let records = readJson<R[]>(options.runsFile, []);
+  for (const name of options.configs) {
+    if (!options.known.includes(name)) {
+      throw new Error(`--configs: expected names among ${options.known.join(', ')}, got "${name}"`);
+    }
+    const base = loadRunConfig(join('examples', options.folder, `${name}.yaml`));
+    const strategies = base.strategies.filter((s) => !options.methods || options.methods.includes(s.name));
+    for (const seed of options.seeds) {
+      for (const strategy of strategies) {
+        if (records.some((r) => r.config === name && r.seed === seed && r.method === strategy.name)) {
+          process.stderr.write(`${name} seed ${seed} ${strategy.name}: recorded already, skipped\n`);
+          continue;
+        }
+        const study = { ...base, strategies: [strategy], seed, out: join(tmpdir(), 'unforget-repro-runs') };
+        const config = options.adjust ? options.adjust(study) : study;
+        const started = Date.now();
+        const fresh = options.record(name, seed, await runExperiment(config, { stdout: quiet }));
+        records = await appendRecords(options.runsFile, fresh, (r) => `${r.config}/${r.seed}/${r.method}`);
+        await options.publish(records);
+        const seconds = ((Date.now() - started) / 1000).toFixed(0);
+        process.stderr.write(`${name} seed ${seed} (${seconds} s): ${options.describe(fresh)}\n`);
+      }
+    }
+  }
+  // Also when every run was recorded already: the tables are regenerated from the records.
+  await options.publish(records);
+}
