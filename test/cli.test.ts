@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -83,6 +83,32 @@ describe('unforget CLI', () => {
     assert.equal(config.training.iterations, 5);
     const results = JSON.parse(readFileSync(join(dir, folder, 'results.json'), 'utf8'));
     assert.equal(results['ewc+lwf'].matrix.length, 5);
+  });
+
+  it('runs Permuted-MNIST with benchmark.pad and training.dropLast, and refuses pad elsewhere', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unforget-cli-'));
+    const file = join(dir, 'permuted.json');
+    const config = {
+      seed: 0,
+      benchmark: { name: 'permuted-mnist', experiences: 2, trainFraction: 0.01, pad: 2 },
+      model: { hiddenSizes: [16], init: 'fan-in-uniform' },
+      training: { iterations: 3, dropLast: true },
+      strategies: [{ name: 'naive' }],
+    };
+    writeFileSync(file, JSON.stringify(config));
+    const run = unforget(['run', '--config', file, '--out', join(dir, 'runs')]);
+    assert.equal(run.status, 0, run.stderr);
+    const [folder] = readdirSync(join(dir, 'runs'));
+    const written = JSON.parse(readFileSync(join(dir, 'runs', folder, 'config.json'), 'utf8'));
+    assert.equal(written.benchmark.pad, 2);
+    assert.equal(written.training.dropLast, true);
+    const results = JSON.parse(readFileSync(join(dir, 'runs', folder, 'results.json'), 'utf8'));
+    assert.equal(results.naive.matrix.length, 2);
+    writeFileSync(file, JSON.stringify({ ...config, benchmark: { name: 'split-mnist', pad: 2 } }));
+    const refused = unforget(['run', '--config', file, '--out', join(dir, 'refused')]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /benchmark\.pad: only permuted-mnist takes pad, got it for split-mnist/);
+    assert.equal(existsSync(join(dir, 'refused')), false);
   });
 
   it('refuses bad flags with exit code 2, naming the field, and writes nothing', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../core/errors.js';
 import type { Dataset, DatasetSplit } from '../data/dataset.js';
-import { permuted, permutePixels, pixelPermutations } from './permuted.js';
+import { padImages, permuted, permutePixels, pixelPermutations } from './permuted.js';
 import { testTaskId } from './stream.js';
 
 // 10 classes x 5 samples of 4x4x1; pixel p of sample i holds i * 100 + p.
@@ -72,6 +72,69 @@ describe('permuted', () => {
     };
     const out = permutePixels(d, Int32Array.from([3, 0, 2, 1]));
     assert.deepEqual(Array.from(out.x), [4, 40, 1, 10, 3, 30, 2, 20]);
+  });
+
+  it('pads images with zeros on every side, channels kept together', () => {
+    const gray: Dataset = {
+      x: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]),
+      y: Int32Array.from([0, 1]),
+      sampleShape: [2, 2],
+      numClasses: 2,
+    };
+    const padded = padImages(gray, 1);
+    assert.deepEqual(padded.sampleShape, [4, 4]);
+    assert.deepEqual(padded.y, gray.y);
+    // prettier-ignore
+    assert.deepEqual(Array.from(padded.x), [
+      0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, 5, 6, 0, 0, 7, 8, 0, 0, 0, 0, 0,
+    ]);
+    const rgb: Dataset = {
+      x: Float32Array.from([1, 10, 2, 20]),
+      y: Int32Array.from([0]),
+      sampleShape: [1, 2, 2],
+      numClasses: 1,
+    };
+    const p = padImages(rgb, 1);
+    assert.deepEqual(p.sampleShape, [3, 4, 2]);
+    // prettier-ignore
+    assert.deepEqual(Array.from(p.x), [
+      0, 0, 0, 0, 0, 0, 0, 0,
+      0, 0, 1, 10, 2, 20, 0, 0,
+      0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+  });
+
+  it('with pad, permutes the padded images: (H + 2 pad) x (W + 2 pad) pixels per experience', () => {
+    const s = permuted(split, { experiences: 3, seed: 5, pad: 2 });
+    assert.deepEqual(s.sampleShape, [8, 8, 1]);
+    const padded = padImages(split.train, 2);
+    // Experience 0 is the padded original; the others permute all 64 pixels, border included.
+    assert.deepEqual(s.experiences[0].train.x, padded.x);
+    assert.deepEqual(s.experiences[0].test.x, padImages(split.test, 2).x);
+    const perms = pixelPermutations([8, 8, 1], 3, 5);
+    for (const t of [1, 2]) {
+      const e = s.experiences[t];
+      assert.deepEqual(e.train.sampleShape, [8, 8, 1]);
+      assert.deepEqual(e.train.x, permutePixels(padded, perms[t]).x);
+      // Some image pixel lands in the border's positions: the permutation spans the padding too.
+      const zeros = Array.from(e.train.x.subarray(0, 64)).filter((v) => v === 0).length;
+      assert.equal(zeros, 64 - 16 + 1); // the border's 48 zeros plus sample 0's pixel 0 (value 0)
+    }
+    // pad: 0 is the default stream.
+    assert.deepEqual(
+      permuted(split, { experiences: 2, seed: 5, pad: 0 }),
+      permuted(split, { experiences: 2, seed: 5 }),
+    );
+  });
+
+  it('rejects a negative or fractional pad', () => {
+    for (const pad of [-1, 1.5]) {
+      assert.throws(
+        () => permuted(split, { experiences: 2, seed: 1, pad }),
+        (e: unknown) => e instanceof ConfigError && e.field === 'pad',
+      );
+    }
   });
 
   it('rejects a non-positive experience count', () => {

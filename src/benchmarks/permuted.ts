@@ -9,6 +9,15 @@ export interface PermutedOptions {
   seed: number;
   /** Stream name; defaults to `permuted-<experiences>`. */
   name?: string;
+  /**
+   * Zero pixels added on every side of each [H, W] or [H, W, C] image before permuting: the
+   * experiences then permute (H + 2 pad) x (W + 2 pad) pixels. Default 0. van de Ven & Tolias's
+   * code pads MNIST to 32x32 (`pad: 2`). For an MLP this is not neutral: the first layer's
+   * fan-in (1024, not 784) sets its fan-in-scaled initialisation, and since the border is
+   * permuted with the image, each experience scatters its 784 image pixels over 1024 input
+   * positions, so two experiences' images share fewer active inputs.
+   */
+  pad?: number;
 }
 
 /**
@@ -19,16 +28,21 @@ export interface PermutedOptions {
  * permutation from `seed`. For multi-channel images the channels of a pixel move together.
  */
 export function permuted(split: DatasetSplit, options: PermutedOptions): Stream {
-  const { experiences, seed } = options;
+  const { experiences, seed, pad = 0 } = options;
   if (!Number.isInteger(experiences) || experiences < 1) {
     throw new ConfigError('experiences', `expected a positive integer, got ${experiences}`);
   }
-  const perms = pixelPermutations(split.train.sampleShape, experiences, seed);
-  const all = Array.from({ length: split.train.numClasses }, (_, i) => i);
+  if (!Number.isInteger(pad) || pad < 0) {
+    throw new ConfigError('pad', `expected a non-negative integer, got ${pad}`);
+  }
+  const train = pad ? padImages(split.train, pad) : split.train;
+  const test = pad ? padImages(split.test, pad) : split.test;
+  const perms = pixelPermutations(train.sampleShape, experiences, seed);
+  const all = Array.from({ length: train.numClasses }, (_, i) => i);
   const list: Experience[] = perms.map((perm, t) => ({
     index: t,
-    train: permutePixels(split.train, perm),
-    test: permutePixels(split.test, perm),
+    train: permutePixels(train, perm),
+    test: permutePixels(test, perm),
     classes: all,
     taskId: t,
   }));
@@ -36,8 +50,8 @@ export function permuted(split: DatasetSplit, options: PermutedOptions): Stream 
     name: options.name ?? `permuted-${experiences}`,
     scenario: 'domain-il',
     experiences: list,
-    numClasses: split.train.numClasses,
-    sampleShape: split.train.sampleShape,
+    numClasses: train.numClasses,
+    sampleShape: train.sampleShape,
     taskIdVisibleAtTest: false,
   };
 }
@@ -69,6 +83,36 @@ export function permutePixels(dataset: Dataset, perm: Int32Array): Dataset {
     }
   }
   return { ...dataset, x, y: dataset.y.slice() };
+}
+
+/**
+ * Each image with `pad` zero pixels added on every side: [H, W] becomes [H + 2 pad, W + 2 pad]
+ * and [H, W, C] becomes [H + 2 pad, W + 2 pad, C] (all channels 0 in the border).
+ */
+export function padImages(dataset: Dataset, pad: number): Dataset {
+  const shape = dataset.sampleShape;
+  if (shape.length !== 2 && shape.length !== 3) {
+    throw new ConfigError(
+      'pad',
+      `expected [H, W] or [H, W, C] images, got sample shape [${shape.join(', ')}]`,
+    );
+  }
+  const [h, w] = shape;
+  const channels = channelCount(shape);
+  const paddedW = w + 2 * pad;
+  const paddedSize = (h + 2 * pad) * paddedW * channels;
+  const size = h * w * channels;
+  const row = w * channels;
+  const n = dataset.y.length;
+  const x = new Float32Array(n * paddedSize);
+  for (let s = 0; s < n; s++) {
+    for (let r = 0; r < h; r++) {
+      const from = s * size + r * row;
+      x.set(dataset.x.subarray(from, from + row), s * paddedSize + ((r + pad) * paddedW + pad) * channels);
+    }
+  }
+  const sampleShape = shape.length === 3 ? [h + 2 * pad, paddedW, channels] : [h + 2 * pad, paddedW];
+  return { ...dataset, x, y: dataset.y.slice(), sampleShape };
 }
 
 // Images are [H, W] or channel-last [H, W, C]; anything else is treated as C = 1 flat features.

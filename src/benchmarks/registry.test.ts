@@ -70,6 +70,11 @@ describe('benchmark registry', () => {
     const p = r.get('permuted-mnist').build({ seed: 2 });
     assert.equal(p.scenario, 'domain-il');
     assert.equal(p.experiences.length, 10);
+    // pad: 2 zero-pads each image before permuting (MNIST's 28x28 as 32x32).
+    const padded = r.get('permuted-mnist').build({ seed: 2, experiences: 2, pad: 2 });
+    assert.equal(padded.experiences.length, 2);
+    assert.deepEqual(padded.sampleShape, [8, 8, 1]);
+    assert.equal(padded.experiences[0].train.x[0], 0);
     const rot = r.get('rotated-mnist').build({ seed: 2 });
     assert.equal(rot.experiences.length, 5);
     assert.equal(r.get('rotated-mnist').build({ seed: 2, angles: [0, 30, 60] }).experiences.length, 3);

@@ -22,6 +22,11 @@ export interface SplitBenchmarkOptions extends BenchmarkBaseOptions {
   scenario?: 'class-il' | 'task-il' | 'domain-il';
 }
 
+export interface PermutedBenchmarkOptions extends BenchmarkBaseOptions {
+  /** Zero pixels added on every side of each image before permuting (2: MNIST as 32x32). Default 0. */
+  pad?: number;
+}
+
 export interface RotatedBenchmarkOptions extends BenchmarkBaseOptions {
   angles?: readonly number[] | 'evenly-spaced' | 'random';
 }
@@ -30,7 +35,7 @@ export interface RotatedBenchmarkOptions extends BenchmarkBaseOptions {
 export interface BenchmarkOptionsByName {
   'split-mnist': SplitBenchmarkOptions;
   'split-fashion-mnist': SplitBenchmarkOptions;
-  'permuted-mnist': BenchmarkBaseOptions;
+  'permuted-mnist': PermutedBenchmarkOptions;
   'rotated-mnist': RotatedBenchmarkOptions;
 }
 
@@ -77,6 +82,7 @@ export function createBenchmarkRegistry(loaders: DatasetLoaders): BenchmarkRegis
           experiences: o.experiences ?? 10,
           seed: o.seed,
           name: 'permuted-mnist',
+          ...(o.pad !== undefined ? { pad: o.pad } : {}),
         }),
     },
     'rotated-mnist': {

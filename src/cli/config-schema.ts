@@ -102,6 +102,11 @@ export const runConfigSchema = z.strictObject({
       trainFraction: z.number().gt(0).max(1).default(1),
       classOrder: z.union([z.enum(['fixed', 'shuffled']), z.array(z.number().int().min(0))]).optional(),
       /**
+       * permuted-mnist only: zero pixels added on every side of each image before permuting
+       * (2: MNIST as 32x32, as van de Ven & Tolias's code). Default 0.
+       */
+      pad: z.number().int().min(0).optional(),
+      /**
        * Deliver the stream online (task-free): batches of `batchSize` examples seen once, no
        * experience boundaries given to the strategy; `blurry` examples mixed across each boundary.
        */
@@ -130,6 +135,11 @@ export const runConfigSchema = z.strictObject({
       iterations: positiveInt.optional(),
       /** A fresh optimizer per experience (default), or one for the whole run (false). */
       resetOptimizer: z.boolean().default(true),
+      /**
+       * Skip each pass's last, partial mini-batch (PyTorch's `drop_last=True`, as van de Ven &
+       * Tolias's code). Default false.
+       */
+      dropLast: z.boolean().optional(),
       /**
        * `seen`: outputs restricted to the active classes (class-IL: seen so far; task-IL: the task's);
        * `all`: never; `evaluation`: every output trained, predictions restricted (Mammoth's protocol).

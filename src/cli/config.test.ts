@@ -96,6 +96,26 @@ describe('run config', () => {
     );
   });
 
+  it('reads benchmark.pad and training.dropLast, absent unless given', () => {
+    const config = parseRunConfig({
+      benchmark: { name: 'permuted-mnist', pad: 2 },
+      training: { dropLast: true },
+    });
+    assert.equal(config.benchmark.pad, 2);
+    assert.equal(config.training.dropLast, true);
+    const plain = parseRunConfig({ benchmark: { name: 'permuted-mnist' } });
+    assert.equal(plain.benchmark.pad, undefined);
+    assert.equal(plain.training.dropLast, undefined);
+    assert.equal(
+      problem({ benchmark: { name: 'permuted-mnist', pad: -1 } }),
+      'benchmark.pad: expected a number >= 0, got -1',
+    );
+    assert.equal(
+      problem({ training: { dropLast: 'yes' } }),
+      'training.dropLast: expected boolean, got "yes"',
+    );
+  });
+
   it('names the field, what was expected and what was given', () => {
     assert.equal(
       problem({ strategies: [{ name: 'naive' }, { name: 'joint', lr: 'abc' }] }),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as tf from '../engine/tf.js';
 import { initEngine, type EngineInfo } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
+import { ConfigError } from '../core/errors.js';
 import { benchmarks } from '../benchmarks/benchmarks.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { onlineStream } from '../benchmarks/online.js';
@@ -54,12 +55,18 @@ function buildStream(config: RunConfig): Stream {
 }
 
 function buildOfflineStream(config: RunConfig): Stream {
-  const { name, scenario, experiences, trainFraction, classOrder } = config.benchmark;
+  const { name, scenario, experiences, trainFraction, classOrder, pad } = config.benchmark;
   const common = { seed: config.seed, trainFraction, ...(experiences ? { experiences } : {}) };
+  if (pad !== undefined && name !== 'permuted-mnist') {
+    throw new ConfigError('benchmark.pad', `only permuted-mnist takes pad, got it for ${name}`);
+  }
   if (name === 'split-mnist' || name === 'split-fashion-mnist') {
     return benchmarks
       .get(name)
       .build({ ...common, ...(scenario ? { scenario } : {}), ...(classOrder ? { classOrder } : {}) });
+  }
+  if (name === 'permuted-mnist') {
+    return benchmarks.get(name).build({ ...common, ...(pad !== undefined ? { pad } : {}) });
   }
   return benchmarks.get(name).build(common);
 }
@@ -132,7 +139,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
       } as StrategyOptions);
       const epochs = strategyConfig.epochs ?? config.training.epochs;
       const batchSize = strategyConfig.batchSize ?? config.training.batchSize;
-      const { iterations, resetOptimizer } = config.training;
+      const { iterations, resetOptimizer, dropLast } = config.training;
       const activeOutputs = ownOutputs ?? config.training.activeOutputs;
       // With `iterations` an experience is ~iterations * batch / samples passes (for the progress bar).
       const passes = iterations
@@ -150,6 +157,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
         epochs,
         ...(iterations ? { iterations } : {}),
         resetOptimizer,
+        ...(dropLast !== undefined ? { dropLast } : {}),
         activeOutputs,
         batchSize,
         seed: config.seed,

@@ -244,6 +244,33 @@ describe('fit', () => {
     assert.throws(() => train({ model, iterations: 0 }), /iterations: expected a positive integer, got 0/);
   });
 
+  it("with `dropLast`, skips each pass's partial batch: every step a full batch", () => {
+    const model = newModel();
+    const sizes: number[] = [];
+    const counter: Plugin = { name: 'count', onStepEnd: (ctx) => sizes.push(ctx.batch.y.length) };
+    // 20 samples per experience, batch 8: passes of 2 full steps (the 4 left over are dropped).
+    const events = train({ model, plugins: [counter], iterations: 5, epochs: 1, dropLast: true });
+    assert.deepEqual(sizes, Array(10).fill(8));
+    const epochEnds = events.filter((e) => e.type === 'epoch-end' && e.experience === 0);
+    assert.deepEqual(
+      epochEnds.map((e) => e.type === 'epoch-end' && e.samples),
+      [16, 16, 8],
+    );
+    // With epochs: one pass of 2 steps per epoch; without dropLast the pass has 3 (8, 8, 4).
+    sizes.length = 0;
+    train({ model, plugins: [counter], epochs: 1, dropLast: true });
+    assert.deepEqual(sizes, [8, 8, 8, 8]);
+    sizes.length = 0;
+    train({ model, plugins: [counter], epochs: 1, dropLast: false });
+    assert.deepEqual(sizes, [8, 8, 4, 8, 8, 4]);
+    // Fewer samples than one batch would drop everything: refused.
+    assert.throws(
+      () => train({ model, dropLast: true, batchSize: 32, iterations: 3 }),
+      /dropLast: experience 0 has 20 training samples, fewer than one batch of 32/,
+    );
+    model.dispose();
+  });
+
   it('makes one optimizer per experience, or one for the run with resetOptimizer: false', () => {
     for (const [resetOptimizer, expected] of [
       [undefined, 2],

@@ -48,6 +48,13 @@ export interface FitOptions {
   /** Optimizer steps per experience; when given it replaces `epochs`. */
   iterations?: number;
   batchSize: number;
+  /**
+   * Skip the partial mini-batch at the end of each pass over the data (PyTorch's
+   * `DataLoader(drop_last=True)`, as van de Ven & Tolias's code): every step then sees exactly
+   * `batchSize` samples. Default false (the last batch of a pass holds the remainder). Offline
+   * experiences only; an observing plugin (GDumb) and online streams see every sample.
+   */
+  dropLast?: boolean;
   /** Fixes the order of mini-batches. Default 0. */
   seed?: number;
   onEvent?: TrainingEventListener;
@@ -60,7 +67,7 @@ export interface FitOptions {
 /** Trains on the stream, experience by experience; returns every event it emitted, in order. */
 export function fit(options: FitOptions): TrainingEvent[] {
   validate(options);
-  const { stream, model, epochs, batchSize, plugins = [] } = options;
+  const { stream, model, epochs, batchSize, plugins = [], dropLast = false } = options;
   const events: TrainingEvent[] = [];
   const emit = (event: TrainingEvent) => {
     events.push(event);
@@ -127,6 +134,12 @@ export function fit(options: FitOptions): TrainingEvent[] {
         const ctx: ExperienceContext = { stream, experience, trainingSet: selected, model, activeClasses };
         // A selector that mixes experiences has no single task id to train with.
         const taskId = options.trainingSet ? undefined : experience.taskId;
+        if (dropLast && !observeOnly && selected.y.length < batchSize) {
+          throw new ConfigError(
+            'dropLast',
+            `experience ${i} has ${selected.y.length} training samples, fewer than one batch of ${batchSize}: every batch would be dropped`,
+          );
+        }
         const optimizer = optimizerFor();
         plugins.forEach((p) => p.onExperienceStart?.(ctx));
         let stepsLeft = observeOnly ? Infinity : (options.iterations ?? Infinity);
@@ -139,6 +152,8 @@ export function fit(options: FitOptions): TrainingEvent[] {
             optimizer,
             step,
             batchSize,
+            // An observing plugin is shown every sample: nothing is dropped for it.
+            dropLast: dropLast && !observeOnly,
             taskId,
             maxSteps: stepsLeft,
             rng: rng.fork(),
@@ -183,6 +198,8 @@ interface EpochSettings {
   optimizer: tf.Optimizer;
   step: Stepper;
   batchSize: number;
+  /** Stop before a batch that would hold fewer than `batchSize` samples. */
+  dropLast: boolean;
   taskId: number | undefined;
   /** Stop after this many steps (Infinity: the whole pass). */
   maxSteps: number;
@@ -207,7 +224,9 @@ function trainEpoch(
   let ownLossSum = 0;
   let lastProgress = performance.now();
   let step = 0;
-  for (; step * batchSize < order.length && step < settings.maxSteps; step++) {
+  // Samples a batch must start before: every start, or only those with a full batch after them.
+  const starts = settings.dropLast ? order.length - batchSize + 1 : order.length;
+  for (; step * batchSize < starts && step < settings.maxSteps; step++) {
     const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
     const batch = gather(data, indices);
     const result = settings.step({ ...ctx, step, batch, indices }, settings.optimizer, settings.taskId);
