@@ -4,49 +4,24 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as tf from '../src/engine/tf.js';
 import { initEngine } from '../src/engine/backend.js';
-import { sgd } from '../src/engine/optimizers/index.js';
-import { gaussianClusters } from '../src/data/synthetic.js';
-import { classSplit } from '../src/benchmarks/class-split.js';
 import { onlineStream } from '../src/benchmarks/online.js';
-import { mlp } from '../src/models/mlp.js';
-import { summarize } from '../src/metrics/index.js';
-import { fit } from '../src/strategies/template.js';
 import { createStrategy } from '../src/strategies/registry.js';
+import { classIlReplay } from '../src/strategies/testing/class-il-replay.js';
 import { ConfigError } from '../src/core/errors.js';
 
 await initEngine();
 
-const offline = classSplit(
-  gaussianClusters({
-    numClasses: 8,
-    samplesPerClass: 60,
-    testSamplesPerClass: 30,
-    dims: 4,
-    spread: 0.3,
-    seed: 3,
-  }),
-  { experiences: 4, seed: 1, scenario: 'class-il' },
-);
-const stream = onlineStream(offline, { batchSize: 10, blurry: 20, seed: 2 });
-const newModel = () => mlp({ inputShape: [4], hiddenSizes: [32], numClasses: 8, seed: 1 });
+const offline = classIlReplay({ clusters: { samplesPerClass: 60 } });
+const stream = onlineStream(offline.stream, { batchSize: 10, blurry: 20, seed: 2 });
+const { newModel, runSummary } = offline;
 
 function online(name: string, options: Record<string, unknown> = {}) {
-  const before = tf.memory().numTensors;
-  const model = newModel();
-  const events = fit({
-    ...createStrategy(name, { copyModel: newModel, ...options }),
+  return runSummary(createStrategy(name, { copyModel: newModel, ...options }), {
     stream,
-    model,
-    optimizer: () => sgd({ learningRate: 0.1 }),
     epochs: 1,
-    batchSize: 10,
     seed: 4,
   });
-  model.dispose();
-  assert.equal(tf.memory().numTensors, before, `${name}: no tensor leak`);
-  return summarize(events);
 }
 
 describe('task-free methods on an online stream', () => {

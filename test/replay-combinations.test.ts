@@ -4,47 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as tf from '../src/engine/tf.js';
 import { initEngine } from '../src/engine/backend.js';
-import { sgd } from '../src/engine/optimizers/index.js';
-import { gaussianClusters } from '../src/data/synthetic.js';
-import { classSplit } from '../src/benchmarks/class-split.js';
-import { mlp } from '../src/models/mlp.js';
-import { summarize } from '../src/metrics/index.js';
-import { fit } from '../src/strategies/template.js';
 import { createStrategy } from '../src/strategies/registry.js';
+import { newModel, runSummary } from '../src/strategies/testing/class-il-replay.js';
 
 await initEngine();
 
-const stream = classSplit(
-  gaussianClusters({
-    numClasses: 8,
-    samplesPerClass: 40,
-    testSamplesPerClass: 30,
-    dims: 4,
-    spread: 0.3,
-    seed: 3,
-  }),
-  { experiences: 4, seed: 1, scenario: 'class-il' },
-);
-const newModel = () => mlp({ inputShape: [4], hiddenSizes: [32], numClasses: 8, seed: 1 });
-
 function run(name: string, options: Record<string, unknown> = {}) {
-  const before = tf.memory().numTensors;
-  const model = newModel();
   const strategy = createStrategy(name, { copyModel: newModel, ...options });
-  const events = fit({
-    ...strategy,
-    stream,
-    model,
-    optimizer: () => sgd({ learningRate: 0.1 }),
-    epochs: 5,
-    batchSize: 10,
-    seed: 2,
-  });
-  model.dispose();
-  assert.equal(tf.memory().numTensors, before, `${name}: no tensor leak`);
-  return { strategy, summary: summarize(events) };
+  return { strategy, summary: runSummary(strategy) };
 }
 
 describe('replay combined with regularisers', () => {

@@ -225,3 +225,53 @@ export class BufferStorage {
     this.seen = state.seen;
   }
 }
+
+/**
+ * A `ReplayBuffer` over a `BufferStorage`: everything but the policy. Reading (`sample`, `all`),
+ * the footprint and checkpointing (`state`, `restore`) depend only on the stored rows, so each
+ * policy (reservoir.ts, class-balanced.ts) extends this and writes only its `add`: which offered
+ * examples are kept and which slots they take. A policy that keeps bookkeeping of its own beside
+ * the rows (class-balanced's per-class counts) rebuilds it in an overriding `restore`.
+ */
+export abstract class StoredBuffer implements ReplayBuffer {
+  abstract readonly policy: string;
+  protected readonly storage: BufferStorage;
+
+  constructor(shape: StorageShape) {
+    this.storage = new BufferStorage(shape);
+  }
+
+  get capacity(): number {
+    return this.storage.capacity;
+  }
+
+  get size(): number {
+    return this.storage.size;
+  }
+
+  get seen(): number {
+    return this.storage.seen;
+  }
+
+  abstract add(examples: Examples): void;
+
+  sample(n: number, rng: Rng): BufferBatch {
+    return this.storage.read(this.storage.randomSlots(n, rng));
+  }
+
+  all(): BufferBatch {
+    return this.storage.read(Int32Array.from({ length: this.storage.size }, (_, i) => i));
+  }
+
+  memoryBytes(): number {
+    return this.storage.memoryBytes();
+  }
+
+  state(): BufferState {
+    return this.storage.state(this.policy);
+  }
+
+  restore(state: BufferState): void {
+    this.storage.restore(this.policy, state);
+  }
+}

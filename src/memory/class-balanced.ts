@@ -12,18 +12,10 @@
  * as the original would have, given the same random draws.
  */
 import type { Rng } from '../core/random.js';
-import {
-  BufferStorage,
-  type BufferBatch,
-  type BufferState,
-  type Examples,
-  type ReplayBuffer,
-  type StorageShape,
-} from './buffer.js';
+import { StoredBuffer, type BufferState, type Examples, type StorageShape } from './buffer.js';
 
-export class ClassBalancedBuffer implements ReplayBuffer {
+export class ClassBalancedBuffer extends StoredBuffer {
   readonly policy = 'class-balanced';
-  private readonly storage: BufferStorage;
   /** Stored examples per class label. */
   private counts = new Map<number, number>();
 
@@ -32,19 +24,7 @@ export class ClassBalancedBuffer implements ReplayBuffer {
     shape: StorageShape,
     private readonly rng: Rng,
   ) {
-    this.storage = new BufferStorage(shape);
-  }
-
-  get capacity(): number {
-    return this.storage.capacity;
-  }
-
-  get size(): number {
-    return this.storage.size;
-  }
-
-  get seen(): number {
-    return this.storage.seen;
+    super(shape);
   }
 
   /** Stored examples per class, by ascending label. */
@@ -75,24 +55,9 @@ export class ClassBalancedBuffer implements ReplayBuffer {
     }
   }
 
-  sample(n: number, rng: Rng): BufferBatch {
-    return this.storage.read(this.storage.randomSlots(n, rng));
-  }
-
-  all(): BufferBatch {
-    return this.storage.read(Int32Array.from({ length: this.storage.size }, (_, i) => i));
-  }
-
-  memoryBytes(): number {
-    return this.storage.memoryBytes();
-  }
-
-  state(): BufferState {
-    return this.storage.state(this.policy);
-  }
-
-  restore(state: BufferState): void {
-    this.storage.restore(this.policy, state);
+  /** Restores the rows, then counts their labels again. */
+  override restore(state: BufferState): void {
+    super.restore(state);
     this.counts = new Map();
     for (const label of this.storage.y.subarray(0, this.storage.size)) {
       this.counts.set(label, (this.counts.get(label) ?? 0) + 1);

@@ -1,5 +1,6 @@
 export {
   BufferStorage,
+  StoredBuffer,
   type BufferBatch,
   type BufferState,
   type Examples,

@@ -6,37 +6,17 @@
  * way (Chaudhry et al. 2019; Buzzega et al. 2020); it needs no task boundaries.
  */
 import type { Rng } from '../core/random.js';
-import {
-  BufferStorage,
-  type BufferBatch,
-  type BufferState,
-  type Examples,
-  type ReplayBuffer,
-  type StorageShape,
-} from './buffer.js';
+import { StoredBuffer, type Examples, type StorageShape } from './buffer.js';
 
-export class ReservoirBuffer implements ReplayBuffer {
+export class ReservoirBuffer extends StoredBuffer {
   readonly policy = 'reservoir';
-  private readonly storage: BufferStorage;
 
   /** `rng` decides which examples are kept; give it its own seed (or a fork) so runs repeat. */
   constructor(
     shape: StorageShape,
     private readonly rng: Rng,
   ) {
-    this.storage = new BufferStorage(shape);
-  }
-
-  get capacity(): number {
-    return this.storage.capacity;
-  }
-
-  get size(): number {
-    return this.storage.size;
-  }
-
-  get seen(): number {
-    return this.storage.seen;
+    super(shape);
   }
 
   add(examples: Examples): void {
@@ -52,25 +32,5 @@ export class ReservoirBuffer implements ReplayBuffer {
       }
       s.seen++;
     }
-  }
-
-  sample(n: number, rng: Rng): BufferBatch {
-    return this.storage.read(this.storage.randomSlots(n, rng));
-  }
-
-  all(): BufferBatch {
-    return this.storage.read(Int32Array.from({ length: this.storage.size }, (_, i) => i));
-  }
-
-  memoryBytes(): number {
-    return this.storage.memoryBytes();
-  }
-
-  state(): BufferState {
-    return this.storage.state(this.policy);
-  }
-
-  restore(state: BufferState): void {
-    this.storage.restore(this.policy, state);
   }
 }

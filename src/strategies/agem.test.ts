@@ -2,51 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
-import { sgd } from '../engine/optimizers/index.js';
 import { ConfigError } from '../core/errors.js';
-import { gaussianClusters } from '../data/synthetic.js';
-import { classSplit } from '../benchmarks/class-split.js';
-import { mlp } from '../models/mlp.js';
-import { summarize } from '../metrics/index.js';
-import { fit } from './template.js';
 import { naive } from './naive.js';
 import type { BufferStorage } from '../memory/buffer.js';
 import type { Plugin } from './plugin.js';
-import type { Strategy } from './strategy.js';
 import { agem, agemPlugin, agemProjection } from './agem.js';
 import { dot, flatten, memoryGradient } from './gradient-vector.js';
+import { sixClasses } from './testing/class-il-replay.js';
 
 await initEngine();
 
-// Six Gaussian classes dealt two per experience: Naive keeps little more than the last two.
-const stream = classSplit(
-  gaussianClusters({
-    numClasses: 6,
-    samplesPerClass: 60,
-    testSamplesPerClass: 40,
-    dims: 16,
-    spread: 1,
-    seed: 7,
-  }),
-  { experiences: 3, seed: 7, scenario: 'class-il' },
-);
-
-function run(strategy: Strategy) {
-  const start = tf.memory().numTensors;
-  const model = mlp({ inputShape: [16], hiddenSizes: [32], numClasses: 6, seed: 1 });
-  const events = fit({
-    ...strategy,
-    stream,
-    model,
-    optimizer: () => sgd({ learningRate: 0.1 }),
-    epochs: 5,
-    batchSize: 16,
-    seed: 3,
-  });
-  model.dispose();
-  assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
-  return summarize(events);
-}
+const { stream, runSummary: run } = sixClasses;
 
 /** Every stored row, in slot order. */
 const everything = (memory: BufferStorage) =>

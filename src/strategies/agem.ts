@@ -13,18 +13,14 @@
  */
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
-import { createRng } from '../core/random.js';
-import { sampleSize } from '../data/dataset.js';
-import { BufferStorage } from '../memory/buffer.js';
-import type { Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
 import {
   dot,
+  episodicMemoryPlugin,
   flatten,
   memoryGradient,
-  memoryQuota,
-  rememberExperience,
   unflatten,
+  type EpisodicMemoryPlugin,
 } from './gradient-vector.js';
 
 export interface AgemOptions extends StrategyOptions {
@@ -36,10 +32,8 @@ export interface AgemOptions extends StrategyOptions {
   seed?: number;
 }
 
-export interface AgemPlugin extends Plugin {
-  /** The episodic memory (null until the first experience starts): its `taskIds` are experience indices. */
-  readonly memory: BufferStorage | null;
-}
+/** Its `memory` is null until the first experience starts; its `taskIds` are experience indices. */
+export type AgemPlugin = EpisodicMemoryPlugin;
 
 /** g projected so that its dot product with `reference` is non-negative (A-GEM's rule); g itself when it already is. */
 export function agemProjection(g: tf.Tensor1D, reference: tf.Tensor1D): tf.Tensor1D {
@@ -59,33 +53,14 @@ export function agemPlugin(options: AgemOptions = {}): AgemPlugin {
       throw new ConfigError(field, `expected a positive integer, got ${value}`);
     }
   }
-  if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${seed}`);
-  const rng = createRng(seed);
-  let memory: BufferStorage | null = null;
-
-  return {
-    name: 'agem',
-    memoryBytes: () => memory?.memoryBytes() ?? 0,
-    get memory() {
-      return memory;
-    },
-    onExperienceStart(ctx) {
-      memoryQuota(bufferSize, ctx);
-      memory ??= new BufferStorage({ capacity: bufferSize, sampleSize: sampleSize(ctx.trainingSet) });
-    },
-    transformGradients(ctx) {
-      if (!memory?.size) return null;
-      const variables = ctx.model.variables;
-      const rows = memory.read(memory.randomSlots(minibatchSize, rng));
-      const reference = memoryGradient(ctx, rows, ctx.trainingSet.sampleShape);
-      const g = flatten(ctx.grads, variables);
-      const projected = agemProjection(g, reference);
-      return projected === g ? null : unflatten(projected, ctx.grads, variables);
-    },
-    onExperienceEnd(ctx) {
-      if (memory) rememberExperience(memory, ctx, rng);
-    },
-  };
+  return episodicMemoryPlugin('agem', bufferSize, seed, (ctx, memory, rng) => {
+    const variables = ctx.model.variables;
+    const rows = memory.read(memory.randomSlots(minibatchSize, rng));
+    const reference = memoryGradient(ctx, rows, ctx.trainingSet.sampleShape);
+    const g = flatten(ctx.grads, variables);
+    const projected = agemProjection(g, reference);
+    return projected === g ? null : unflatten(projected, ctx.grads, variables);
+  });
 }
 
 /** A-GEM as a strategy: `fit({ ...agem({ bufferSize: 200 }), stream, model, optimizer, ... })`. */

@@ -7,51 +7,20 @@ import { gaussianClusters } from '../data/synthetic.js';
 import { classSplit } from '../benchmarks/class-split.js';
 import { ConfigError } from '../core/errors.js';
 import { mlp, multiHeadMlp } from '../models/mlp.js';
-import { summarize, type RunSummary } from '../metrics/index.js';
+import { summarize } from '../metrics/index.js';
 import { fit } from './template.js';
-import type { Strategy } from './strategy.js';
 import { naive } from './naive.js';
 import { der, derPlugin, derpp } from './der.js';
 import { replayLogits } from './replay-buffer-option.js';
+import { newModel, runSummary } from './testing/class-il-replay.js';
 
 await initEngine();
 
-// 8 classes in 4 class-IL experiences of 80 samples: Naive keeps little more than the last one.
-const stream = classSplit(
-  gaussianClusters({
-    numClasses: 8,
-    samplesPerClass: 40,
-    testSamplesPerClass: 30,
-    dims: 4,
-    spread: 0.3,
-    seed: 3,
-  }),
-  { experiences: 4, seed: 1, scenario: 'class-il' },
-);
-const newModel = () => mlp({ inputShape: [4], hiddenSizes: [32], numClasses: 8, seed: 1 });
-
-function run(strategy: Strategy): RunSummary {
-  const start = tf.memory().numTensors;
-  const model = newModel();
-  const events = fit({
-    ...strategy,
-    stream,
-    model,
-    optimizer: () => sgd({ learningRate: 0.1 }),
-    epochs: 5,
-    batchSize: 10,
-    seed: 2,
-  });
-  model.dispose();
-  assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
-  return summarize(events);
-}
-
 describe('DER and DER++', () => {
   it("beat Naive's ACC on a class-IL stream (DER++ by a wide margin), leaking no tensors", () => {
-    const plain = run(naive());
-    const dark = run(der({ bufferSize: 120 }));
-    const darkPlus = run(derpp({ bufferSize: 120 }));
+    const plain = runSummary(naive());
+    const dark = runSummary(der({ bufferSize: 120 }));
+    const darkPlus = runSummary(derpp({ bufferSize: 120 }));
     // Measured (seed 2): Naive 0.375, DER 0.637, DER++ 0.875.
     const detail = `ACC: Naive ${plain.acc}, DER ${dark.acc}, DER++ ${darkPlus.acc}`;
     assert.ok(darkPlus.acc > plain.acc + 0.3, detail);

@@ -2,54 +2,17 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
-import { sgd } from '../engine/optimizers/index.js';
 import { softmaxCrossEntropy } from '../engine/losses.js';
-import { gaussianClusters } from '../data/synthetic.js';
-import { classSplit } from '../benchmarks/class-split.js';
 import { selectSamples } from '../data/dataset.js';
 import { ConfigError } from '../core/errors.js';
-import { mlp } from '../models/mlp.js';
-import { summarize, type RunSummary } from '../metrics/index.js';
-import { fit } from './template.js';
-import type { Strategy } from './strategy.js';
 import type { LossContext, StepContext } from './plugin.js';
 import { maskLogits } from './active-classes.js';
 import { naive } from './naive.js';
 import { er } from './er.js';
 import { erAce, erAcePlugin } from './er-ace.js';
+import { newModel, runSummary, stream } from './testing/class-il-replay.js';
 
 await initEngine();
-
-// 8 classes in 4 class-IL experiences of 80 samples: Naive keeps little more than the last one.
-const stream = classSplit(
-  gaussianClusters({
-    numClasses: 8,
-    samplesPerClass: 40,
-    testSamplesPerClass: 30,
-    dims: 4,
-    spread: 0.3,
-    seed: 3,
-  }),
-  { experiences: 4, seed: 1, scenario: 'class-il' },
-);
-const newModel = () => mlp({ inputShape: [4], hiddenSizes: [32], numClasses: 8, seed: 1 });
-
-function run(strategy: Strategy): RunSummary {
-  const start = tf.memory().numTensors;
-  const model = newModel();
-  const events = fit({
-    ...strategy,
-    stream,
-    model,
-    optimizer: () => sgd({ learningRate: 0.1 }),
-    epochs: 5,
-    batchSize: 10,
-    seed: 2,
-  });
-  model.dispose();
-  assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
-  return summarize(events);
-}
 
 // The model the gradient test reads (the other tests make their own).
 const model = newModel();
@@ -76,9 +39,9 @@ function stepOn(index: number, n: number): StepContext {
 
 describe('ER-ACE', () => {
   it("beats Naive's ACC by a wide margin and forgets less than ER, leaking no tensors", () => {
-    const plain = run(naive());
-    const replay = run(er({ bufferSize: 120 }));
-    const asymmetric = run(erAce({ bufferSize: 120 }));
+    const plain = runSummary(naive());
+    const replay = runSummary(er({ bufferSize: 120 }));
+    const asymmetric = runSummary(erAce({ bufferSize: 120 }));
     // Measured (seed 2): ACC Naive 0.375, ER 0.858, ER-ACE 0.942; forgetting ER 0.183, ER-ACE 0.056.
     const detail = `ACC ${plain.acc} / ${replay.acc} / ${asymmetric.acc}, forgetting ER ${replay.forgetting} vs ER-ACE ${asymmetric.forgetting}`;
     assert.ok(asymmetric.acc > plain.acc + 0.3, detail);

@@ -1,55 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
 import { sgd } from '../engine/optimizers/index.js';
 import { gaussianClusters } from '../data/synthetic.js';
 import { classSplit } from '../benchmarks/class-split.js';
 import { ConfigError } from '../core/errors.js';
 import { mlp, multiHeadMlp } from '../models/mlp.js';
-import { summarize, type RunSummary } from '../metrics/index.js';
 import { fit } from './template.js';
-import type { Strategy } from './strategy.js';
 import { naive } from './naive.js';
 import { er, erPlugin } from './er.js';
+import { newModel, runSummary, stream } from './testing/class-il-replay.js';
 
 await initEngine();
 
-// 8 classes in 4 class-IL experiences of 80 samples: Naive keeps little more than the last one.
-const stream = classSplit(
-  gaussianClusters({
-    numClasses: 8,
-    samplesPerClass: 40,
-    testSamplesPerClass: 30,
-    dims: 4,
-    spread: 0.3,
-    seed: 3,
-  }),
-  { experiences: 4, seed: 1, scenario: 'class-il' },
-);
-const newModel = () => mlp({ inputShape: [4], hiddenSizes: [32], numClasses: 8, seed: 1 });
-
-function run(strategy: Strategy): RunSummary {
-  const start = tf.memory().numTensors;
-  const model = newModel();
-  const events = fit({
-    ...strategy,
-    stream,
-    model,
-    optimizer: () => sgd({ learningRate: 0.1 }),
-    epochs: 5,
-    batchSize: 10,
-    seed: 2,
-  });
-  model.dispose();
-  assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
-  return summarize(events);
-}
-
 describe('ER', () => {
   it("beats Naive's ACC by a wide margin on a class-IL stream, leaking no tensors", () => {
-    const plain = run(naive());
-    const replay = run(er({ bufferSize: 120 }));
+    const plain = runSummary(naive());
+    const replay = runSummary(er({ bufferSize: 120 }));
     // Measured (seed 2): Naive 0.375, ER 0.858.
     assert.ok(replay.acc > plain.acc + 0.3, `ACC: ER ${replay.acc} vs Naive ${plain.acc}`);
   });
@@ -100,8 +67,8 @@ describe('ER', () => {
 
   it('is task-free and repeats with the same seed', () => {
     assert.equal(erPlugin({ bufferSize: 5 }).taskFree, true);
-    const a = run(er({ bufferSize: 30, seed: 4 }));
-    const b = run(er({ bufferSize: 30, seed: 4 }));
+    const a = runSummary(er({ bufferSize: 30, seed: 4 }));
+    const b = runSummary(er({ bufferSize: 30, seed: 4 }));
     assert.deepEqual(a.matrix, b.matrix);
   });
 

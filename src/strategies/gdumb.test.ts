@@ -3,29 +3,25 @@ import { describe, it } from 'node:test';
 import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
 import { sgd } from '../engine/optimizers/index.js';
-import { gaussianClusters } from '../data/synthetic.js';
 import { classSplit } from '../benchmarks/class-split.js';
 import { ConfigError } from '../core/errors.js';
-import { mlp, multiHeadMlp } from '../models/mlp.js';
+import { multiHeadMlp } from '../models/mlp.js';
 import { summarize } from '../metrics/index.js';
 import type { TrainingEvent } from '../core/events.js';
 import type { Strategy } from './strategy.js';
 import { fit } from './template.js';
 import { naive } from './naive.js';
 import { gdumb, gdumbLearningRate, gdumbPlugin, type GdumbOptions } from './gdumb.js';
+import { classIlReplay } from './testing/class-il-replay.js';
 
 await initEngine();
 
-const data = gaussianClusters({
-  numClasses: 6,
-  samplesPerClass: 50,
-  testSamplesPerClass: 30,
-  dims: 4,
-  spread: 0.5,
-  seed: 3,
+const { data, newModel, runEvents } = classIlReplay({
+  clusters: { numClasses: 6, samplesPerClass: 50, spread: 0.5 },
+  split: { experiences: 3, seed: 3 },
+  model: { hiddenSizes: [16], numClasses: 6 },
+  fit: { batchSize: 16 },
 });
-const stream = classSplit(data, { experiences: 3, seed: 3, scenario: 'class-il' });
-const newModel = (seed = 1) => mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed });
 const options: GdumbOptions = {
   copyModel: () => newModel(),
   bufferSize: 48,
@@ -34,21 +30,7 @@ const options: GdumbOptions = {
   lr: 0.1,
 };
 
-function run(strategy: Strategy, model = newModel()): TrainingEvent[] {
-  const start = tf.memory().numTensors;
-  const events = fit({
-    ...strategy,
-    stream,
-    model,
-    optimizer: () => sgd({ learningRate: 0.1 }),
-    epochs: 5,
-    batchSize: 16,
-    seed: 2,
-  });
-  assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
-  model.dispose();
-  return events;
-}
+const run = (strategy: Strategy, model = newModel()): TrainingEvent[] => runEvents(strategy, { model });
 
 describe('GDumb', () => {
   it('beats Naive by a wide margin on a small class-IL stream, leaking no tensors', () => {

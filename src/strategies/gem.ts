@@ -15,13 +15,15 @@
  */
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
-import { createRng } from '../core/random.js';
 import { solveNonNegativeQp } from '../core/qp.js';
-import { sampleSize } from '../data/dataset.js';
-import { BufferStorage } from '../memory/buffer.js';
-import type { Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
-import { flatten, memoryGradient, memoryQuota, rememberExperience, unflatten } from './gradient-vector.js';
+import {
+  episodicMemoryPlugin,
+  flatten,
+  memoryGradient,
+  unflatten,
+  type EpisodicMemoryPlugin,
+} from './gradient-vector.js';
 
 export interface GemOptions extends StrategyOptions {
   /** Examples the memory holds over the whole stream; each experience gets `bufferSize // T`. Default 500. */
@@ -34,10 +36,8 @@ export interface GemOptions extends StrategyOptions {
   seed?: number;
 }
 
-export interface GemPlugin extends Plugin {
-  /** The episodic memory (null until the first experience starts): its `taskIds` are experience indices. */
-  readonly memory: BufferStorage | null;
-}
+/** Its `memory` is null until the first experience starts; its `taskIds` are experience indices. */
+export type GemPlugin = EpisodicMemoryPlugin;
 
 /**
  * GEM's projection of `g` against the past gradients `pastGradients` ([k, p]): `g` itself when no
@@ -82,40 +82,20 @@ export function gemPlugin(options: GemOptions = {}): GemPlugin {
   }
   if (!(gamma >= 0)) throw new ConfigError('gamma', `expected a non-negative number, got ${gamma}`);
   if (!(ridge >= 0)) throw new ConfigError('ridge', `expected a non-negative number, got ${ridge}`);
-  if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${seed}`);
-  const rng = createRng(seed);
-  let memory: BufferStorage | null = null;
-
-  return {
-    name: 'gem',
-    memoryBytes: () => memory?.memoryBytes() ?? 0,
-    get memory() {
-      return memory;
-    },
-    onExperienceStart(ctx) {
-      memoryQuota(bufferSize, ctx);
-      memory ??= new BufferStorage({ capacity: bufferSize, sampleSize: sampleSize(ctx.trainingSet) });
-    },
-    transformGradients(ctx) {
-      if (!memory?.size) return null;
-      const stored = memory;
-      const variables = ctx.model.variables;
-      const experiences = [...new Set(stored.taskIds.subarray(0, stored.size))];
-      // One gradient per past experience, each on all of its remembered examples.
-      const past = experiences.map((e) => {
-        const slots = Int32Array.from({ length: stored.size }, (_, s) => s).filter(
-          (s) => stored.taskIds[s] === e,
-        );
-        return memoryGradient(ctx, stored.read(slots), ctx.trainingSet.sampleShape);
-      });
-      const g = flatten(ctx.grads, variables);
-      const projected = gemProjection(g, tf.stack(past) as tf.Tensor2D, gamma, ridge);
-      return projected === g ? null : unflatten(projected, ctx.grads, variables);
-    },
-    onExperienceEnd(ctx) {
-      if (memory) rememberExperience(memory, ctx, rng);
-    },
-  };
+  return episodicMemoryPlugin('gem', bufferSize, seed, (ctx, memory) => {
+    const variables = ctx.model.variables;
+    const experiences = [...new Set(memory.taskIds.subarray(0, memory.size))];
+    // One gradient per past experience, each on all of its remembered examples.
+    const past = experiences.map((e) => {
+      const slots = Int32Array.from({ length: memory.size }, (_, s) => s).filter(
+        (s) => memory.taskIds[s] === e,
+      );
+      return memoryGradient(ctx, memory.read(slots), ctx.trainingSet.sampleShape);
+    });
+    const g = flatten(ctx.grads, variables);
+    const projected = gemProjection(g, tf.stack(past) as tf.Tensor2D, gamma, ridge);
+    return projected === g ? null : unflatten(projected, ctx.grads, variables);
+  });
 }
 
 /** GEM as a strategy: `fit({ ...gem({ bufferSize: 200 }), stream, model, optimizer, ... })`. */

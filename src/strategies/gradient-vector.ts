@@ -1,17 +1,17 @@
 /**
  * What the gradient-projection methods (A-GEM, GEM) share: the per-variable gradient list the
  * template hands to `transformGradients` flattened into one vector and back, the gradient of
- * the loss on remembered examples (computed in the step itself, inside its `tf.tidy`), and their
- * episodic memory's filling rule.
+ * the loss on remembered examples (computed in the step itself, inside its `tf.tidy`), their
+ * episodic memory's filling rule, and the plugin around it (`episodicMemoryPlugin`).
  */
 import * as tf from '../engine/tf.js';
 import { softmaxCrossEntropy } from '../engine/losses.js';
-import type { Rng } from '../core/random.js';
+import { createRng, type Rng } from '../core/random.js';
 import { ConfigError } from '../core/errors.js';
 import { sampleSize } from '../data/dataset.js';
-import type { BufferBatch, BufferStorage } from '../memory/buffer.js';
+import { BufferStorage, type BufferBatch } from '../memory/buffer.js';
 import { maskLogits } from './active-classes.js';
-import type { ExperienceContext } from './plugin.js';
+import type { ExperienceContext, GradientContext, Plugin } from './plugin.js';
 
 /** The gradients laid end to end, in `variables`' order; a missing gradient counts as zeros. */
 export function flatten(
@@ -114,4 +114,46 @@ export function memoryQuota(capacity: number, ctx: ExperienceContext): number {
     );
   }
   return quota;
+}
+
+/** A plugin with an episodic memory (A-GEM's and GEM's). */
+export interface EpisodicMemoryPlugin extends Plugin {
+  /** The episodic memory (null until the first experience starts): its `taskIds` are experience indices. */
+  readonly memory: BufferStorage | null;
+}
+
+/**
+ * The plugin both methods are: an episodic memory of `bufferSize` rows, made when the first
+ * experience starts and filled at the end of each (`rememberExperience`), and `project`, which
+ * replaces the step's gradients once the memory holds something (null: keep them). One `rng`,
+ * seeded by `seed`, picks the remembered examples and is handed to `project` for its own draws.
+ * Checks `seed` (a ConfigError naming it); the callers check `bufferSize` among their own options.
+ */
+export function episodicMemoryPlugin(
+  name: string,
+  bufferSize: number,
+  seed: number,
+  project: (ctx: GradientContext, memory: BufferStorage, rng: Rng) => (tf.Tensor | undefined)[] | null,
+): EpisodicMemoryPlugin {
+  if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${seed}`);
+  const rng = createRng(seed);
+  let memory: BufferStorage | null = null;
+
+  return {
+    name,
+    memoryBytes: () => memory?.memoryBytes() ?? 0,
+    get memory() {
+      return memory;
+    },
+    onExperienceStart(ctx) {
+      memoryQuota(bufferSize, ctx);
+      memory ??= new BufferStorage({ capacity: bufferSize, sampleSize: sampleSize(ctx.trainingSet) });
+    },
+    transformGradients(ctx) {
+      return memory?.size ? project(ctx, memory, rng) : null;
+    },
+    onExperienceEnd(ctx) {
+      if (memory) rememberExperience(memory, ctx, rng);
+    },
+  };
 }

@@ -9,53 +9,36 @@ import { classSplit } from '../benchmarks/class-split.js';
 import { mlp } from '../models/mlp.js';
 import type { Classifier } from '../models/classifier.js';
 import { summarize } from '../metrics/index.js';
-import { fit } from './template.js';
 import { naive } from './naive.js';
 import type { Strategy } from './strategy.js';
 import type { Plugin } from './plugin.js';
 import type { ActiveOutputs } from './active-classes.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { icarl, icarlPlugin } from './icarl.js';
+import { classIlReplay } from './testing/class-il-replay.js';
 
 await initEngine();
 
-const stream = classSplit(
-  gaussianClusters({
-    numClasses: 6,
-    samplesPerClass: 40,
-    testSamplesPerClass: 30,
-    dims: 4,
-    spread: 0.5,
-    seed: 5,
-  }),
-  { experiences: 3, seed: 5, scenario: 'class-il' },
-);
-const newModel = () => mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed: 1 });
-
-/** Runs `strategy` on the class-IL stream; asserts no tensor leaks; returns the events. */
-function run(
-  strategy: Strategy,
-  model: Classifier = newModel(),
-  on: Stream = stream,
-  activeOutputs: ActiveOutputs = 'seen',
-) {
-  const start = tf.memory().numTensors;
-  const events = fit({
-    ...strategy,
-    stream: on,
-    model,
+const { stream, newModel, runEvents } = classIlReplay({
+  clusters: { numClasses: 6, spread: 0.5, seed: 5 },
+  split: { experiences: 3, seed: 5 },
+  model: { hiddenSizes: [16], numClasses: 6 },
+  fit: {
     optimizer: () => adam({ learningRate: 0.01 }),
     epochs: 1,
     iterations: 60,
     batchSize: 16,
-    seed: 2,
     evaluateBaseline: false,
-    activeOutputs,
-  });
-  assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
-  model.dispose();
-  return events;
-}
+  },
+});
+
+/** Runs `strategy` on the class-IL stream (or `on`); asserts no tensor leaks; returns the events. */
+const run = (
+  strategy: Strategy,
+  model: Classifier = newModel(),
+  on: Stream = stream,
+  activeOutputs: ActiveOutputs = 'seen',
+) => runEvents(strategy, { model, stream: on, activeOutputs });
 
 describe('iCaRL', () => {
   it('beats Naive by a wide margin on a class-IL stream (same seed), leaking no tensors', () => {
