@@ -149,6 +149,8 @@ export const runConfigSchema = z.strictObject({
       optimizer: optimizerName.default('adam'),
       lr: positiveNumber.default(1e-3),
       momentum: z.number().min(0).max(1).default(0),
+      /** Adam's epsilon (default 1e-7, tfjs's; PyTorch's is 1e-8). */
+      epsilon: positiveNumber.optional(),
     })
     .default({
       epochs: 1,

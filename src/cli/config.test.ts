@@ -84,6 +84,11 @@ describe('run config', () => {
     });
     assert.deepEqual(config.benchmark.online, { batchSize: 10, blurry: 0 });
     assert.equal(config.strategies[0].bufferSize, 200);
+    assert.equal(parseRunConfig({ training: { epsilon: 1e-8 } }).training.epsilon, 1e-8);
+    assert.equal(
+      problem({ training: { epsilon: 0 } }),
+      'training.epsilon: expected a positive number, got 0',
+    );
     const icarl = parseRunConfig({ strategies: [{ name: 'icarl', budget: 500, activeOutputs: 'seen' }] });
     assert.equal(icarl.strategies[0].activeOutputs, 'seen');
     assert.equal(

@@ -75,7 +75,8 @@ function optimizerFactory(config: RunConfig, strategy: StrategyConfig): () => tf
   const lr = strategy.lr ?? config.training.lr;
   const momentum = strategy.momentum ?? config.training.momentum;
   return (strategy.optimizer ?? config.training.optimizer) === 'adam'
-    ? () => adam({ learningRate: lr })
+    ? () =>
+        adam({ learningRate: lr, ...(config.training.epsilon ? { epsilon: config.training.epsilon } : {}) })
     : () => sgd({ learningRate: lr, momentum });
 }
 
