@@ -168,9 +168,7 @@ async function writeResults(records: RunRecord[]): Promise<void> {
 await runStudy<RunRecord>({
   folder: 'der-seq-mnist',
   known: CONFIGS,
-  configs: args.configs.split(','),
-  seeds: args.seeds.split(',').map(Number),
-  methods: args.methods?.split(','),
+  selection: args,
   runsFile,
   adjust: (config) =>
     smoke

@@ -139,9 +139,7 @@ async function writeResults(records: RunRecord[]): Promise<void> {
 await runStudy<RunRecord>({
   folder: 'three-scenarios',
   known: CONFIGS,
-  configs: args.configs.split(','),
-  seeds: args.seeds.split(',').map(Number),
-  methods: args.methods?.split(','),
+  selection: args,
   runsFile,
   adjust: (config) =>
     smoke ? { ...config, training: { ...config.training, iterations: Number(args.iterations) } } : config,

@@ -22,12 +22,10 @@ export interface StudyRecord {
 export interface StudyOptions<R extends StudyRecord> {
   /** Folder of the study's configs: `examples/<folder>/<config>.yaml`. */
   folder: string;
-  /** The configs the study knows, and those asked for (a subset). */
+  /** The configs the study knows. */
   known: readonly string[];
-  configs: readonly string[];
-  seeds: readonly number[];
-  /** Strategy names to run; all of each config's when absent. */
-  methods?: readonly string[];
+  /** The command line's choice, comma-separated: configs (a subset of `known`), seeds, methods (all when absent). */
+  selection: { configs: string; seeds: string; methods?: string };
   runsFile: string;
   /** The run's config from the study's (e.g. fewer iterations for a smoke run). */
   adjust?: (config: RunConfig) => RunConfig;
@@ -42,13 +40,15 @@ export interface StudyOptions<R extends StudyRecord> {
 export async function runStudy<R extends StudyRecord>(options: StudyOptions<R>): Promise<void> {
   const quiet = { write: (_chunk: string) => true };
   let records = readJson<R[]>(options.runsFile, []);
-  for (const name of options.configs) {
+  const seeds = options.selection.seeds.split(',').map(Number);
+  const methods = options.selection.methods?.split(',');
+  for (const name of options.selection.configs.split(',')) {
     if (!options.known.includes(name)) {
       throw new Error(`--configs: expected names among ${options.known.join(', ')}, got "${name}"`);
     }
     const base = loadRunConfig(join('examples', options.folder, `${name}.yaml`));
-    const strategies = base.strategies.filter((s) => !options.methods || options.methods.includes(s.name));
-    for (const seed of options.seeds) {
+    const strategies = base.strategies.filter((s) => !methods || methods.includes(s.name));
+    for (const seed of seeds) {
       for (const strategy of strategies) {
         if (records.some((r) => r.config === name && r.seed === seed && r.method === strategy.name)) {
           process.stderr.write(`${name} seed ${seed} ${strategy.name}: recorded already, skipped\n`);

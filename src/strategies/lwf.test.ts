@@ -70,16 +70,14 @@ describe('LwF', () => {
     assert.ok(Math.abs(grouped - perTask) < 1e-5, `${grouped} vs ${perTask}`);
   });
 
+  // 4 classes in 2 class-IL experiences, and a small MLP for them.
+  const smallClassIl = classSplit(
+    gaussianClusters({ numClasses: 4, samplesPerClass: 20, testSamplesPerClass: 5, dims: 3, seed: 4 }),
+    { experiences: 2, seed: 1, scenario: 'class-il' },
+  );
+  const make = () => mlp({ inputShape: [3], hiddenSizes: [8], numClasses: 4, seed: 2 });
+
   it('looks the frozen model up per experience instead of running it each step, with the same losses', () => {
-    const data = gaussianClusters({
-      numClasses: 4,
-      samplesPerClass: 20,
-      testSamplesPerClass: 5,
-      dims: 3,
-      seed: 4,
-    });
-    const classIl = classSplit(data, { experiences: 2, seed: 1, scenario: 'class-il' });
-    const make = () => mlp({ inputShape: [3], hiddenSizes: [8], numClasses: 4, seed: 2 });
     // A model that says it has a head per task gets no cache (the frozen model runs every step).
     const uncached = (): Classifier => ({ ...make(), multiHead: true });
     const losses = (newModel: () => Classifier) => {
@@ -92,7 +90,7 @@ describe('LwF', () => {
       const start = tf.memory().numTensors;
       const events = fit({
         ...lwf({ copyModel: counting }),
-        stream: classIl,
+        stream: smallClassIl,
         model,
         optimizer: () => adam({ learningRate: 0.01 }),
         epochs: 3,
@@ -114,19 +112,10 @@ describe('LwF', () => {
   });
 
   it("classReduction 'mean' divides the distillation by the active classes (van de Ven & Tolias before May 2019)", () => {
-    const data = gaussianClusters({
-      numClasses: 4,
-      samplesPerClass: 20,
-      testSamplesPerClass: 5,
-      dims: 3,
-      seed: 4,
-    });
-    const classIl = classSplit(data, { experiences: 2, seed: 1, scenario: 'class-il' });
-    const make = () => mlp({ inputShape: [3], hiddenSizes: [8], numClasses: 4, seed: 2 });
     const lossesOf = (options: { alpha: number[]; classReduction?: 'sum' | 'mean' }) =>
       fit({
         ...lwf({ copyModel: make, ...options }),
-        stream: classIl,
+        stream: smallClassIl,
         model: make(),
         optimizer: () => adam({ learningRate: 0.01 }),
         epochs: 2,
