@@ -49,13 +49,24 @@ export function testTaskId(stream: Stream, experience: Experience): number | und
   return stream.taskIdVisibleAtTest ? experience.taskId : undefined;
 }
 
-/** The train sets of experiences 0..upTo (inclusive) as one dataset, e.g. for a Cumulative strategy. */
+/**
+ * The train sets of experiences 0..upTo (inclusive) as one dataset, e.g. for a Cumulative
+ * strategy; each sample keeps its experience's task id (`taskIds`).
+ */
 export function unionOfTrain(stream: Stream, upTo: number): Dataset {
   const last = stream.experiences.length - 1;
   if (!Number.isInteger(upTo) || upTo < 0 || upTo > last) {
     throw new RangeError(`upTo: expected an integer in [0, ${last}], got ${upTo}`);
   }
-  return concatDatasets(stream.experiences.slice(0, upTo + 1).map((e) => e.train));
+  const experiences = stream.experiences.slice(0, upTo + 1);
+  const union = concatDatasets(experiences.map((e) => e.train));
+  const taskIds = new Int32Array(union.y.length);
+  let offset = 0;
+  for (const e of experiences) {
+    taskIds.fill(e.taskId, offset, offset + e.train.y.length);
+    offset += e.train.y.length;
+  }
+  return { ...union, taskIds };
 }
 
 /** All train sets of the stream as one dataset: the joint-training upper bound. */
@@ -86,5 +97,14 @@ export function concatDatasets(datasets: readonly Dataset[]): Dataset {
     y.set(d.y, offset);
     offset += d.y.length;
   }
-  return { ...first, x, y };
+  // Task ids survive only where every part has them.
+  const { taskIds: _dropped, ...rest } = first;
+  if (!datasets.every((d) => d.taskIds)) return { ...rest, x, y };
+  const taskIds = new Int32Array(total);
+  offset = 0;
+  for (const d of datasets) {
+    taskIds.set(d.taskIds as Int32Array, offset);
+    offset += d.y.length;
+  }
+  return { ...rest, x, y, taskIds };
 }

@@ -97,6 +97,19 @@ export interface EvaluationEvent {
   readonly perClass?: Readonly<Record<number, number>>;
 }
 
+/**
+ * What a method measured about itself after experience `afterExperience` (e.g. each task's
+ * estimated importance), emitted just before that evaluation; one per reporting plugin.
+ */
+export interface MethodMetricsEvent {
+  readonly type: 'method-metrics';
+  /** The plugin's name, e.g. `task-importance`. */
+  readonly plugin: string;
+  readonly afterExperience: number;
+  /** Named numbers, e.g. `importance/task0`. */
+  readonly values: Readonly<Record<string, number>>;
+}
+
 /** Emitted once, after the last evaluation. */
 export interface RunEndEvent {
   readonly type: 'run-end';
@@ -114,6 +127,7 @@ export type TrainingEvent =
   | EpochEndEvent
   | ExperienceEndEvent
   | EvaluationEvent
+  | MethodMetricsEvent
   | RunEndEvent;
 
 export type TrainingEventType = TrainingEvent['type'];

@@ -12,6 +12,12 @@ export interface Dataset {
   readonly numClasses: number;
   /** Human-readable class names, when the dataset has them. */
   readonly classNames?: readonly string[];
+  /**
+   * The task id of each sample, for a dataset that mixes the data of several tasks (the union
+   * of experiences a joint or cumulative learner trains on), so that a multi-task learner can
+   * route each row to its task's head. Absent: every sample belongs to the experience trained on.
+   */
+  readonly taskIds?: Int32Array;
 }
 
 export function sampleSize(dataset: Pick<Dataset, 'sampleShape'>): number {
@@ -32,7 +38,8 @@ export function selectSamples(dataset: Dataset, indices: ArrayLike<number>): Dat
     x.set(dataset.x.subarray(j * size, (j + 1) * size), i * size);
     y[i] = dataset.y[j];
   }
-  return { ...dataset, x, y };
+  const ids = dataset.taskIds;
+  return { ...dataset, x, y, ...(ids ? { taskIds: Int32Array.from(indices, (j) => ids[j]) } : {}) };
 }
 
 /** A train/test pair, as every benchmark dataset comes. */

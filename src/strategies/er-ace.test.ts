@@ -58,7 +58,8 @@ describe('ER-ACE', () => {
         const { grads } = tf.variableGrads(() => {
           const unmaskedLogits = model.logits(x);
           const logits = maskLogits(unmaskedLogits, ctx.activeClasses);
-          return loss({ ...ctx, x, labels, logits, unmaskedLogits, taskId: undefined });
+          const rowTaskIds = new Int32Array(ctx.batch.y.length);
+          return loss({ ...ctx, x, labels, logits, unmaskedLogits, taskId: undefined, rowTaskIds });
         }, [bias]);
         return Array.from(grads[bias.name].dataSync());
       });

@@ -58,6 +58,12 @@ export interface LossContext extends StepContext {
   readonly unmaskedLogits: tf.Tensor2D;
   /** The task id the model was given for this step, if any. */
   readonly taskId: number | undefined;
+  /**
+   * The task id of every row of `x`: a row's own where its batch is tagged (`Batch.taskIds`:
+   * replayed rows, or a training set that mixes tasks), else the experience's. A multi-task
+   * loss groups rows by it.
+   */
+  readonly rowTaskIds: Int32Array;
 }
 
 /** After a step: the context and the step's total loss (cross-entropy plus every plugin term). */
@@ -90,9 +96,9 @@ export interface Batch {
   readonly x: Float32Array;
   readonly y: Int32Array;
   /**
-   * The task id of each row, when a plugin's extra rows come from other experiences (a replay
-   * buffer): in task-IL each such row is then restricted to its own task's classes, not the
-   * current task's.
+   * The task id of each row, when the rows come from other experiences (a replay buffer, or a
+   * training set that mixes tasks, `Dataset.taskIds`): in task-IL a plugin's extra rows are then
+   * each restricted to their own task's classes, not the current task's.
    */
   readonly taskIds?: Int32Array;
 }
@@ -166,6 +172,12 @@ export interface Plugin {
    * share the batch's loss and count in the epoch's `samples`. Must match the stream's sample shape.
    */
   extraBatch?(ctx: StepContext): Batch | null;
+  /**
+   * Numbers the method measures about itself (e.g. each task's estimated importance), reported
+   * after each experience as a `method-metrics` event (after `beforeEvaluation`, before the
+   * evaluation), so they form a series over the run; `null` when there is nothing to report yet.
+   */
+  metrics?(ctx: EvaluationContext): Readonly<Record<string, number>> | null;
   /**
    * Bytes of the examples the method stores (a replay buffer, exemplars): what its memory budget
    * costs. Reported in `run-end` as `methodMemoryBytes`, summed over the plugins.

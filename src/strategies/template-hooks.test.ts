@@ -13,6 +13,7 @@ import { mlp } from '../models/mlp.js';
 import { summarize } from '../metrics/summary.js';
 import type { Plugin } from './plugin.js';
 import { fit, type FitOptions } from './template.js';
+import { unionOfTrain } from '../benchmarks/stream.js';
 
 await initEngine();
 
@@ -169,5 +170,68 @@ describe('template hooks', () => {
     assert.deepEqual(activeRows[0], [...second.classes]);
     assert.deepEqual(activeRows[activeRows.length - 1], [...first.classes]);
     model.dispose();
+  });
+
+  it('rowTaskIds: each row of the loss context carries its task id, replayed rows their own', () => {
+    const seen: number[][] = [];
+    const replay: Plugin = {
+      name: 'tagged-replay',
+      extraBatch: (ctx) =>
+        ctx.experience.index === 0
+          ? null
+          : { x: ctx.batch.x.slice(0, 3), y: ctx.batch.y.slice(0, 1), taskIds: Int32Array.of(7) },
+      lossTerms: (ctx) => {
+        seen.push(Array.from(ctx.rowTaskIds));
+        return [];
+      },
+    };
+    train([replay], { model: newModel(), epochs: 1 });
+    // Experience 0 (task 0) has no replay; experience 1's batches end with the row tagged 7.
+    const first = seen.filter((ids) => ids.every((t) => t === 0));
+    const second = seen.filter((ids) => ids.at(-1) === 7 && ids.slice(0, -1).every((t) => t === 1));
+    assert.ok(first.length > 0 && second.length > 0, JSON.stringify(seen));
+    assert.equal(first.length + second.length, seen.length);
+  });
+
+  it('a training set that mixes tasks hands each row its own task id', () => {
+    const taskIl = classSplit(data, { experiences: 2, seed: 1, scenario: 'task-il' });
+    const seen = new Set<string>();
+    const probe: Plugin = {
+      name: 'probe',
+      lossTerms: (ctx) => {
+        ctx.rowTaskIds.forEach((t, r) => seen.add(`${t}:${ctx.batch.y[r]}`));
+        return [];
+      },
+    };
+    fit({
+      stream: taskIl,
+      model: newModel(),
+      plugins: [probe],
+      trainingSet: (s, i) => (i === 1 ? unionOfTrain(s, 1) : null),
+      optimizer: () => sgd({ learningRate: 0.1 }),
+      epochs: 1,
+      batchSize: 8,
+    });
+    // Every class shows up with the task that holds it, and only with it.
+    const expected = taskIl.experiences.flatMap((e) => e.classes.map((c) => `${e.taskId}:${c}`));
+    assert.deepEqual([...seen].sort(), expected.sort());
+  });
+
+  it('metrics are emitted as method-metrics events after each experience, before its evaluation', () => {
+    const events = train(
+      [
+        {
+          name: 'counter',
+          metrics: (ctx) => (ctx.afterExperience === 0 ? null : { after: ctx.afterExperience }),
+        },
+      ],
+      { model: newModel(), epochs: 1 },
+    );
+    const kinds = events.map((e) => (e.type === 'method-metrics' ? `metrics:${e.values.after}` : e.type));
+    const at = kinds.indexOf('metrics:1');
+    assert.ok(at > 0, kinds.join(','));
+    assert.equal(kinds.filter((k) => k.startsWith('metrics')).length, 1);
+    assert.equal(kinds[at + 1], 'evaluation');
+    assert.equal(kinds[at - 1], 'experience-end');
   });
 });

@@ -79,6 +79,10 @@ export function fit(options: FitOptions): TrainingEvent[] {
     if (afterExperience !== BASELINE_EVALUATION) {
       const ctx = { stream, model, afterExperience, activeClasses: active.current() };
       plugins.forEach((p) => p.beforeEvaluation?.(ctx));
+      for (const p of plugins) {
+        const values = p.metrics?.(ctx);
+        if (values) emit({ type: 'method-metrics', plugin: p.name, afterExperience, values });
+      }
     }
     emit(
       evaluate({
@@ -271,6 +275,7 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
     const full = extras.length ? concatBatches([batch, ...extras]) : batch;
     const n = full.y.length;
     const rowsOf = replayedTaskClasses(stepCtx, batch, extras);
+    const rowTaskIds = taskIdsOfRows(stepCtx.experience.taskId, [batch, ...extras]);
     const loss = tf.tidy(() => {
       const x = tf.tensor(full.x, [n, ...stepCtx.trainingSet.sampleShape]);
       const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), model.numClasses) as tf.Tensor2D;
@@ -279,7 +284,7 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
         const logits = rowsOf
           ? maskRows(unmaskedLogits, rowsOf)
           : maskLogits(unmaskedLogits, stepCtx.activeClasses);
-        const lossCtx = { ...stepCtx, x, labels, logits, unmaskedLogits, taskId };
+        const lossCtx = { ...stepCtx, x, labels, logits, unmaskedLogits, taskId, rowTaskIds };
         const terms = plugins.flatMap((p) => p.lossTerms?.(lossCtx) ?? []);
         const base = lossPlugin?.baseLoss?.(lossCtx) ?? softmaxCrossEntropy(labels, logits);
         return terms.reduce<tf.Scalar>((sum, term) => tf.add(sum, term), base);
@@ -322,6 +327,18 @@ function replayedTaskClasses(
   return rows;
 }
 
+/** The task id of every row of the joined batches: its own where tagged, else the experience's. */
+function taskIdsOfRows(experienceTaskId: number, batches: readonly Batch[]): Int32Array {
+  const ids = new Int32Array(batches.reduce((n, b) => n + b.y.length, 0));
+  let at = 0;
+  for (const b of batches) {
+    if (b.taskIds) ids.set(b.taskIds, at);
+    else ids.fill(experienceTaskId, at, at + b.y.length);
+    at += b.y.length;
+  }
+  return ids;
+}
+
 export function gather(data: Dataset, indices: Int32Array): Batch {
   const size = sampleSize(data);
   const x = new Float32Array(indices.length * size);
@@ -330,7 +347,8 @@ export function gather(data: Dataset, indices: Int32Array): Batch {
     x.set(data.x.subarray(j * size, (j + 1) * size), k * size);
     y[k] = data.y[j];
   });
-  return { x, y };
+  const ids = data.taskIds;
+  return ids ? { x, y, taskIds: Int32Array.from(indices, (j) => ids[j]) } : { x, y };
 }
 
 function concatBatches(batches: readonly Batch[]): Batch {
