@@ -22,6 +22,9 @@ const STRATEGY_NAMES = [
   'gem',
   'gdumb',
   'icarl',
+  'importance-replay',
+  'importance-ewc',
+  'importance-lwf',
 ];
 
 const positiveInt = z.number().int().positive();
@@ -74,6 +77,19 @@ export const strategyConfigSchema = z.strictObject({
   flipMeans: z.boolean().optional(),
   /** iCaRL: L2-normalised features for herding and class means (default true). */
   normalizeFeatures: z.boolean().optional(),
+  /**
+   * Task importance (importance-replay, importance-ewc, importance-lwf; task-importance.ts):
+   * `importance` (default) weights each old task's replay share / penalty by its estimated
+   * importance, `uniform` by 1 (same data and budget). Measured every `importanceEvery` steps
+   * (default 50) on `importanceHeldOut` held-out rows per task (default 32), combined with softmax
+   * temperature `importanceTemperature` (default 0.2) and smoothed by an EMA of factor
+   * `importanceSmoothing` (default 0.5).
+   */
+  weighting: z.enum(['importance', 'uniform']).optional(),
+  importanceEvery: positiveInt.optional(),
+  importanceHeldOut: positiveInt.optional(),
+  importanceTemperature: positiveNumber.optional(),
+  importanceSmoothing: z.number().min(0).lt(1).optional(),
   /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
   minLr: positiveNumber.optional(),
   /**

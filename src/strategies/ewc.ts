@@ -18,6 +18,7 @@
 import * as tf from '../engine/tf.js';
 import { quadraticPenalty } from '../engine/ops/quadratic-penalty.js';
 import type { Classifier } from '../models/classifier.js';
+import { ConfigError } from '../core/errors.js';
 import { diagonalFisher, type FisherMode } from './fisher.js';
 import type { Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
@@ -48,6 +49,13 @@ export interface EwcOptions extends StrategyOptions {
   fisherMode?: FisherMode;
   /** Seeds the Fisher's sample choice (and its sampled labels). Default 0. */
   seed?: number;
+  /**
+   * Per-task strengths (task-importance.ts): past experience k's penalty is multiplied by
+   * `taskWeights()[k]` (missing entries: 1), i.e. its Fisher is scaled before the anchors are
+   * folded. Read after every step and at each experience's boundaries. `separate` mode only (the
+   * online penalty has no per-experience part). Absent: every penalty at full strength.
+   */
+  taskWeights?: () => readonly number[];
 }
 
 /** What the penalty is anchored to: weights and their Fisher, one tensor per model variable. */
@@ -111,6 +119,15 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
   if (!Number.isFinite(lambda) || lambda < 0)
     throw new Error(`lambda: expected a number >= 0, got ${lambda}`);
   if (!(gamma >= 0 && gamma <= 1)) throw new Error(`gamma: expected a number in [0, 1], got ${gamma}`);
+  const { taskWeights } = options;
+  if (taskWeights && mode === 'online') {
+    throw new ConfigError(
+      'taskWeights',
+      'expected separate mode: the online penalty has no per-experience part',
+    );
+  }
+  /** The per-anchor weights the current fold uses (empty: all 1). */
+  let folded: readonly number[] = [];
   let anchors: EwcAnchor[] = [];
   // What the loss uses: the anchors folded into one (`owned`: tensors of its own), or the
   // single anchor itself.
@@ -120,18 +137,35 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
     if (merged?.owned) free(merged.anchor);
     merged = undefined;
   };
+  const weightsNow = () => anchors.map((_, k) => taskWeights?.()[k] ?? 1);
   const refold = () => {
     releaseMerged();
+    folded = weightsNow();
+    if (folded.some((w) => w !== 1)) {
+      // sum_k w_k F_k (t - t_k)^2: the anchors with their Fisher scaled, folded as usual.
+      const scaled = anchors.map((a, k) => ({
+        theta: a.theta,
+        fisher: a.fisher.map((f) => tf.mul(f, folded[k])),
+      }));
+      merged = { ...mergeAnchors(scaled), owned: true };
+      scaled.forEach((a) => a.fisher.forEach((f) => f.dispose()));
+      return;
+    }
     merged =
       anchors.length > 1
         ? { ...mergeAnchors(anchors), owned: true }
         : { anchor: anchors[0], constant: 0, owned: false };
+  };
+  /** Refolds when the weights moved since the last fold (outside any step's tidy). */
+  const followWeights = () => {
+    if (taskWeights && anchors.length && weightsNow().some((w, k) => w !== folded[k])) refold();
   };
   const snapshot = (model: Classifier) => model.variables.map((v) => tf.keep(v.clone()));
 
   return {
     name: mode === 'online' ? 'online-ewc' : 'ewc',
     anchors: () => anchors,
+    ...(taskWeights ? { onExperienceStart: followWeights, onStepEnd: followWeights } : {}),
     onExperienceEnd: (ctx) => {
       const fisherNew = diagonalFisher(ctx.model, ctx.trainingSet, {
         samples: options.fisherSamples ?? 'all',

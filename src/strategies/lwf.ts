@@ -41,6 +41,14 @@ export interface LwfOptions extends StrategyOptions {
    * & Tolias's code before May 2019. Default `sum`.
    */
   classReduction?: 'sum' | 'mean';
+  /**
+   * Per-task strengths (task-importance.ts), one per past experience in order (missing: 1). In
+   * task-IL the distillation is a mean over old tasks, each on its own classes: task k's term is
+   * multiplied by its weight. In class-IL it is one KL divergence over the old classes: each
+   * class's term is multiplied by the weight of the task it came with. Domain-IL has no per-task
+   * part (one frozen model distils every output on the new data) and refuses it. Absent: all 1.
+   */
+  taskWeights?: () => readonly number[];
 }
 
 export interface LwfPlugin extends Plugin {
@@ -51,12 +59,23 @@ export interface LwfPlugin extends Plugin {
  * `T^2 * mean_rows KL(softmax(old / T) || softmax(new / T))`. Columns masked in `oldLogits`
  * (INACTIVE_LOGIT) have target probability 0 and add nothing.
  */
-export function distillation(oldLogits: tf.Tensor, newLogits: tf.Tensor, t: number): tf.Scalar {
+export function distillation(
+  oldLogits: tf.Tensor,
+  newLogits: tf.Tensor,
+  t: number,
+  weights?: tf.Tensor,
+): tf.Scalar {
   const oldLog = tf.logSoftmax(tf.div(oldLogits, t));
   const newLog = tf.logSoftmax(tf.div(newLogits, t));
   const target = tf.exp(oldLog);
   // target * (oldLog - newLog) with 0 where the target is 0 (both logs may be ~-1e9 there).
-  const terms = tf.where(tf.greater(target, 0), tf.mul(target, tf.sub(oldLog, newLog)), tf.zerosLike(target));
+  const unweighted = tf.where(
+    tf.greater(target, 0),
+    tf.mul(target, tf.sub(oldLog, newLog)),
+    tf.zerosLike(target),
+  );
+  // Per-term weights (broadcast: one per class, or one per task group as [tasks, 1]).
+  const terms = weights ? tf.mul(unweighted, weights) : unweighted;
   // Softmax over the last axis; the mean runs over every other one (rows, and tasks when grouped).
   return tf.mul(tf.mean(tf.sum(terms, -1)), t * t) as tf.Scalar;
 }
@@ -71,6 +90,7 @@ export function groupedDistillation(
   newLogits: tf.Tensor2D,
   tasks: readonly { classes: readonly number[] }[],
   t: number,
+  taskWeights?: readonly number[],
 ): tf.Scalar {
   const k = tasks[0].classes.length;
   const columns = tf.tensor1d(
@@ -78,7 +98,8 @@ export function groupedDistillation(
     'int32',
   );
   const grouped = (logits: tf.Tensor2D) => tf.reshape(tf.gather(logits, columns, 1), [-1, tasks.length, k]);
-  return distillation(grouped(oldLogits), grouped(newLogits), t);
+  const weights = taskWeights && tf.tensor2d([...taskWeights], [tasks.length, 1]);
+  return distillation(grouped(oldLogits), grouped(newLogits), t, weights);
 }
 
 export function lwfPlugin(options: LwfOptions): LwfPlugin {
@@ -101,24 +122,37 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
   /** The experiences trained on so far: their task ids and classes. */
   const seen: { taskId: number; classes: readonly number[] }[] = [];
 
+  const weightOf = (k: number) => options.taskWeights?.()[k] ?? 1;
+  /** Each output unit's weight: that of the old task it came with, 1 for the others. */
+  const columnWeights = (numClasses: number) => {
+    const w = new Float32Array(numClasses).fill(1);
+    seen.forEach((task, k) => task.classes.forEach((c) => (w[c] = weightOf(k))));
+    return tf.tensor1d(w);
+  };
   const term = (ctx: LossContext, f: Classifier): tf.Scalar[] => {
+    const weighted = options.taskWeights !== undefined;
     const columns = (logits: tf.Tensor2D, classes: readonly number[]) =>
       tf.gather(logits, tf.tensor1d([...classes], 'int32'), 1) as tf.Tensor2D;
     if (ctx.stream.scenario === 'task-il') {
       // A single-head model answers every task from one forward pass (its task's units).
       const shared = ctx.model.multiHead ? null : { old: oldLogits(ctx, f), now: ctx.unmaskedLogits };
       if (shared && seen.every((task) => task.classes.length === seen[0].classes.length)) {
-        return [reduce(groupedDistillation(shared.old, shared.now, seen, t), seen[0].classes.length)];
+        const w = weighted ? seen.map((_, k) => weightOf(k)) : undefined;
+        return [reduce(groupedDistillation(shared.old, shared.now, seen, t, w), seen[0].classes.length)];
       }
-      const perTask = seen.map(({ taskId, classes }) =>
-        reduce(
-          distillation(
-            columns(shared?.old ?? f.logits(ctx.x, taskId), classes),
-            columns(shared?.now ?? ctx.model.logits(ctx.x, taskId), classes),
-            t,
-          ),
-          classes.length,
-        ),
+      const perTask = seen.map(
+        ({ taskId, classes }, k) =>
+          tf.mul(
+            reduce(
+              distillation(
+                columns(shared?.old ?? f.logits(ctx.x, taskId), classes),
+                columns(shared?.now ?? ctx.model.logits(ctx.x, taskId), classes),
+                t,
+              ),
+              classes.length,
+            ),
+            weightOf(k),
+          ) as tf.Scalar,
       );
       return [tf.div(tf.addN(perTask), perTask.length) as tf.Scalar];
     }
@@ -126,7 +160,8 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
     if (ctx.stream.scenario === 'class-il') {
       const oldClasses = [...new Set(seen.flatMap((s) => s.classes))];
       const active = ctx.activeClasses?.length ?? ctx.model.numClasses;
-      return [reduce(distillation(maskLogits(old, oldClasses), ctx.logits, t), active)];
+      const w = weighted ? columnWeights(ctx.model.numClasses) : undefined;
+      return [reduce(distillation(maskLogits(old, oldClasses), ctx.logits, t, w), active)];
     }
     return [reduce(distillation(old, ctx.logits, t), ctx.model.numClasses)];
   };
@@ -144,6 +179,12 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
   return {
     name: 'lwf',
     onExperienceStart(ctx) {
+      if (options.taskWeights && ctx.stream.scenario !== 'task-il' && ctx.stream.scenario !== 'class-il') {
+        throw new ConfigError(
+          'taskWeights',
+          `expected a task-IL or class-IL stream (in ${ctx.stream.scenario} LwF has no per-task part to weight)`,
+        );
+      }
       cached = frozen && !frozen.multiHead ? logitsOf(frozen, ctx.trainingSet) : null;
     },
     lossTerms(ctx) {

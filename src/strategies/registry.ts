@@ -16,6 +16,8 @@ import { agem, type AgemOptions } from './agem.js';
 import { gem, type GemOptions } from './gem.js';
 import { gdumb, type GdumbOptions } from './gdumb.js';
 import { icarl, type IcarlOptions } from './icarl.js';
+import { importanceReplay, type ImportanceReplayOptions } from './importance-replay.js';
+import { importanceOptionsOf, withImportance, type ImportanceFieldOptions } from './task-importance.js';
 
 /** Methods that keep a fresh copy of the model need the `copyModel` factory. */
 function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
@@ -44,6 +46,25 @@ export const strategyRegistry = {
   gem: (o?: StrategyOptions) => gem((o ?? {}) as GemOptions),
   gdumb: (o?: StrategyOptions) => gdumb({ ...(o as GdumbOptions), copyModel: needsCopy('gdumb', o) }),
   icarl: (o?: StrategyOptions) => icarl({ ...(o as IcarlOptions), copyModel: needsCopy('icarl', o) }),
+  // Task importance (task-importance.ts): the estimate weights each old task's replay share or
+  // penalty; `weighting: uniform` is the same method, data and budget with all weights 1.
+  'importance-replay': (o?: StrategyOptions) =>
+    importanceReplay({
+      ...(o as ImportanceReplayOptions),
+      importance: importanceOptionsOf((o ?? {}) as ImportanceFieldOptions),
+    }),
+  'importance-ewc': (o?: StrategyOptions) =>
+    withImportance(
+      'importance-ewc',
+      importanceOptionsOf((o ?? {}) as ImportanceFieldOptions),
+      (taskWeights) => ewc({ ...(o as EwcOptions), mode: 'separate', taskWeights }),
+    ),
+  'importance-lwf': (o?: StrategyOptions) =>
+    withImportance(
+      'importance-lwf',
+      importanceOptionsOf((o ?? {}) as ImportanceFieldOptions),
+      (taskWeights) => lwf({ ...(o as LwfOptions), copyModel: needsCopy('importance-lwf', o), taskWeights }),
+    ),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;
