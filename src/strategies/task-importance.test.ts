@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
-import { sgd } from '../engine/optimizers/index.js';
+import { adam, sgd } from '../engine/optimizers/index.js';
+import { summarize } from '../metrics/index.js';
+import { ewc, ewcPenalty, ewcPlugin } from './ewc.js';
+import { distillation, groupedDistillation, lwf, lwfPlugin } from './lwf.js';
+import { newModel, stream as taskIlStream } from './testing/task-il-forgetting.js';
+import type { Strategy } from './strategy.js';
 import { gaussianClusters } from '../data/synthetic.js';
 import { classSplit } from '../benchmarks/class-split.js';
 import { mlp } from '../models/mlp.js';
@@ -219,5 +224,105 @@ describe('task importance in a run', () => {
     assert.deepEqual(used.weights, used.importance);
     assert.deepEqual(uniform.importance, used.importance, 'the same measurements');
     assert.deepEqual(uniform.weights, [1, 1, 1]);
+  });
+});
+
+describe('per-task weights in EWC and LwF', () => {
+  const runMatrix = (strategy: Strategy) => {
+    const model = newModel();
+    const start = tf.memory().numTensors;
+    const events = fit({
+      ...strategy,
+      stream: taskIlStream,
+      model,
+      optimizer: () => adam({ learningRate: 0.01 }),
+      epochs: 3,
+      batchSize: 16,
+      seed: 3,
+    });
+    assert.equal(tf.memory().numTensors, start, `${strategy.name} leaks no tensors`);
+    model.dispose();
+    return summarize(events).matrix;
+  };
+  it('with weights all 1, EWC and LwF give exactly the plain methods numbers', () => {
+    const ones = () => [1, 1, 1];
+    assert.deepEqual(runMatrix(ewc({ lambda: 100, taskWeights: ones })), runMatrix(ewc({ lambda: 100 })));
+    assert.deepEqual(
+      runMatrix(lwf({ copyModel: newModel, taskWeights: ones })),
+      runMatrix(lwf({ copyModel: newModel })),
+    );
+  });
+  it('multiplies EWC past experience k penalty by its weight, refolding when the weights move', () => {
+    const model = mlp({ inputShape: [2], hiddenSizes: [], numClasses: 4, seed: 1 });
+    let w = [1];
+    const plugin = ewcPlugin({ lambda: 2, taskWeights: () => w });
+    const ctx = (i: number): ExperienceContext => ({
+      stream,
+      experience: stream.experiences[i],
+      trainingSet: stream.experiences[i].train,
+      model,
+      activeClasses: [0, 1, 2, 3],
+    });
+    plugin.onExperienceEnd!(ctx(0));
+    model.variables.forEach((v) => v.assign(tf.add(v, 0.3)));
+    w = [1.5, 0.5];
+    plugin.onExperienceEnd!(ctx(1));
+    model.variables.forEach((v) => v.assign(tf.mul(v, -0.7)));
+    const value = () => tf.tidy(() => plugin.lossTerms!({ model } as never)[0].dataSync()[0]);
+    const expected = () =>
+      tf.tidy(() =>
+        plugin
+          .anchors()
+          .reduce((sum, a, k) => sum + w[k] * ewcPenalty(model.variables, [a], 2).dataSync()[0], 0),
+      );
+    near(value(), expected(), 1e-4 * expected(), 'weights [1.5, 0.5]');
+    w = [0.2, 1.8];
+    plugin.onStepEnd!({} as never);
+    near(value(), expected(), 1e-4 * expected(), 'weights [0.2, 1.8] after a step');
+    assert.ok(
+      Math.abs(value() - tf.tidy(() => ewcPenalty(model.variables, plugin.anchors(), 2).dataSync()[0])) >
+        1e-3,
+    );
+    plugin.dispose();
+    model.dispose();
+  });
+  it('weights LwF task-IL distillation per old task: (sum_k w_k KD_k) / K', () => {
+    const old = tf.tensor2d([
+      [1, -1, 5, 0.5],
+      [0.5, 2, -3, 1],
+    ]);
+    const now = tf.tensor2d([
+      [0.2, 0.1, 3, -1],
+      [-1, 1.5, 0.7, 0.3],
+    ]);
+    const tasks = [{ classes: [0, 1] }, { classes: [2, 3] }];
+    const kd = (cols: number[]) =>
+      distillation(tf.gather(old, cols, 1), tf.gather(now, cols, 1), 2).dataSync()[0];
+    const weighted = groupedDistillation(old, now, tasks, 2, [1.5, 0.5]).dataSync()[0];
+    near(weighted, (1.5 * kd([0, 1]) + 0.5 * kd([2, 3])) / 2, 1e-5, 'grouped');
+    // Class-IL: one weight per column.
+    const columns = distillation(old, now, 2, tf.tensor1d([2, 2, 0, 0])).dataSync()[0];
+    const plain = (w: number[]) => {
+      const rows = [0, 1].map((r) => {
+        const o = old.arraySync()[r].map((v) => v / 2);
+        const n = now.arraySync()[r].map((v) => v / 2);
+        const lse = (v: number[]) => Math.log(v.reduce((s, x) => s + Math.exp(x), 0));
+        const lo = o.map((v) => v - lse(o));
+        const ln = n.map((v) => v - lse(n));
+        return lo.reduce((s, l, c) => s + w[c] * Math.exp(l) * (l - ln[c]), 0);
+      });
+      return (4 * (rows[0] + rows[1])) / 2;
+    };
+    near(columns, plain([2, 2, 0, 0]), 1e-5, 'per-column weights');
+    [old, now].forEach((t) => t.dispose());
+  });
+  it('refuses per-task weights where LwF has none (domain-IL) and for online EWC', () => {
+    assert.throws(() => ewcPlugin({ mode: 'online', taskWeights: () => [] }), /separate mode/);
+    const plugin = lwfPlugin({ copyModel: newModel, taskWeights: () => [] });
+    const domain = { ...stream, scenario: 'domain-il' } as typeof stream;
+    assert.throws(
+      () => plugin.onExperienceStart!({ stream: domain } as ExperienceContext),
+      /task-IL or class-IL/,
+    );
   });
 });
