@@ -23,8 +23,11 @@ const STRATEGY_NAMES = [
   'gdumb',
   'icarl',
   'importance-replay',
+  'importance-replay-uniform',
   'importance-ewc',
+  'importance-ewc-uniform',
   'importance-lwf',
+  'importance-lwf-uniform',
 ];
 
 const positiveInt = z.number().int().positive();
@@ -80,7 +83,7 @@ export const strategyConfigSchema = z.strictObject({
   /**
    * Task importance (importance-replay, importance-ewc, importance-lwf; task-importance.ts):
    * `importance` (default) weights each old task's replay share / penalty by its estimated
-   * importance, `uniform` by 1 (same data and budget). Measured every `importanceEvery` steps
+   * importance, `uniform` by 1 (same data and budget; the `-uniform` names set it). Measured every `importanceEvery` steps
    * (default 50) on `importanceHeldOut` held-out rows per task (default 32), combined with softmax
    * temperature `importanceTemperature` (default 0.2) and smoothed by an EMA of factor
    * `importanceSmoothing` (default 0.5).

@@ -25,6 +25,19 @@ function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifi
   return o.copyModel;
 }
 
+type ImportanceStrategyOptions = StrategyOptions & ImportanceFieldOptions;
+
+const importanceReplayFrom = (o: ImportanceStrategyOptions = {}) =>
+  importanceReplay({ ...(o as ImportanceReplayOptions), importance: importanceOptionsOf(o) });
+const importanceEwc = (o: ImportanceStrategyOptions = {}) =>
+  withImportance('importance-ewc', importanceOptionsOf(o), (taskWeights) =>
+    ewc({ ...(o as EwcOptions), mode: 'separate', taskWeights }),
+  );
+const importanceLwf = (o: ImportanceStrategyOptions = {}) =>
+  withImportance('importance-lwf', importanceOptionsOf(o), (taskWeights) =>
+    lwf({ ...(o as LwfOptions), copyModel: needsCopy('importance-lwf', o), taskWeights }),
+  );
+
 /** Builds a strategy from its options. */
 export type StrategyFactory = (options?: StrategyOptions) => Strategy;
 
@@ -47,24 +60,14 @@ export const strategyRegistry = {
   gdumb: (o?: StrategyOptions) => gdumb({ ...(o as GdumbOptions), copyModel: needsCopy('gdumb', o) }),
   icarl: (o?: StrategyOptions) => icarl({ ...(o as IcarlOptions), copyModel: needsCopy('icarl', o) }),
   // Task importance (task-importance.ts): the estimate weights each old task's replay share or
-  // penalty; `weighting: uniform` is the same method, data and budget with all weights 1.
-  'importance-replay': (o?: StrategyOptions) =>
-    importanceReplay({
-      ...(o as ImportanceReplayOptions),
-      importance: importanceOptionsOf((o ?? {}) as ImportanceFieldOptions),
-    }),
-  'importance-ewc': (o?: StrategyOptions) =>
-    withImportance(
-      'importance-ewc',
-      importanceOptionsOf((o ?? {}) as ImportanceFieldOptions),
-      (taskWeights) => ewc({ ...(o as EwcOptions), mode: 'separate', taskWeights }),
-    ),
-  'importance-lwf': (o?: StrategyOptions) =>
-    withImportance(
-      'importance-lwf',
-      importanceOptionsOf((o ?? {}) as ImportanceFieldOptions),
-      (taskWeights) => lwf({ ...(o as LwfOptions), copyModel: needsCopy('importance-lwf', o), taskWeights }),
-    ),
+  // penalty; `weighting: uniform` (or the `-uniform` name) is the same method, data and budget
+  // with all weights 1.
+  'importance-replay': (o?: StrategyOptions) => importanceReplayFrom(o),
+  'importance-replay-uniform': (o?: StrategyOptions) => importanceReplayFrom({ ...o, weighting: 'uniform' }),
+  'importance-ewc': (o?: StrategyOptions) => importanceEwc(o),
+  'importance-ewc-uniform': (o?: StrategyOptions) => importanceEwc({ ...o, weighting: 'uniform' }),
+  'importance-lwf': (o?: StrategyOptions) => importanceLwf(o),
+  'importance-lwf-uniform': (o?: StrategyOptions) => importanceLwf({ ...o, weighting: 'uniform' }),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;

@@ -294,7 +294,7 @@ export function taskImportance(options: TaskImportanceOptions = {}): TaskImporta
 
 /**
  * A method protected per task by the estimate: `method(weights)` builds it with the weight
- * provider; the strategy runs the estimator's plugin first (so a step's measurement is in place
+ * provider; named `name`, or `<name>-uniform` with `weighting: 'uniform'`; the strategy runs the estimator's plugin first (so a step's measurement is in place
  * before the method reads the weights) and trains on the estimator's training sets.
  */
 export function withImportance(
@@ -304,7 +304,12 @@ export function withImportance(
 ): Strategy {
   const estimator = taskImportance(options);
   const inner = method(estimator.weights);
-  return { name, plugins: [estimator.plugin, ...inner.plugins], trainingSet: estimator.trainingSet };
+  // The uniform variant is named apart, so both can run in one config and be told apart in results.
+  return {
+    name: options.weighting === 'uniform' ? `${name}-uniform` : name,
+    plugins: [estimator.plugin, ...inner.plugins],
+    trainingSet: estimator.trainingSet,
+  };
 }
 
 /** The estimator's settings as flat strategy options (a config's `importance*` fields and `weighting`). */

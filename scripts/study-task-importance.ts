@@ -1,0 +1,205 @@
+/**
+ * Task importance (issue 6): each importance-weighted method against the same method with uniform
+ * weights, at an equal budget (the configs in examples/task-importance/: importance replay on
+ * Split-MNIST class-IL, EWC and LwF on Split-MNIST task-IL, replay and EWC on Permuted-MNIST;
+ * reduced protocols, stated in each config), each for several seeds, through the same runner as
+ * `unforget run`.
+ *
+ *   npx tsx scripts/study-task-importance.ts [--configs permuted-mnist] [--seeds 0,1,2] [--methods importance-ewc]
+ *
+ * Finished (config, seed, method) runs are appended to docs/reproductions/task-importance.json
+ * at once, with the estimator's per-experience series (its `method-metrics` events); the study's
+ * entries of docs/results.json and its generated block of docs/results.md are rewritten from
+ * every recorded run; recorded runs are skipped when the script runs again.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runStudy } from './reproduction/study.js';
+import {
+  groupBy,
+  meanStd,
+  mergeResultsJson,
+  replaceGeneratedBlock,
+  round2,
+  type ResultEntry,
+} from './reproduction/records.js';
+
+const CONFIGS = ['split-mnist-class-il', 'split-mnist-task-il', 'permuted-mnist'] as const;
+const BENCHMARK: Record<string, { benchmark: string; scenario: string }> = {
+  'split-mnist-class-il': {
+    benchmark: 'split-mnist (reduced: 784-100-100, 1/4 data, 1 epoch)',
+    scenario: 'class-il',
+  },
+  'split-mnist-task-il': {
+    benchmark: 'split-mnist (reduced: 784-100-100, 1/4 data, 300 it.)',
+    scenario: 'task-il',
+  },
+  'permuted-mnist': {
+    benchmark: 'permuted-mnist x5 (reduced: 784-100-100, 1/4 data, 300 it.)',
+    scenario: 'domain-il',
+  },
+};
+const SOURCE = 'unforget measurement (task importance, scripts/study-task-importance.ts)';
+const COMMAND = 'npx tsx scripts/study-task-importance.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    configs: { type: 'string', default: CONFIGS.join(',') },
+    seeds: { type: 'string', default: '0,1,2' },
+    methods: { type: 'string' },
+  },
+});
+
+/** The estimator's numbers after one experience (`importance/task0`, `forgetting/task0`, ...). */
+interface SeriesPoint {
+  afterExperience: number;
+  values: Record<string, number>;
+}
+
+/** One strategy's result on one seed (fractions). */
+interface RunRecord {
+  config: string;
+  seed: number;
+  method: string;
+  acc: number;
+  forgetting: number;
+  seconds: number;
+  series: SeriesPoint[];
+}
+
+/** The task-importance plugin's `method-metrics` events of the run in `dir`. */
+function seriesOf(dir: string): SeriesPoint[] {
+  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          type: string;
+          plugin?: string;
+          afterExperience: number;
+          values: Record<string, number>;
+        },
+    )
+    .filter((e) => e.type === 'method-metrics' && e.plugin === 'task-importance')
+    .map((e) => ({ afterExperience: e.afterExperience, values: e.values }));
+}
+
+interface Cell {
+  config: string;
+  method: string;
+  seeds: number[];
+  acc: { mean: number; std: number | null };
+  forgetting: { mean: number; std: number | null };
+  seconds: number;
+}
+
+function cells(records: RunRecord[]): Cell[] {
+  return groupBy(records, (r) => `${r.config}\u0000${r.method}`).map((group) => ({
+    config: group[0].config,
+    method: group[0].method,
+    seeds: group.map((r) => r.seed).sort((a, b) => a - b),
+    acc: meanStd(group.map((r) => 100 * r.acc)),
+    forgetting: meanStd(group.map((r) => 100 * r.forgetting)),
+    seconds: meanStd(group.map((r) => r.seconds)).mean,
+  }));
+}
+
+function entries(cell: Cell): ResultEntry[] {
+  return (['ACC', 'forgetting'] as const).map((metric) => {
+    const value = metric === 'ACC' ? cell.acc : cell.forgetting;
+    return {
+      ...BENCHMARK[cell.config],
+      method: cell.method,
+      metric,
+      mean: round2(value.mean),
+      std: value.std === null ? null : round2(value.std),
+      seeds: cell.seeds,
+      published: null,
+      source: SOURCE,
+      command: `${COMMAND} --configs ${cell.config} --methods ${cell.method} --seeds ${cell.seeds.join(',')}`,
+    };
+  });
+}
+
+async function publish(records: RunRecord[]): Promise<void> {
+  const ours = cells(records);
+  await mergeResultsJson('docs/results.json', SOURCE, ours.flatMap(entries));
+  const show = (v: { mean: number; std: number | null }) =>
+    `${v.mean.toFixed(2)}${v.std === null ? '' : ` ± ${v.std.toFixed(2)}`}`;
+  const lines = [
+    '| benchmark | scenario | method | weights | ACC % | forgetting % | ACC: importance − uniform | seeds | s per run |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const base = (m: string) => m.replace(/-uniform$/, '');
+  const sorted = [...ours].sort(
+    (a, b) =>
+      CONFIGS.indexOf(a.config as (typeof CONFIGS)[number]) -
+        CONFIGS.indexOf(b.config as (typeof CONFIGS)[number]) ||
+      base(a.method).localeCompare(base(b.method)) ||
+      a.method.length - b.method.length,
+  );
+  for (const c of sorted) {
+    const uniform = c.method.endsWith('-uniform');
+    const partner = ours.find((o) => o.config === c.config && o.method === `${c.method}-uniform`);
+    const delta = !uniform && partner ? (c.acc.mean - partner.acc.mean).toFixed(2) : '';
+    const { benchmark, scenario } = BENCHMARK[c.config];
+    lines.push(
+      `| ${benchmark} | ${scenario} | ${base(c.method)} | ${uniform ? 'uniform' : 'importance'} | ${show(c.acc)} | ${show(c.forgetting)} | ${delta} | ${c.seeds.join(', ')} | ${c.seconds.toFixed(1)} |`,
+    );
+  }
+  // The estimate over time for one run: importance replay, class-IL, seed 0.
+  const example = records.find(
+    (r) => r.config === 'split-mnist-class-il' && r.method === 'importance-replay' && r.seed === 0,
+  );
+  if (example) {
+    lines.push(
+      '',
+      'Importance estimate after each experience (importance replay, Split-MNIST class-IL, seed 0): per old task, importance (forgetting %, conflict).',
+      '',
+      '| after experience | measurements | task 0 | task 1 | task 2 | task 3 |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const point of example.series) {
+      const task = (k: number) => {
+        const w = point.values[`importance/task${k}`];
+        if (w === undefined) return '';
+        const f = point.values[`forgetting/task${k}`];
+        const c = point.values[`conflict/task${k}`];
+        return f === undefined ? w.toFixed(2) : `${w.toFixed(2)} (${(100 * f).toFixed(1)}, ${c.toFixed(2)})`;
+      };
+      lines.push(
+        `| ${point.afterExperience} | ${point.values.measurements} | ${task(0)} | ${task(1)} | ${task(2)} | ${task(3)} |`,
+      );
+    }
+  }
+  await replaceGeneratedBlock(
+    'docs/results.md',
+    'task-importance',
+    'scripts/study-task-importance.ts',
+    lines,
+  );
+}
+
+await runStudy<RunRecord>({
+  folder: 'task-importance',
+  known: CONFIGS,
+  selection: args,
+  runsFile: join('docs', 'reproductions', 'task-importance.json'),
+  record: (name, seed, result) =>
+    Object.entries(result.summaries).map(([method, s]) => ({
+      config: name,
+      seed,
+      method,
+      acc: s.acc,
+      forgetting: s.forgetting,
+      seconds: s.wallSeconds,
+      series: seriesOf(result.dir),
+    })),
+  describe: (fresh) =>
+    fresh
+      .map((r) => `${r.method} ACC ${(100 * r.acc).toFixed(2)} forgetting ${(100 * r.forgetting).toFixed(2)}`)
+      .join(', '),
+  publish,
+});
