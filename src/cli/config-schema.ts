@@ -21,13 +21,13 @@ const STRATEGY_NAMES = [
   'agem',
   'gem',
   'gdumb',
-  'icarl',
   'importance-replay',
   'importance-replay-uniform',
   'importance-ewc',
   'importance-ewc-uniform',
   'importance-lwf',
   'importance-lwf-uniform',
+  'icarl',
 ];
 
 const positiveInt = z.number().int().positive();
