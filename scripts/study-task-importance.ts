@@ -25,11 +25,25 @@ import {
   type ResultEntry,
 } from './reproduction/records.js';
 
-const CONFIGS = ['split-mnist-class-il', 'split-mnist-task-il', 'permuted-mnist'] as const;
+const CONFIGS = [
+  'split-mnist-class-il',
+  'split-mnist-class-il-mild',
+  'split-mnist-task-il',
+  'split-mnist-domain-il',
+  'permuted-mnist',
+] as const;
 const BENCHMARK: Record<string, { benchmark: string; scenario: string }> = {
   'split-mnist-class-il': {
     benchmark: 'split-mnist (reduced: 784-100-100, 1/4 data, 1 epoch)',
     scenario: 'class-il',
+  },
+  'split-mnist-class-il-mild': {
+    benchmark: 'split-mnist (reduced: 784-100-100, 1/4 data, 1 epoch; T = 1, EMA 0.9)',
+    scenario: 'class-il',
+  },
+  'split-mnist-domain-il': {
+    benchmark: 'split-mnist (reduced: 784-100-100, 1/4 data, 300 it.)',
+    scenario: 'domain-il',
   },
   'split-mnist-task-il': {
     benchmark: 'split-mnist (reduced: 784-100-100, 1/4 data, 300 it.)',

@@ -7,7 +7,8 @@ import { summarize } from '../metrics/index.js';
 import { ewc, ewcPenalty, ewcPlugin } from './ewc.js';
 import { distillation, groupedDistillation, lwf, lwfPlugin } from './lwf.js';
 import { newModel, stream as taskIlStream } from './testing/task-il-forgetting.js';
-import type { Strategy } from './strategy.js';
+import type { Strategy, StrategyOptions } from './strategy.js';
+import { createStrategy } from './registry.js';
 import { gaussianClusters } from '../data/synthetic.js';
 import { classSplit } from '../benchmarks/class-split.js';
 import { mlp } from '../models/mlp.js';
@@ -15,7 +16,14 @@ import type { Classifier } from '../models/classifier.js';
 import type { MethodMetricsEvent } from '../core/events.js';
 import { fit } from './template.js';
 import type { ExperienceContext } from './plugin.js';
-import { combineSignals, cosine, probeModel, smooth, taskImportance } from './task-importance.js';
+import {
+  combineSignals,
+  cosine,
+  probeModel,
+  smooth,
+  taskImportance,
+  type TaskImportancePlugin,
+} from './task-importance.js';
 
 await initEngine();
 
@@ -325,4 +333,45 @@ describe('per-task weights in EWC and LwF', () => {
       /task-IL or class-IL/,
     );
   });
+});
+
+describe('importance-weighted strategies in a run', () => {
+  const three = classSplit(
+    gaussianClusters({
+      numClasses: 6,
+      samplesPerClass: 40,
+      testSamplesPerClass: 10,
+      dims: 4,
+      spread: 1,
+      seed: 5,
+    }),
+    { experiences: 3, seed: 5, scenario: 'task-il' },
+  );
+  const newMlp = () => mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed: 1 });
+  for (const name of ['importance-ewc', 'importance-lwf', 'importance-replay']) {
+    it(`${name} trains with moving weights and leaks no tensors`, () => {
+      const strategy = createStrategy(name, {
+        lambda: 100,
+        bufferSize: 30,
+        importanceEvery: 2,
+        importanceHeldOut: 8,
+        copyModel: newMlp,
+      } as StrategyOptions);
+      const estimator = strategy.plugins[0] as TaskImportancePlugin;
+      const model = newMlp();
+      const start = tf.memory().numTensors;
+      const events = fit({
+        ...strategy,
+        stream: three,
+        model,
+        optimizer: () => sgd({ learningRate: 0.1 }),
+        epochs: 2,
+        batchSize: 10,
+      });
+      assert.equal(tf.memory().numTensors, start, 'no tensor leak');
+      model.dispose();
+      assert.ok(estimator.series().some((m) => m.importance.some((w) => Math.abs(w - 1) > 1e-3)));
+      assert.ok(summarize(events).acc > 0.5);
+    });
+  }
 });
