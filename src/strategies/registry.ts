@@ -16,6 +16,7 @@ import { agem, type AgemOptions } from './agem.js';
 import { gem, type GemOptions } from './gem.js';
 import { gdumb, type GdumbOptions } from './gdumb.js';
 import { icarl, type IcarlOptions } from './icarl.js';
+import { memoryAugmented, type MemoryAugmentedOptions } from './memory-augmented.js';
 
 /** Methods that keep a fresh copy of the model need the `copyModel` factory. */
 function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
@@ -44,6 +45,7 @@ export const strategyRegistry = {
   gem: (o?: StrategyOptions) => gem((o ?? {}) as GemOptions),
   gdumb: (o?: StrategyOptions) => gdumb({ ...(o as GdumbOptions), copyModel: needsCopy('gdumb', o) }),
   icarl: (o?: StrategyOptions) => icarl({ ...(o as IcarlOptions), copyModel: needsCopy('icarl', o) }),
+  'memory-augmented': (o?: StrategyOptions) => memoryAugmented((o ?? {}) as MemoryAugmentedOptions),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;
