@@ -85,15 +85,35 @@ describe('readMemory', () => {
         values,
         { k: 2, tau: 0.5, numClasses: 3 },
       );
-      assert.deepEqual(read.indices.arraySync()[0], [0, 2]);
-      assert.deepEqual([...read.indices.arraySync()[1]].sort(), [0, 3]);
-      // softmax([1, 1/sqrt 2] / 0.5): 1 / (1 + e^(sqrt(2) - 2)) = 0.642398.
+      // Nearest first; a tie goes to the lower slot.
+      assert.deepEqual([...read.indices], [0, 2, 0, 3]);
+      // softmax([1, 1/sqrt 2] / 0.5): 1 / (1 + e^(sqrt(2) - 2)) = 0.642398; 0 outside the two nearest.
       const a = 1 / (1 + Math.exp(Math.SQRT2 - 2));
-      const attention = read.attention.arraySync();
-      assertClose(attention[0], [a, 1 - a]);
-      assertClose(attention[1], [0.5, 0.5]);
+      const weights = read.weights.arraySync();
+      assertClose(weights[0], [a, 0, 1 - a, 0]);
+      assertClose(weights[1], [0.5, 0, 0, 0.5]);
       assertClose(read.read.arraySync()[0], [a, 0, 1 - a]);
       assertClose(read.read.arraySync()[1], [0.5, 0.5, 0]);
+    });
+  });
+
+  it('picks the same k nearest as tf.topk on random keys', () => {
+    tf.tidy(() => {
+      const queries = tf.randomNormal([20, 6], 0, 1, 'float32', 1) as tf.Tensor2D;
+      const keys = tf.randomNormal([50, 6], 0, 1, 'float32', 2) as tf.Tensor2D;
+      const { indices, weights } = readMemory(queries, keys, tf.zeros([50], 'int32'), {
+        k: 5,
+        tau: 0.1,
+        numClasses: 2,
+      });
+      const unit = (x: tf.Tensor2D) => tf.div(x, tf.norm(x, 'euclidean', 1, true));
+      const expected = tf.topk(tf.matMul(unit(queries), unit(keys), false, true), 5).indices.dataSync();
+      assert.deepEqual([...indices], [...expected]);
+      // Exactly five nonzero weights per row, summing to 1.
+      for (const row of weights.arraySync()) {
+        assert.equal(row.filter((v) => v > 0).length, 5);
+        assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+      }
     });
   });
 

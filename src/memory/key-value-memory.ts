@@ -134,12 +134,14 @@ function cosine(a: Float32Array, b: Float32Array, at: number, d: number): number
   return ab / Math.sqrt(Math.max(aa * bb, 1e-24));
 }
 
-/** What a read returns for a batch of B queries. */
+/** What a read returns for a batch of B queries over N entries. */
 export interface MemoryRead {
-  /** The slots of each query's k nearest keys, most similar first, [B, k]. */
-  readonly indices: tf.Tensor2D;
-  /** Attention over them, softmax(cos / tau), each row summing to 1, [B, k]. */
-  readonly attention: tf.Tensor2D;
+  /** Neighbours per query: `min(options.k, N)`. */
+  readonly k: number;
+  /** The slots of each query's k nearest keys, most similar first, row-major [B * k]. */
+  readonly indices: Int32Array;
+  /** Attention softmax(cos / tau) over each query's k nearest keys, 0 elsewhere; rows sum to 1, [B, N]. */
+  readonly weights: tf.Tensor2D;
   /** The attention-weighted one-hot labels of the neighbours, a distribution over classes, [B, C]. */
   readonly read: tf.Tensor2D;
 }
@@ -152,10 +154,15 @@ export interface ReadOptions {
   readonly numClasses: number;
 }
 
+// Added to the scores of entries outside a query's k nearest: exp() of it is exactly 0.
+const OUTSIDE = -1e9;
+
 /**
  * Reads `keys` [N, D] with labels `values` [N] for `queries` [B, D]. The neighbours are chosen
- * without gradient (top-k is a selection, made on a copy); their similarities are recomputed from the gathered
- * keys so that the attention, and the read, are differentiable in the queries.
+ * without gradient, on a copy of the similarities (a selection needs none); the attention is a
+ * softmax over all N similarities with the others masked out, so the read is two dense matrix
+ * products, differentiable in the queries (a gather of [B, k, D] neighbour keys costs more than
+ * the whole product on the CPU backend).
  */
 export function readMemory(
   queries: tf.Tensor2D,
@@ -163,19 +170,41 @@ export function readMemory(
   values: tf.Tensor1D,
   options: ReadOptions,
 ): MemoryRead {
-  const k = Math.min(options.k, keys.shape[0]);
-  const q = unit(queries);
-  const unitKeys = unit(keys);
-  // Copied out of the graph: top-k has no gradient, and the choice needs none.
-  const nearest = tf.tidy(() => tf.topk(tf.matMul(q, unitKeys, false, true), k).indices);
-  const indices = tf.tensor2d(nearest.dataSync() as Int32Array, nearest.shape as [number, number], 'int32');
-  nearest.dispose();
-  const neighbours = tf.gather(unitKeys, indices) as tf.Tensor as tf.Tensor3D; // [B, k, D]
-  const similarities = tf.squeeze(tf.matMul(neighbours, tf.expandDims(q, 2)), [2]); // [B, k]
-  const attention = tf.softmax(tf.div(similarities, options.tau)) as tf.Tensor2D;
-  const labels = tf.oneHot(tf.gather(values, indices), options.numClasses); // [B, k, C]
-  const read = tf.squeeze(tf.matMul(tf.expandDims(attention, 1), labels), [1]) as tf.Tensor2D;
-  return { indices: indices as tf.Tensor2D, attention, read };
+  const [batch] = queries.shape;
+  const n = keys.shape[0];
+  const k = Math.min(options.k, n);
+  const similarities = tf.matMul(unit(queries), unit(keys), false, true); // [B, N]
+  const indices = nearest(similarities.dataSync() as Float32Array, batch, n, k);
+  const mask = new Float32Array(batch * n).fill(OUTSIDE);
+  indices.forEach((slot, i) => (mask[Math.floor(i / k) * n + slot] = 0));
+  const weights = tf.softmax(tf.add(tf.div(similarities, options.tau), tf.tensor2d(mask, [batch, n])));
+  const read = tf.matMul(weights, tf.oneHot(values, options.numClasses));
+  return { k, indices, weights: weights as tf.Tensor2D, read: read as tf.Tensor2D };
+}
+
+/** The k largest entries of each row of a [rows, n] matrix, largest first (ties: lower index first). */
+function nearest(scores: Float32Array, rows: number, n: number, k: number): Int32Array {
+  const out = new Int32Array(rows * k);
+  const best = new Float32Array(k);
+  for (let r = 0; r < rows; r++) {
+    const row = scores.subarray(r * n, (r + 1) * n);
+    const picks = out.subarray(r * k, (r + 1) * k);
+    let filled = 0;
+    for (let j = 0; j < n; j++) {
+      const v = row[j];
+      if (filled === k && v <= best[k - 1]) continue;
+      // Insertion into the sorted top-k so far.
+      let at = filled < k ? filled++ : k - 1;
+      while (at > 0 && best[at - 1] < v) {
+        best[at] = best[at - 1];
+        picks[at] = picks[at - 1];
+        at--;
+      }
+      best[at] = v;
+      picks[at] = j;
+    }
+  }
+  return out;
 }
 
 /** Rows scaled to unit length (a zero row stays zero). */

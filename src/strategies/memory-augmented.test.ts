@@ -6,7 +6,12 @@ import { summarize } from '../metrics/index.js';
 import { naive } from './naive.js';
 import { er } from './er.js';
 import { memoryAugmented, memoryAugmentedPlugin } from './memory-augmented.js';
-import { runEvents, runSummary } from './testing/class-il-replay.js';
+import * as tf from '../engine/tf.js';
+import { sgd } from '../engine/optimizers/index.js';
+import { readMemory } from '../memory/key-value-memory.js';
+import { fit } from './template.js';
+import { locallyAdaptedLogits } from './local-adaptation.js';
+import { newModel, runEvents, runSummary, stream } from './testing/class-il-replay.js';
 
 await initEngine();
 
@@ -58,6 +63,52 @@ describe('memory-augmented learner', () => {
     assert.ok(throughRead.acc > 0.5, `ACC ${throughRead.acc}`);
     const held = runSummary(memoryAugmented({ bufferSize: 40, localAdaptation: { lambda: Infinity } }));
     assert.deepEqual(held.matrix, base.matrix);
+  });
+
+  it("predicts log((1 - w) softmax(adapted logits) + w read), adapting on each sample's own neighbours", () => {
+    const plugin = memoryAugmentedPlugin({ bufferSize: 30, readWeight: 0.3, localAdaptation: { steps: 3 } });
+    const model = newModel();
+    fit({
+      plugins: [plugin],
+      stream,
+      model,
+      optimizer: () => sgd({ learningRate: 0.1 }),
+      epochs: 2,
+      batchSize: 10,
+    });
+    tf.tidy(() => {
+      const test = stream.experiences[0].test;
+      const x = tf.tensor2d(test.x.subarray(0, 16 * 4), [16, 4]);
+      const scores = plugin.evaluationScores!(x, undefined, model)!.arraySync();
+      // The same prediction from the parts, the neighbours gathered by tfjs.
+      const memory = plugin.memory!;
+      const keys = tf.tensor2d(memory.keys, [memory.size, memory.keySize]);
+      const values = tf.tensor1d(memory.labels, 'int32');
+      const queries = model.features!(x);
+      const read = readMemory(queries, keys, values, { k: 10, tau: 0.1, numClasses: 8 });
+      const slots = tf.tensor2d(read.indices, [16, 10], 'int32');
+      const [kernel, bias] = model.variables.slice(-2);
+      const adapted = locallyAdaptedLogits(
+        {
+          queries,
+          neighbours: tf.gather(keys, slots) as tf.Tensor as tf.Tensor3D,
+          labels: tf.oneHot(tf.gather(values, slots), 8) as tf.Tensor3D,
+          attention: tf.gather(read.weights, slots, 1, 1) as tf.Tensor2D,
+          kernel: kernel as tf.Tensor2D,
+          bias: bias as tf.Tensor1D,
+        },
+        { steps: 3, lr: 0.1, lambda: 0.1 },
+      );
+      const expected = tf.log(
+        tf.add(tf.add(tf.mul(tf.softmax(adapted), 0.7), tf.mul(read.read, 0.3)), 1e-10),
+      );
+      const flat = (expected as tf.Tensor2D).arraySync().flat();
+      scores.flat().forEach((v, i) => assert.ok(Math.abs(v - flat[i]) < 1e-4, `[${i}] ${v} vs ${flat[i]}`));
+      // Adaptation moved the logits: the comparison is not of two unadapted predictions.
+      const plain = tf.sub(adapted, model.logits(x));
+      assert.ok(tf.max(tf.abs(plain)).dataSync()[0] > 1e-3);
+    });
+    model.dispose();
   });
 
   it('names the field of a bad option', () => {

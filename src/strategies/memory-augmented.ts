@@ -24,7 +24,7 @@
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
-import { KeyValueMemory, readMemory } from '../memory/key-value-memory.js';
+import { KeyValueMemory, readMemory, type MemoryRead } from '../memory/key-value-memory.js';
 import type { Classifier } from '../models/classifier.js';
 import { locallyAdaptedLogits, type LocalAdaptationOptions } from './local-adaptation.js';
 import type { Plugin } from './plugin.js';
@@ -77,7 +77,7 @@ export function memoryAugmentedPlugin(options: MemoryAugmentedOptions): MemoryAu
   const read = (queries: tf.Tensor2D, numClasses: number) => {
     const keys = tf.tensor2d(memory!.keys, [memory!.size, memory!.keySize]);
     const values = tf.tensor1d(memory!.labels, 'int32');
-    return { ...readMemory(queries, keys, values, { k, tau, numClasses }), keys, values };
+    return readMemory(queries, keys, values, { k, tau, numClasses });
   };
   const mixture = (logits: tf.Tensor2D, memoryRead: tf.Tensor2D) =>
     tf.log(tf.add(tf.add(tf.mul(tf.softmax(logits), 1 - w), tf.mul(memoryRead, w)), EPSILON)) as tf.Tensor2D;
@@ -128,21 +128,36 @@ export function memoryAugmentedPlugin(options: MemoryAugmentedOptions): MemoryAu
       const memoryRead = read(queries, model.numClasses);
       const logits = adaptation
         ? locallyAdaptedLogits(
-            {
-              queries,
-              neighbours: tf.gather(memoryRead.keys, memoryRead.indices) as tf.Tensor as tf.Tensor3D,
-              labels: tf.oneHot(
-                tf.gather(memoryRead.values, memoryRead.indices),
-                model.numClasses,
-              ) as tf.Tensor3D,
-              attention: memoryRead.attention,
-              ...outputLayer(model),
-            },
+            { queries, ...neighbourhood(memory, memoryRead, model.numClasses), ...outputLayer(model) },
             adaptation,
           )
         : model.logits(x, taskId);
       return mixture(logits, memoryRead.read);
     },
+  };
+}
+
+/**
+ * Each query's neighbours as local adaptation takes them: their keys [B, k, F], one-hot labels
+ * [B, k, C] and attention [B, k], copied from the memory's arrays (constants at test time).
+ */
+function neighbourhood(memory: KeyValueMemory, memoryRead: MemoryRead, numClasses: number) {
+  const { k, indices } = memoryRead;
+  const [batch, n] = memoryRead.weights.shape;
+  const d = memory.keySize;
+  const weights = memoryRead.weights.dataSync();
+  const keys = new Float32Array(batch * k * d);
+  const labels = new Float32Array(batch * k * numClasses);
+  const attention = new Float32Array(batch * k);
+  indices.forEach((slot, i) => {
+    keys.set(memory.keys.subarray(slot * d, (slot + 1) * d), i * d);
+    labels[i * numClasses + memory.labels[slot]] = 1;
+    attention[i] = weights[Math.floor(i / k) * n + slot];
+  });
+  return {
+    neighbours: tf.tensor3d(keys, [batch, k, d]),
+    labels: tf.tensor3d(labels, [batch, k, numClasses]),
+    attention: tf.tensor2d(attention, [batch, k]),
   };
 }
 
