@@ -5,7 +5,7 @@
  * runner as `unforget run`. One run gives both scenarios: class-IL, and task-IL (each task's
  * predictions restricted to its classes, `taskAwareAccuracy`).
  *
- *   npx tsx scripts/study-memory-augmented.ts [--configs buffer-500,local-adaptation] [--seeds 0,1,2] [--methods er]
+ *   npx tsx scripts/study-memory-augmented.ts [--configs buffer-500,local-adaptation,no-replay,read-loss] [--seeds 0,1,2] [--methods er]
  *
  * Per run it records ACC and forgetting in both scenarios (task-IL forgetting from the run's
  * evaluation events), and the inference cost: the run's time outside training (every evaluation,
@@ -30,7 +30,7 @@ import {
   type ResultEntry,
 } from './reproduction/records.js';
 
-const CONFIGS = ['buffer-500', 'local-adaptation'] as const;
+const CONFIGS = ['buffer-500', 'local-adaptation', 'no-replay', 'read-loss'] as const;
 const SOURCE =
   "Sprechmann et al. 2018, Memory-based parameter adaptation (ICLR); de Masson d'Autume et al. 2019, Episodic memory in lifelong language learning (NeurIPS); unforget measurement";
 const COMMAND = 'npx tsx scripts/study-memory-augmented.ts';
@@ -67,9 +67,13 @@ const runsFile = join(outDir, 'reproductions', 'memory-augmented.json');
 const resultsJson = join(outDir, 'results.json');
 const resultsMd = join(outDir, 'results.md');
 
-/** The label of a (config, method) in tables: the local-adaptation config's run is its own row. */
-const label = (config: string, method: string) =>
-  config === 'local-adaptation' ? `${method} + local adaptation` : method;
+/** The label of a (config, method) in tables: each variant config's run is its own row. */
+const LABEL_SUFFIX: Record<string, string> = {
+  'local-adaptation': ' + local adaptation',
+  'no-replay': ', no replay',
+  'read-loss': ', trained through the read',
+};
+const label = (config: string, method: string) => `${method}${LABEL_SUFFIX[config] ?? ''}`;
 
 /** The run's evaluation events (one strategy per run), from its metrics.jsonl. */
 function evaluations(dir: string): EvaluationEvent[] {
