@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
-import { locallyAdaptedLogits, type AdaptationInputs } from './local-adaptation.js';
+import { ConfigError } from '../core/errors.js';
+import { mlp, multiHeadMlp } from '../models/mlp.js';
+import { locallyAdaptedLogits, outputLayer, type AdaptationInputs } from './local-adaptation.js';
 
 await initEngine();
 
@@ -112,5 +114,19 @@ describe('locallyAdaptedLogits', () => {
         assert.ok(after[q][2] > before[q][2] + 0.3);
       }
     });
+  });
+
+  it("finds a single-head MLP's output layer and refuses a multi-head model", () => {
+    const options = { inputShape: [4], hiddenSizes: [6], numClasses: 3 };
+    const single = mlp(options);
+    const { kernel, bias } = outputLayer(single);
+    assert.deepEqual([kernel.shape, bias.shape], [[6, 3], [3]]);
+    const multi = multiHeadMlp({ ...options, heads: 2 });
+    assert.throws(
+      () => outputLayer(multi),
+      (e: unknown) => e instanceof ConfigError && e.field === 'localAdaptation',
+    );
+    single.dispose();
+    multi.dispose();
   });
 });

@@ -16,8 +16,14 @@
  * the exact minimiser of the linearised loss plus the penalty plus (1 / 2lr) ||theta - theta_t||^2.
  * A plain gradient step on the penalty diverges once 2 lr lambda > 2; this one is stable for every
  * lambda and reaches theta0 exactly as lambda grows without bound.
+ *
+ * `neighbourhood` and `outputLayer` take the inputs from a key-value memory's read and a
+ * single-head model.
  */
 import * as tf from '../engine/tf.js';
+import { ConfigError } from '../core/errors.js';
+import type { KeyValueMemory, MemoryRead } from '../memory/key-value-memory.js';
+import type { Classifier } from '../models/classifier.js';
 
 export interface LocalAdaptationOptions {
   /** Gradient steps per query; 0 predicts with the trained weights. */
@@ -74,4 +80,49 @@ export function locallyAdaptedLogits(inputs: AdaptationInputs, options: LocalAda
     const logits = tf.add(tf.matMul(tf.reshape(queries, [batch, 1, features]), w), b);
     return tf.reshape(logits, [batch, classes]) as tf.Tensor2D;
   });
+}
+
+/**
+ * Each query's neighbours as local adaptation takes them: their keys [B, k, F], one-hot labels
+ * [B, k, C] and attention [B, k], copied from the memory's arrays (constants at test time).
+ */
+export function neighbourhood(memory: KeyValueMemory, memoryRead: MemoryRead, numClasses: number) {
+  const { k, indices } = memoryRead;
+  const [batch, n] = memoryRead.weights.shape;
+  const d = memory.keySize;
+  const weights = memoryRead.weights.dataSync();
+  const keys = new Float32Array(batch * k * d);
+  const labels = new Float32Array(batch * k * numClasses);
+  const attention = new Float32Array(batch * k);
+  indices.forEach((slot, i) => {
+    keys.set(memory.keys.subarray(slot * d, (slot + 1) * d), i * d);
+    labels[i * numClasses + memory.labels[slot]] = 1;
+    attention[i] = weights[Math.floor(i / k) * n + slot];
+  });
+  return {
+    neighbours: tf.tensor3d(keys, [batch, k, d]),
+    labels: tf.tensor3d(labels, [batch, k, numClasses]),
+    attention: tf.tensor2d(attention, [batch, k]),
+  };
+}
+
+/**
+ * The output layer, logits = features(x) kernel + bias: a single-head model's last two variables,
+ * kernel [F, C] and bias [C] (mlp.ts's order).
+ */
+export function outputLayer(model: Classifier): { kernel: tf.Tensor2D; bias: tf.Tensor1D } {
+  const [kernel, bias] = model.variables.slice(-2);
+  const classes = model.numClasses;
+  if (
+    model.multiHead ||
+    kernel?.rank !== 2 ||
+    kernel.shape[1] !== classes ||
+    bias?.shape.join() !== `${classes}`
+  ) {
+    throw new ConfigError(
+      'localAdaptation',
+      'expected a single-head model whose last variables are its output kernel [F, C] and bias [C]',
+    );
+  }
+  return { kernel: kernel as tf.Tensor2D, bias: bias as tf.Tensor1D };
 }

@@ -11,8 +11,9 @@
  *   `keyCosine` metric: mean cosine between a key before and after the refresh). Within an
  *   experience the training read uses the keys as written.
  * - Replay (`replay`, default on): `minibatchSize` stored rows join every step's batch, as ER.
- *   d'Autume et al. replay sparsely (1% of steps, 100 rows); on a one-epoch stream that leaves the
- *   network's logits for old classes to collapse, and the read alone cannot rank them back.
+ *   d'Autume et al. replay sparsely (1% as many stored examples as new ones); without replay the
+ *   network forgets as Naive does, and on Split-MNIST class-IL the read in its drifted embedding
+ *   recovers only part of it (docs/results.md). Sparse replay is not an option here.
  * - Prediction (`evaluationScores`): the log of a mixture of the network's softmax and the read,
  *   `log((1 - w) softmax(logits) + w read)`, the read attending over the k nearest keys with
  *   softmax(cos / tau). With `localAdaptation` the logits are those of an output layer adapted on
@@ -24,9 +25,14 @@
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
-import { KeyValueMemory, readMemory, type MemoryRead } from '../memory/key-value-memory.js';
+import { KeyValueMemory, readMemory } from '../memory/key-value-memory.js';
 import type { Classifier } from '../models/classifier.js';
-import { locallyAdaptedLogits, type LocalAdaptationOptions } from './local-adaptation.js';
+import {
+  locallyAdaptedLogits,
+  neighbourhood,
+  outputLayer,
+  type LocalAdaptationOptions,
+} from './local-adaptation.js';
 import type { Plugin } from './plugin.js';
 import type { ReplayBufferOptions } from './replay-buffer-option.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
@@ -137,55 +143,10 @@ export function memoryAugmentedPlugin(options: MemoryAugmentedOptions): MemoryAu
   };
 }
 
-/**
- * Each query's neighbours as local adaptation takes them: their keys [B, k, F], one-hot labels
- * [B, k, C] and attention [B, k], copied from the memory's arrays (constants at test time).
- */
-function neighbourhood(memory: KeyValueMemory, memoryRead: MemoryRead, numClasses: number) {
-  const { k, indices } = memoryRead;
-  const [batch, n] = memoryRead.weights.shape;
-  const d = memory.keySize;
-  const weights = memoryRead.weights.dataSync();
-  const keys = new Float32Array(batch * k * d);
-  const labels = new Float32Array(batch * k * numClasses);
-  const attention = new Float32Array(batch * k);
-  indices.forEach((slot, i) => {
-    keys.set(memory.keys.subarray(slot * d, (slot + 1) * d), i * d);
-    labels[i * numClasses + memory.labels[slot]] = 1;
-    attention[i] = weights[Math.floor(i / k) * n + slot];
-  });
-  return {
-    neighbours: tf.tensor3d(keys, [batch, k, d]),
-    labels: tf.tensor3d(labels, [batch, k, numClasses]),
-    attention: tf.tensor2d(attention, [batch, k]),
-  };
-}
-
 function features(model: Classifier): NonNullable<Classifier['features']> {
   if (!model.features)
     throw new ConfigError('model', 'expected a model with features(x), for its memory keys');
   return model.features;
-}
-
-/**
- * The output layer, logits = features(x) kernel + bias: a single-head model's last two variables,
- * kernel [F, C] and bias [C] (mlp.ts's order).
- */
-function outputLayer(model: Classifier): { kernel: tf.Tensor2D; bias: tf.Tensor1D } {
-  const [kernel, bias] = model.variables.slice(-2);
-  const classes = model.numClasses;
-  if (
-    model.multiHead ||
-    kernel?.rank !== 2 ||
-    kernel.shape[1] !== classes ||
-    bias?.shape.join() !== `${classes}`
-  ) {
-    throw new ConfigError(
-      'localAdaptation',
-      'expected a single-head model whose last variables are its output kernel [F, C] and bias [C]',
-    );
-  }
-  return { kernel: kernel as tf.Tensor2D, bias: bias as tf.Tensor1D };
 }
 
 function validate(
