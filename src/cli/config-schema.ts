@@ -28,6 +28,7 @@ const STRATEGY_NAMES = [
   'importance-lwf',
   'importance-lwf-uniform',
   'icarl',
+  'memory-augmented',
 ];
 
 const positiveInt = z.number().int().positive();
@@ -57,7 +58,7 @@ export const strategyConfigSchema = z.strictObject({
   /** LwF distillation weight, or one per experience (the last repeats), and temperature (defaults 1, 2; iCaRL's temperature 2). */
   alpha: z.union([z.number().min(0), z.array(z.number().min(0)).min(1)]).optional(),
   temperature: z.number().positive().optional(),
-  /** Replay methods (ER, DER, DER++, ER-ACE, A-GEM, GEM, GDumb): examples the memory keeps. */
+  /** Replay methods (ER, DER, DER++, ER-ACE, A-GEM, GEM, GDumb, memory-augmented): examples the memory keeps. */
   bufferSize: positiveInt.optional(),
   /** Replay methods: examples drawn from the memory per step (default: the batch size; A-GEM 128). */
   minibatchSize: positiveInt.optional(),
@@ -93,6 +94,27 @@ export const strategyConfigSchema = z.strictObject({
   importanceHeldOut: positiveInt.optional(),
   importanceTemperature: positiveNumber.optional(),
   importanceSmoothing: z.number().min(0).lt(1).optional(),
+  /** Memory-augmented learner: neighbours read per query (k, default 10). */
+  neighbours: positiveInt.optional(),
+  /** Memory-augmented learner: temperature of the attention over cosine similarities (default 0.1). */
+  readTemperature: positiveNumber.optional(),
+  /** Memory-augmented learner: weight of the memory's read in the predicted mixture (default 0.5). */
+  readWeight: z.number().min(0).max(1).optional(),
+  /** Memory-augmented learner: replay stored rows with every batch (default true). */
+  replay: z.boolean().optional(),
+  /** Memory-augmented learner: weight of the loss through the read on the step's rows (default 0). */
+  readLoss: z.number().min(0).optional(),
+  /**
+   * Memory-augmented learner: adapt the output layer on each test sample's neighbours (MbPA):
+   * gradient steps (default 5), step size (default 0.1), pull to the trained weights (default 0.1).
+   */
+  localAdaptation: z
+    .strictObject({
+      steps: z.number().int().min(0).optional(),
+      lr: positiveNumber.optional(),
+      lambda: z.number().min(0).optional(),
+    })
+    .optional(),
   /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
   minLr: positiveNumber.optional(),
   /**

@@ -18,6 +18,7 @@ import { gdumb, type GdumbOptions } from './gdumb.js';
 import { icarl, type IcarlOptions } from './icarl.js';
 import { importanceReplay, type ImportanceReplayOptions } from './importance-replay.js';
 import { importanceOptionsOf, withImportance, type ImportanceFieldOptions } from './task-importance.js';
+import { memoryAugmented, type MemoryAugmentedOptions } from './memory-augmented.js';
 
 /** Methods that keep a fresh copy of the model need the `copyModel` factory. */
 function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
@@ -68,6 +69,7 @@ export const strategyRegistry = {
   'importance-ewc-uniform': (o?: StrategyOptions) => importanceEwc({ ...o, weighting: 'uniform' }),
   'importance-lwf': (o?: StrategyOptions) => importanceLwf(o),
   'importance-lwf-uniform': (o?: StrategyOptions) => importanceLwf({ ...o, weighting: 'uniform' }),
+  'memory-augmented': (o?: StrategyOptions) => memoryAugmented((o ?? {}) as MemoryAugmentedOptions),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;
