@@ -14,9 +14,10 @@
  * starting at s and growing by 2 (up to 20) at each checkpoint whose window of training batches
  * averaged under 1 bit wrong per sequence, so a model moves on once it copies the current lengths;
  * each model follows the same rule on its own error, so both see the same number of sequences,
- * not necessarily the same lengths (each record's curve states maxLength). Records are appended to --out (keyed by model and seed); with the default
+ * not necessarily the same lengths (each record's curve states maxLength). Records are appended to
+ * --out (keyed by model, curriculum on or off, and seed); with the default
  * --out, docs/results.json entries and the generated block of docs/results.md are rewritten from
- * all records.
+ * all records (`--publish` does only that, from the records already there).
  */
 import { parseArgs } from 'node:util';
 import * as tf from '../src/engine/tf.js';
@@ -38,6 +39,7 @@ import {
   appendRecords,
   groupBy,
   meanStd,
+  readJson,
   mergeResultsJson,
   replaceGeneratedBlock,
   round2,
@@ -60,6 +62,7 @@ const { values: args } = parseArgs({
     curriculum: { type: 'string', default: '4' },
     every: { type: 'string', default: '25' },
     out: { type: 'string', default: DEFAULT_OUT },
+    publish: { type: 'boolean', default: false },
   },
 });
 const steps = Number(args.steps);
@@ -205,14 +208,21 @@ async function train(model: 'ntm' | 'lstm', seed: number): Promise<CopyRecord> {
   return record;
 }
 
+/** What a row of the results names: the model, and whether it trained without the curriculum. */
+const variantOf = (r: CopyRecord) => (r.curriculumStart > 0 ? r.model : `${r.model} (no curriculum)`);
+
 async function publish(records: CopyRecord[]): Promise<void> {
-  const entries: ResultEntry[] = groupBy(records, (r) => r.model).flatMap((group) =>
+  const groups = groupBy(
+    [...records].sort((a, b) => a.seed - b.seed),
+    variantOf,
+  );
+  const entries: ResultEntry[] = groups.flatMap((group) =>
     (['len1to20', 'len30to40'] as const).map((key) => {
       const { mean, std } = meanStd(group.map((r) => r[key]));
       return {
         benchmark: 'copy-task',
         scenario: 'sequence',
-        method: group[0].model,
+        method: variantOf(group[0]),
         metric: key === 'len1to20' ? 'bits-wrong-per-sequence-len-1-20' : 'bits-wrong-per-sequence-len-30-40',
         mean: round2(mean),
         std: std === null ? null : round2(std),
@@ -228,60 +238,64 @@ async function publish(records: CopyRecord[]): Promise<void> {
     const { mean, std } = meanStd(values);
     return std === null ? mean.toFixed(2) : `${mean.toFixed(2)} ± ${std.toFixed(2)}`;
   };
+  const f = (v?: number, d = 2) => (v === undefined ? '—' : v.toFixed(d));
   const lines = [
-    '| model | parameters | steps x batch | s per step | seeds | bits wrong/seq, len 1-20 | len 30-40 |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...groupBy(records, (r) => r.model)
-      .map((g) =>
-        [
+    '| model | curriculum | parameters | steps x batch | s per step | seeds | bits wrong/seq, len 1-20 | len 30-40 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...groups.map(
+      (g) =>
+        `| ${[
           g[0].description,
+          g[0].curriculumStart > 0 ? `from ${g[0].curriculumStart}` : 'none',
           g[0].parameters,
           `${g[0].steps} x ${BATCH}`,
           cell(g.map((r) => r.secondsPerStep)),
           g.map((r) => r.seed).join(', '),
           cell(g.map((r) => r.len1to20)),
           cell(g.map((r) => r.len30to40)),
-        ].join(' | '),
-      )
-      .map((row) => `| ${row} |`),
+        ].join(' | ')} |`,
+    ),
     '',
-    "Learning curve (training batches; mean over each window of steps; first seed of each model; max length = the curriculum's, NTM / LSTM):",
+    'Learning curve of the first seed of each (training batches; loss in nats per bit and bits wrong per',
+    'sequence, means over each window of steps; max = the maximum training length then):',
     '',
   ];
-  const ntmRun = records.find((r) => r.model === 'ntm');
-  const lstmRun = records.find((r) => r.model === 'lstm');
-  const base = ntmRun ?? lstmRun;
-  if (base) {
-    const stride = Math.max(1, Math.ceil(base.curve.length / 14));
-    lines.push('| step | max length | NTM loss | NTM bits wrong/seq | LSTM loss | LSTM bits wrong/seq |');
-    lines.push('| --- | --- | --- | --- | --- | --- |');
-    base.curve.forEach((p, i) => {
-      if (i % stride !== 0 && i !== base.curve.length - 1) return;
-      const at = (r?: CopyRecord) => r?.curve.find((q) => q.step === p.step);
-      const n = at(ntmRun);
-      const l = at(lstmRun);
-      const f = (v?: number, d = 2) => (v === undefined ? '—' : v.toFixed(d));
-      lines.push(
-        `| ${p.step} | ${n?.maxLength ?? '—'} / ${l?.maxLength ?? '—'} | ${f(n?.loss, 4)} | ${f(n?.bitsWrong)} | ${f(l?.loss, 4)} | ${f(l?.bitsWrong)} |`,
-      );
+  const firsts = groups.map((g) => g[0]);
+  const base = firsts.reduce((a, b) => (b.curve.length > a.curve.length ? b : a), firsts[0]);
+  const stride = Math.max(1, Math.ceil(base.curve.length / 16));
+  lines.push(`| step | ${firsts.map((r) => `${variantOf(r)}: max, loss, bits wrong`).join(' | ')} |`);
+  lines.push(`| --- | ${firsts.map(() => '---').join(' | ')} |`);
+  base.curve.forEach((p, i) => {
+    if (i % stride !== 0 && i !== base.curve.length - 1) return;
+    const cells = firsts.map((r) => {
+      const q = r.curve.find((c) => c.step === p.step);
+      return q ? `${q.maxLength}, ${f(q.loss, 4)}, ${f(q.bitsWrong)}` : '—';
     });
-    lines.push('', 'Bits wrong per sequence by length after training (first seed of each model):', '');
-    const lengths = Object.keys(base.perLength);
-    lines.push(`| model | ${lengths.join(' | ')} |`, `| --- | ${lengths.map(() => '---').join(' | ')} |`);
-    for (const r of [ntmRun, lstmRun]) {
-      if (r) lines.push(`| ${r.model} | ${lengths.map((l) => r.perLength[l].toFixed(1)).join(' | ')} |`);
-    }
-  }
+    lines.push(`| ${p.step} | ${cells.join(' | ')} |`);
+  });
+  lines.push(
+    '',
+    'Bits wrong per sequence by length after training (fresh sequences, 16 per length; first seed):',
+    '',
+  );
+  const lengths = Object.keys(base.perLength);
+  lines.push(`| model | ${lengths.join(' | ')} |`, `| --- | ${lengths.map(() => '---').join(' | ')} |`);
+  for (const r of firsts)
+    lines.push(`| ${variantOf(r)} | ${lengths.map((l) => f(r.perLength[l], 1)).join(' | ')} |`);
   await replaceGeneratedBlock('docs/results.md', 'ntm-copy-task', 'scripts/ntm-copy-task.ts', lines);
 }
 
 await initEngine();
 const seeds = args.seeds!.split(',').map(Number);
 const models = args.models!.split(',') as ('ntm' | 'lstm')[];
-for (const seed of seeds) {
-  for (const model of models) {
-    const record = await train(model, seed);
-    const all = await appendRecords(args.out!, [record], (r) => `${r.model}:${r.seed}`);
-    if (args.out === DEFAULT_OUT) await publish(all);
+if (args.publish) {
+  await publish(readJson<CopyRecord[]>(DEFAULT_OUT, []));
+} else {
+  for (const seed of seeds) {
+    for (const model of models) {
+      const record = await train(model, seed);
+      const all = await appendRecords(args.out!, [record], (r) => `${variantOf(r)}:${r.seed}`);
+      if (args.out === DEFAULT_OUT) await publish(all);
+    }
   }
 }
