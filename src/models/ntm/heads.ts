@@ -8,8 +8,8 @@
  *
  * Constraints: beta = softplus (>= 0), g = sigmoid, s = softmax, gamma = 1 + softplus (>= 1),
  * e = sigmoid; keys are left linear (cosine similarity ignores their scale; beta sets sharpness);
- * add vectors go through tanh, which bounds memory contents as the output clipping of public NTM
- * implementations does (Collier & Beel 2018), with fewer ops.
+ * add vectors go through tanh, which bounds memory contents: the role the clipping of controller
+ * outputs plays in public NTM implementations (Collier & Beel 2018), in one op.
  */
 import * as tf from '../../engine/tf.js';
 import type { Rng } from '../../core/random.js';

@@ -1,8 +1,9 @@
 /**
  * One gradient step for sequence models (the NTM and its LSTM baseline): the loss's gradients by
- * tf.variableGrads, clipped to a global norm (Graves et al. clip gradients; 10 is the value of
- * Collier & Beel's reference implementation) so that an unlucky long sequence cannot blow up the
- * weights, then applied by the optimizer.
+ * tf.variableGrads, clipped to a global norm (NTM implementations clip gradients: the
+ * gradient through a long unrolled sequence occasionally spikes; 10 is our default, large enough
+ * not to touch ordinary steps) so that an unlucky long sequence cannot blow up the weights, then
+ * applied by the optimizer.
  */
 import * as tf from '../../engine/tf.js';
 
