@@ -1,0 +1,301 @@
+/**
+ * The copy task of Graves et al. 2014 ("Neural Turing Machines", arXiv 1410.5401, section 4.1):
+ * trains an NTM (feedforward controller by default) and a one-layer LSTM whose width is chosen so
+ * that its parameter count is the closest to the NTM's, on sequences from the same generator
+ * (8-bit vectors + a delimiter channel, lengths uniform in 1..maxLength, batch 16, Adam, gradients
+ * clipped to global norm 10), records the learning curve (training loss and bits wrong per
+ * sequence every --every steps) and, after training, bits wrong per sequence on fresh sequences of
+ * every length 1-20 and 30-40 (lengths never seen in training).
+ *
+ *   npx tsx scripts/ntm-copy-task.ts [--steps 1000] [--seeds 0] [--models ntm,lstm] [--lr 5e-3]
+ *       [--controller mlp|lstm] [--curriculum 4] [--every 25] [--out docs/reproductions/ntm-copy-task.json]
+ *
+ * Curriculum (--curriculum s, 0 = off): training lengths are uniform in 1..maxLength, maxLength
+ * starting at s and growing by 2 (up to 20) at each checkpoint whose window of training batches
+ * averaged under 1 bit wrong per sequence, so a model moves on once it copies the current lengths;
+ * each model follows the same rule on its own error, so both see the same number of sequences,
+ * not necessarily the same lengths (each record's curve states maxLength). Records are appended to
+ * --out (keyed by model, curriculum on or off, and seed); with the default
+ * --out, docs/results.json entries and the generated block of docs/results.md are rewritten from
+ * all records (`--publish` does only that, from the records already there).
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '../src/engine/tf.js';
+import { initEngine } from '../src/engine/backend.js';
+import { adam } from '../src/engine/optimizers/index.js';
+import { createRng } from '../src/core/random.js';
+import {
+  copyBatch,
+  copyLoss,
+  bitsWrongPerSequence,
+  sampleLength,
+  answerLogits,
+} from '../src/data/copy-task.js';
+import { ntm } from '../src/models/ntm/ntm.js';
+import { lstmNetwork } from '../src/models/ntm/lstm.js';
+import { clippedStep } from '../src/models/ntm/sequence-training.js';
+import { parameterCount } from '../src/models/ntm/dense.js';
+import {
+  appendRecords,
+  groupBy,
+  meanStd,
+  readJson,
+  mergeResultsJson,
+  replaceGeneratedBlock,
+  round2,
+  type ResultEntry,
+} from './reproduction/records.js';
+
+const DEFAULT_OUT = 'docs/reproductions/ntm-copy-task.json';
+const SOURCE = 'Graves et al. 2014, Neural Turing Machines (arXiv 1410.5401), copy task (section 4.1)';
+const WIDTH = 8;
+const BATCH = 16;
+const MAX_TRAIN_LENGTH = 20;
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '1000' },
+    seeds: { type: 'string', default: '0' },
+    models: { type: 'string', default: 'ntm,lstm' },
+    lr: { type: 'string', default: '5e-3' },
+    controller: { type: 'string', default: 'mlp' },
+    curriculum: { type: 'string', default: '4' },
+    every: { type: 'string', default: '25' },
+    out: { type: 'string', default: DEFAULT_OUT },
+    publish: { type: 'boolean', default: false },
+  },
+});
+const steps = Number(args.steps);
+const every = Number(args.every);
+const curriculumStart = Number(args.curriculum);
+const learningRate = Number(args.lr);
+const controller = args.controller === 'lstm' ? 'lstm' : 'mlp';
+
+interface CurvePoint {
+  step: number;
+  maxLength: number;
+  /** Means over the window's training batches. */
+  loss: number;
+  bitsWrong: number;
+}
+
+interface CopyRecord {
+  model: 'ntm' | 'lstm';
+  description: string;
+  seed: number;
+  parameters: number;
+  steps: number;
+  sequences: number;
+  learningRate: number;
+  curriculumStart: number;
+  secondsPerStep: number;
+  curve: CurvePoint[];
+  /** Bits wrong per sequence on fresh sequences, by length. */
+  perLength: Record<string, number>;
+  len1to20: number;
+  len30to40: number;
+  command: string;
+}
+
+/** Bits wrong per sequence under which the curriculum lengthens the sequences. */
+const CURRICULUM_THRESHOLD = 1;
+const CURRICULUM_STEP = 2;
+
+const ntmOptions = { inputSize: WIDTH + 1, outputSize: WIDTH, controller } as const;
+const lstmParameters = (hidden: number) => 4 * hidden * (WIDTH + 1 + hidden + 1) + (hidden + 1) * WIDTH;
+
+function build(model: 'ntm' | 'lstm', seed: number) {
+  if (model === 'ntm') {
+    const net = ntm({ ...ntmOptions, seed });
+    return {
+      net,
+      description: `NTM: ${controller.toUpperCase()} controller 100, N=128, M=20, 1 read + 1 write head, shifts -1..1`,
+    };
+  }
+  // The width whose one-layer LSTM has the parameter count closest to the NTM's.
+  const probe = ntm(ntmOptions);
+  const target = parameterCount(probe.variables);
+  probe.dispose();
+  let hidden = 1;
+  while (Math.abs(lstmParameters(hidden + 1) - target) < Math.abs(lstmParameters(hidden) - target)) hidden++;
+  const net = lstmNetwork({ inputSize: WIDTH + 1, outputSize: WIDTH, hiddenSize: hidden, layers: 1, seed });
+  return { net, description: `LSTM: 1 layer of ${hidden} units` };
+}
+
+function evaluate(net: { run(xs: tf.Tensor3D): tf.Tensor3D }, seed: number): Record<string, number> {
+  const rng = createRng(seed + 7919); // the same fresh sequences for both models
+  const lengths = [
+    ...Array.from({ length: 20 }, (_, i) => i + 1),
+    ...Array.from({ length: 11 }, (_, i) => i + 30),
+  ];
+  const perLength: Record<string, number> = {};
+  for (const length of lengths) {
+    const batch = copyBatch(rng, { batch: BATCH, width: WIDTH, length });
+    const logits = net.run(batch.inputs);
+    perLength[length] = bitsWrongPerSequence(logits, batch);
+    tf.dispose([logits, batch.inputs, batch.targets]);
+  }
+  return perLength;
+}
+
+async function train(model: 'ntm' | 'lstm', seed: number): Promise<CopyRecord> {
+  const { net, description } = build(model, seed);
+  const optimizer = adam({ learningRate });
+  const rng = createRng(seed);
+  const curve: CurvePoint[] = [];
+  let window = { loss: 0, bits: 0, n: 0 };
+  let maxLength = curriculumStart > 0 ? Math.min(curriculumStart, MAX_TRAIN_LENGTH) : MAX_TRAIN_LENGTH;
+  const start = performance.now();
+  for (let step = 1; step <= steps; step++) {
+    const batch = copyBatch(rng, { batch: BATCH, width: WIDTH, length: sampleLength(rng, 1, maxLength) });
+    let wrong: tf.Tensor | undefined;
+    const loss = clippedStep(optimizer, net.variables, () => {
+      const logits = net.run(batch.inputs);
+      // Counted from the step's own forward pass (no extra run); kept out of the step's tidy.
+      wrong = tf.keep(
+        tf.sum(
+          tf.cast(
+            tf.notEqual(tf.greater(answerLogits(logits, batch.length), 0), tf.greater(batch.targets, 0.5)),
+            'float32',
+          ),
+        ),
+      );
+      return copyLoss(logits, batch);
+    });
+    window = { loss: window.loss + loss, bits: window.bits + wrong!.dataSync()[0] / BATCH, n: window.n + 1 };
+    tf.dispose([wrong!, batch.inputs, batch.targets]);
+    if (step % every === 0 || step === steps) {
+      const point = { step, maxLength, loss: window.loss / window.n, bitsWrong: window.bits / window.n };
+      curve.push(point);
+      const elapsed = (performance.now() - start) / 1000;
+      console.log(
+        `${model} seed ${seed} step ${step} max length ${point.maxLength}: loss ${point.loss.toFixed(4)}, ` +
+          `bits wrong/seq ${point.bitsWrong.toFixed(2)} (${elapsed.toFixed(0)} s)`,
+      );
+      window = { loss: 0, bits: 0, n: 0 };
+      if (point.bitsWrong < CURRICULUM_THRESHOLD)
+        maxLength = Math.min(MAX_TRAIN_LENGTH, maxLength + CURRICULUM_STEP);
+    }
+  }
+  const secondsPerStep = (performance.now() - start) / 1000 / steps;
+  const perLength = evaluate(net, seed);
+  const mean = (from: number, to: number) => {
+    const values = Object.entries(perLength).filter(([l]) => Number(l) >= from && Number(l) <= to);
+    return values.reduce((a, [, v]) => a + v, 0) / values.length;
+  };
+  const record: CopyRecord = {
+    model,
+    description,
+    seed,
+    parameters: parameterCount(net.variables),
+    steps,
+    sequences: steps * BATCH,
+    learningRate,
+    curriculumStart,
+    secondsPerStep,
+    curve,
+    perLength,
+    len1to20: mean(1, 20),
+    len30to40: mean(30, 40),
+    command: `npx tsx scripts/ntm-copy-task.ts --steps ${steps} --seeds ${seed} --models ${model} --lr ${args.lr} --controller ${controller} --curriculum ${curriculumStart} --every ${every}`,
+  };
+  console.log(
+    `${model} seed ${seed}: bits wrong/seq len 1-20 ${record.len1to20.toFixed(2)}, len 30-40 ${record.len30to40.toFixed(2)}, ` +
+      `${secondsPerStep.toFixed(3)} s/step`,
+  );
+  net.dispose();
+  optimizer.dispose();
+  return record;
+}
+
+/** What a row of the results names: the model, and whether it trained without the curriculum. */
+const variantOf = (r: CopyRecord) => (r.curriculumStart > 0 ? r.model : `${r.model} (no curriculum)`);
+
+async function publish(records: CopyRecord[]): Promise<void> {
+  const groups = groupBy(
+    [...records].sort((a, b) => a.seed - b.seed),
+    variantOf,
+  );
+  const entries: ResultEntry[] = groups.flatMap((group) =>
+    (['len1to20', 'len30to40'] as const).map((key) => {
+      const { mean, std } = meanStd(group.map((r) => r[key]));
+      return {
+        benchmark: 'copy-task',
+        scenario: 'sequence',
+        method: variantOf(group[0]),
+        metric: key === 'len1to20' ? 'bits-wrong-per-sequence-len-1-20' : 'bits-wrong-per-sequence-len-30-40',
+        mean: round2(mean),
+        std: std === null ? null : round2(std),
+        seeds: group.map((r) => r.seed),
+        published: null,
+        source: SOURCE,
+        command: group[0].command.replace(/--seeds \d+/, `--seeds ${group.map((r) => r.seed).join(',')}`),
+      };
+    }),
+  );
+  await mergeResultsJson('docs/results.json', SOURCE, entries);
+  const cell = (values: number[]) => {
+    const { mean, std } = meanStd(values);
+    return std === null ? mean.toFixed(2) : `${mean.toFixed(2)} ± ${std.toFixed(2)}`;
+  };
+  const f = (v?: number, d = 2) => (v === undefined ? '—' : v.toFixed(d));
+  const lines = [
+    '| model | curriculum | parameters | steps x batch | s per step | seeds | bits wrong/seq, len 1-20 | len 30-40 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...groups.map(
+      (g) =>
+        `| ${[
+          g[0].description,
+          g[0].curriculumStart > 0 ? `from ${g[0].curriculumStart}` : 'none',
+          g[0].parameters,
+          `${g[0].steps} x ${BATCH}`,
+          cell(g.map((r) => r.secondsPerStep)),
+          g.map((r) => r.seed).join(', '),
+          cell(g.map((r) => r.len1to20)),
+          cell(g.map((r) => r.len30to40)),
+        ].join(' | ')} |`,
+    ),
+    '',
+    'Learning curve of the first seed of each (training batches; loss in nats per bit and bits wrong per',
+    'sequence, means over each window of steps; max = the maximum training length then):',
+    '',
+  ];
+  const firsts = groups.map((g) => g[0]);
+  const base = firsts.reduce((a, b) => (b.curve.length > a.curve.length ? b : a), firsts[0]);
+  const stride = Math.max(1, Math.ceil(base.curve.length / 16));
+  lines.push(`| step | ${firsts.map((r) => `${variantOf(r)}: max, loss, bits wrong`).join(' | ')} |`);
+  lines.push(`| --- | ${firsts.map(() => '---').join(' | ')} |`);
+  base.curve.forEach((p, i) => {
+    if (i % stride !== 0 && i !== base.curve.length - 1) return;
+    const cells = firsts.map((r) => {
+      const q = r.curve.find((c) => c.step === p.step);
+      return q ? `${q.maxLength}, ${f(q.loss, 4)}, ${f(q.bitsWrong)}` : '—';
+    });
+    lines.push(`| ${p.step} | ${cells.join(' | ')} |`);
+  });
+  lines.push(
+    '',
+    'Bits wrong per sequence by length after training (fresh sequences, 16 per length; first seed):',
+    '',
+  );
+  const lengths = Object.keys(base.perLength);
+  lines.push(`| model | ${lengths.join(' | ')} |`, `| --- | ${lengths.map(() => '---').join(' | ')} |`);
+  for (const r of firsts)
+    lines.push(`| ${variantOf(r)} | ${lengths.map((l) => f(r.perLength[l], 1)).join(' | ')} |`);
+  await replaceGeneratedBlock('docs/results.md', 'ntm-copy-task', 'scripts/ntm-copy-task.ts', lines);
+}
+
+await initEngine();
+const seeds = args.seeds!.split(',').map(Number);
+const models = args.models!.split(',') as ('ntm' | 'lstm')[];
+if (args.publish) {
+  await publish(readJson<CopyRecord[]>(DEFAULT_OUT, []));
+} else {
+  for (const seed of seeds) {
+    for (const model of models) {
+      const record = await train(model, seed);
+      const all = await appendRecords(args.out!, [record], (r) => `${variantOf(r)}:${r.seed}`);
+      if (args.out === DEFAULT_OUT) await publish(all);
+    }
+  }
+}
