@@ -28,7 +28,8 @@ export function dwaWeighting(options: DwaOptions = {}): TaskWeighting {
   let steps = 0;
 
   const closePeriod = () => {
-    for (const [t, { sum, count }] of open) history.set(t, [...(history.get(t) ?? []), sum / count].slice(-2));
+    for (const [t, { sum, count }] of open)
+      history.set(t, [...(history.get(t) ?? []), sum / count].slice(-2));
     open.clear();
     const tasks = [...history.keys()].sort((a, b) => a - b);
     const r = tasks.map((t) => {

@@ -9,6 +9,13 @@ describe('equal weighting', () => {
     w.observe({ tasks: [1], losses: [100] });
     assert.deepEqual([w.weight(0), w.weight(1), w.weight(2), w.weight(7)], [1, 1, 1, 1]);
     assert.equal(w.offset(0), 0);
-    assert.deepEqual([...w.weights()], [[0, 1], [1, 1], [2, 1]]);
+    assert.deepEqual(
+      [...w.weights()],
+      [
+        [0, 1],
+        [1, 1],
+        [2, 1],
+      ],
+    );
   });
 });

@@ -22,9 +22,21 @@ describe('createWeighting', () => {
       }
       return null;
     };
-    assert.equal(field(() => createWeighting({ weighting: 'mean' as 'equal' })), 'weighting');
-    assert.equal(field(() => createWeighting({ weighting: 'dwa', dwaWindow: 1.5 })), 'dwaWindow');
-    assert.equal(field(() => createWeighting({ weightLr: 0 })), 'weightLr');
-    assert.equal(field(() => createWeighting({ dwaTemperature: -1 })), 'dwaTemperature');
+    assert.equal(
+      field(() => createWeighting({ weighting: 'mean' as 'equal' })),
+      'weighting',
+    );
+    assert.equal(
+      field(() => createWeighting({ weighting: 'dwa', dwaWindow: 1.5 })),
+      'dwaWindow',
+    );
+    assert.equal(
+      field(() => createWeighting({ weightLr: 0 })),
+      'weightLr',
+    );
+    assert.equal(
+      field(() => createWeighting({ dwaTemperature: -1 })),
+      'dwaTemperature',
+    );
   });
 });

@@ -42,6 +42,9 @@ export function createWeighting(options: WeightingOptions = {}): TaskWeighting {
     case 'dwa':
       return dwaWeighting({ temperature: dwaTemperature, window: dwaWindow });
     default:
-      throw new ConfigError('weighting', `expected one of ${WEIGHTING_NAMES.join(', ')}, got "${String(weighting)}"`);
+      throw new ConfigError(
+        'weighting',
+        `expected one of ${WEIGHTING_NAMES.join(', ')}, got "${String(weighting)}"`,
+      );
   }
 }
