@@ -22,6 +22,8 @@ const STRATEGY_NAMES = [
   'gem',
   'gdumb',
   'icarl',
+  'multi-task',
+  'multi-task-replay',
 ];
 
 const positiveInt = z.number().int().positive();
@@ -76,6 +78,16 @@ export const strategyConfigSchema = z.strictObject({
   normalizeFeatures: z.boolean().optional(),
   /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
   minLr: positiveNumber.optional(),
+  /**
+   * multi-task / multi-task-replay: how each task's loss is weighted (default equal); the learning
+   * rate of uncertainty's and GradNorm's weight steps (default 0.025); GradNorm's alpha (default
+   * 1.5); DWA's temperature (default 2) and averaging period in steps (default: each epoch).
+   */
+  weighting: z.enum(['equal', 'uncertainty', 'gradnorm', 'dwa']).optional(),
+  weightLr: positiveNumber.optional(),
+  gradNormAlpha: z.number().min(0).optional(),
+  dwaTemperature: positiveNumber.optional(),
+  dwaWindow: positiveInt.optional(),
   /**
    * Per-strategy training overrides. GDumb never trains on the stream: its `epochs`, `lr`,
    * `batchSize` and `momentum` are those of its retraining on the memory.

@@ -92,7 +92,10 @@ export function multiTaskPlugin(options: WeightingOptions = {}): MultiTaskPlugin
     weighting,
     baseLoss(ctx) {
       const { tasks, rows } = groupRows(ctx.rowTaskIds);
-      const reuse = (t: number) => !ctx.model.multiHead || t === ctx.taskId;
+      // The step's forward pass already answered task t's rows with t's head when the model has a
+      // single head, when t is the step's task, or when the step had no task id (the template then
+      // runs every row through its own task's head).
+      const reuse = (t: number) => !ctx.model.multiHead || ctx.taskId === undefined || t === ctx.taskId;
       const losses = tasks.map((t, k) => taskLoss(ctx, t, rows[k], reuse(t)));
       step = { ctx, tasks, rows, losses: Array.from(tf.stack(losses).dataSync()) };
       const weighted = losses.map((l, k) =>

@@ -16,6 +16,12 @@ import { agem, type AgemOptions } from './agem.js';
 import { gem, type GemOptions } from './gem.js';
 import { gdumb, type GdumbOptions } from './gdumb.js';
 import { icarl, type IcarlOptions } from './icarl.js';
+import {
+  multiTask,
+  multiTaskReplay,
+  type MultiTaskOptions,
+  type MultiTaskReplayOptions,
+} from './multi-task.js';
 
 /** Methods that keep a fresh copy of the model need the `copyModel` factory. */
 function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
@@ -44,6 +50,8 @@ export const strategyRegistry = {
   gem: (o?: StrategyOptions) => gem((o ?? {}) as GemOptions),
   gdumb: (o?: StrategyOptions) => gdumb({ ...(o as GdumbOptions), copyModel: needsCopy('gdumb', o) }),
   icarl: (o?: StrategyOptions) => icarl({ ...(o as IcarlOptions), copyModel: needsCopy('icarl', o) }),
+  'multi-task': (o?: StrategyOptions) => multiTask(o as MultiTaskOptions),
+  'multi-task-replay': (o?: StrategyOptions) => multiTaskReplay((o ?? {}) as MultiTaskReplayOptions),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;
