@@ -4,7 +4,7 @@ import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
 import { sgd } from '../engine/optimizers/index.js';
 import { classSplit } from '../benchmarks/class-split.js';
-import { multiHeadMlp } from '../models/mlp.js';
+import { mlp, multiHeadMlp } from '../models/mlp.js';
 import type { MethodMetricsEvent } from '../core/events.js';
 import type { Classifier } from '../models/classifier.js';
 import { summarize } from '../metrics/index.js';
@@ -89,10 +89,63 @@ describe('multi-task loss', () => {
     });
   });
 
-  it('finds the last shared layer: the trunk of a multi-head MLP', () => {
-    const model = multiHeadMlp({ inputShape: [4], hiddenSizes: [16, 12], numClasses: 8, heads: 4 });
-    assert.deepEqual(lastSharedKernel(model).shape, [16, 12]);
+  it("hands GradNorm each task's unweighted gradient norm on the last shared layer", () => {
+    const model = multiHeadMlp({ inputShape: [3], hiddenSizes: [5], numClasses: 3, heads: 2, seed: 4 });
+    const plugin = multiTaskPlugin({ weighting: 'gradnorm' });
+    let seen: readonly number[] = [];
+    const observe = plugin.weighting.observe.bind(plugin.weighting);
+    (plugin.weighting as { observe: typeof observe }).observe = (step) => {
+      seen = step.gradientNorms ?? [];
+      observe(step);
+    };
+    const start = tf.memory().numTensors;
+    tf.tidy(() => {
+      const ctx = { ...lossContext(model), model, unmaskedLogits: undefined };
+      const withLogits = { ...ctx, unmaskedLogits: model.logits(ctx.x, 0) } as LossContext;
+      plugin.baseLoss!(withLogits);
+      plugin.onGradients!(withLogits as never);
+      // Independently: each task's loss differentiated w.r.t. every variable; the trunk kernel's part.
+      const expected = [
+        { task: 0, rows: [0, 1], classes: [0, 1] },
+        { task: 1, rows: [2], classes: [1, 2] },
+      ].map(({ task, rows, classes }) => {
+        const index = tf.tensor1d(rows, 'int32');
+        const { grads } = tf.variableGrads(() => {
+          const logits = model.logits(tf.gather(withLogits.x, index), task);
+          const mask = tf.tensor1d([0, 1, 2].map((c) => (classes.includes(c) ? 0 : -1e9)));
+          return tf.losses.softmaxCrossEntropy(
+            tf.gather(withLogits.labels, index),
+            tf.add(logits, mask),
+          ) as tf.Scalar;
+        }, [...model.variables]);
+        return tf.norm(grads[model.variables[0].name]).dataSync()[0];
+      });
+      assert.equal(seen.length, 2);
+      seen.forEach((g, k) => close(g, expected[k]));
+      assert.ok(expected[0] > 0 && expected[1] > 0);
+    });
+    assert.equal(tf.memory().numTensors, start);
     model.dispose();
+  });
+
+  it("finds the last shared layer: a multi-head MLP's last trunk kernel, a single head's output kernel", () => {
+    for (const [hiddenSizes, shape] of [
+      [
+        [16, 12],
+        [16, 12],
+      ],
+      [
+        [12, 12],
+        [12, 12],
+      ],
+    ]) {
+      const model = multiHeadMlp({ inputShape: [4], hiddenSizes, numClasses: 8, heads: 4 });
+      assert.deepEqual(lastSharedKernel(model).shape, shape);
+      model.dispose();
+    }
+    const single = mlp({ inputShape: [4], hiddenSizes: [12, 12], numClasses: 8 });
+    assert.deepEqual(lastSharedKernel(single).shape, [12, 8]);
+    single.dispose();
   });
 });
 

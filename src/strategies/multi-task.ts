@@ -61,14 +61,19 @@ function taskLoss(ctx: LossContext, task: number, rows: number[], reuse: boolean
 }
 
 /**
- * The last layer every task goes through: a multi-head model's last trunk kernel (the last 2-D
- * variable whose output width is the heads' input width), a single-head model's output kernel.
+ * The last layer every task goes through: a single-head model's output kernel; a multi-head
+ * model's last trunk kernel, i.e. the last 2-D variable before the heads (the trailing run of
+ * kernels shaped like the last one) whose output width is the heads' input width. (A model whose
+ * heads are square, as wide as the trunk, cannot be told apart from its trunk this way: the run
+ * then swallows the trunk's square layers too.)
  */
 export function lastSharedKernel(model: Classifier): tf.Variable {
   const kernels = model.variables.filter((v) => v.rank === 2);
   const output = kernels[kernels.length - 1];
   if (!model.multiHead) return output;
-  const trunk = kernels.filter((v) => v.shape[1] === output.shape[0] && v.shape[0] !== output.shape[0]);
+  let heads = kernels.length;
+  while (heads > 0 && tf.util.arraysEqual(kernels[heads - 1].shape, output.shape)) heads--;
+  const trunk = kernels.slice(0, heads).filter((v) => v.shape[1] === output.shape[0]);
   if (!trunk.length) throw new ConfigError('model', 'expected a multi-head model with a shared hidden layer');
   return trunk[trunk.length - 1];
 }
