@@ -16,7 +16,7 @@
 import type { TaskWeighting } from './weighting.js';
 
 export interface GradNormOptions {
-  /** Asymmetry alpha: how strongly tasks that train slower are pulled up. Default 1.5 (the paper's NYUv2 setting). */
+  /** Asymmetry alpha: how strongly tasks that train slower are pulled up (0: equal gradient norms). Default 1.5. */
   alpha?: number;
   /** Learning rate of the weights' gradient step. Default 0.025. */
   lr?: number;
