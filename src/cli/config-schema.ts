@@ -29,6 +29,8 @@ const STRATEGY_NAMES = [
   'importance-lwf-uniform',
   'icarl',
   'memory-augmented',
+  'multi-task',
+  'multi-task-replay',
 ];
 
 const positiveInt = z.number().int().positive();
@@ -82,14 +84,20 @@ export const strategyConfigSchema = z.strictObject({
   /** iCaRL: L2-normalised features for herding and class means (default true). */
   normalizeFeatures: z.boolean().optional(),
   /**
-   * Task importance (importance-replay, importance-ewc, importance-lwf; task-importance.ts):
-   * `importance` (default) weights each old task's replay share / penalty by its estimated
-   * importance, `uniform` by 1 (same data and budget; the `-uniform` names set it). Measured every `importanceEvery` steps
-   * (default 50) on `importanceHeldOut` held-out rows per task (default 32), combined with softmax
-   * temperature `importanceTemperature` (default 0.2) and smoothed by an EMA of factor
-   * `importanceSmoothing` (default 0.5).
+   * How each task's share is weighted, one field for two families (each method refuses the
+   * other's values, naming the field):
+   * - task importance (importance-replay, importance-ewc, importance-lwf; task-importance.ts):
+   *   `importance` (default) weights each old task's replay share / penalty by its estimated
+   *   importance, `uniform` by 1 (same data and budget; the `-uniform` names set it);
+   * - multi-task / multi-task-replay: `equal` (default), `uncertainty`, `gradnorm` or `dwa`.
    */
-  weighting: z.enum(['importance', 'uniform']).optional(),
+  weighting: z.enum(['importance', 'uniform', 'equal', 'uncertainty', 'gradnorm', 'dwa']).optional(),
+  /**
+   * Task importance: measured every `importanceEvery` steps (default 50) on `importanceHeldOut`
+   * held-out rows per task (default 32), combined with softmax temperature
+   * `importanceTemperature` (default 0.2) and smoothed by an EMA of factor `importanceSmoothing`
+   * (default 0.5).
+   */
   importanceEvery: positiveInt.optional(),
   importanceHeldOut: positiveInt.optional(),
   importanceTemperature: positiveNumber.optional(),
@@ -117,6 +125,15 @@ export const strategyConfigSchema = z.strictObject({
     .optional(),
   /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
   minLr: positiveNumber.optional(),
+  /**
+   * multi-task / multi-task-replay (`weighting` above): the learning rate of uncertainty's and
+   * GradNorm's weight steps (default 0.025); GradNorm's alpha (default 1.5); DWA's temperature
+   * (default 2) and averaging period in steps (default: each epoch).
+   */
+  weightLr: positiveNumber.optional(),
+  gradNormAlpha: z.number().min(0).optional(),
+  dwaTemperature: positiveNumber.optional(),
+  dwaWindow: positiveInt.optional(),
   /**
    * Per-strategy training overrides. GDumb never trains on the stream: its `epochs`, `lr`,
    * `batchSize` and `momentum` are those of its retraining on the memory.

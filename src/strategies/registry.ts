@@ -19,6 +19,12 @@ import { icarl, type IcarlOptions } from './icarl.js';
 import { importanceReplay, type ImportanceReplayOptions } from './importance-replay.js';
 import { importanceOptionsOf, withImportance, type ImportanceFieldOptions } from './task-importance.js';
 import { memoryAugmented, type MemoryAugmentedOptions } from './memory-augmented.js';
+import {
+  multiTask,
+  multiTaskReplay,
+  type MultiTaskOptions,
+  type MultiTaskReplayOptions,
+} from './multi-task.js';
 
 /** Methods that keep a fresh copy of the model need the `copyModel` factory. */
 function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
@@ -70,6 +76,8 @@ export const strategyRegistry = {
   'importance-lwf': (o?: StrategyOptions) => importanceLwf(o),
   'importance-lwf-uniform': (o?: StrategyOptions) => importanceLwf({ ...o, weighting: 'uniform' }),
   'memory-augmented': (o?: StrategyOptions) => memoryAugmented((o ?? {}) as MemoryAugmentedOptions),
+  'multi-task': (o?: StrategyOptions) => multiTask(o as MultiTaskOptions),
+  'multi-task-replay': (o?: StrategyOptions) => multiTaskReplay((o ?? {}) as MultiTaskReplayOptions),
 } as const satisfies Record<string, StrategyFactory>;
 
 export type StrategyName = keyof typeof strategyRegistry;

@@ -22,6 +22,7 @@ import type { Batch, EpochContext, ExperienceContext, Plugin, StepContext } from
 import type { TrainingSetSelector } from './strategy.js';
 import { ActiveClasses, maskLogits, maskRows, type ActiveOutputs } from './active-classes.js';
 import { fitOnline, validateOnline } from './online-template.js';
+import { replayLogits } from './replay-buffer-option.js';
 
 export interface FitOptions {
   stream: Stream;
@@ -280,7 +281,12 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
       const x = tf.tensor(full.x, [n, ...stepCtx.trainingSet.sampleShape]);
       const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), model.numClasses) as tf.Tensor2D;
       const { value, grads } = tf.variableGrads(() => {
-        const unmaskedLogits = model.logits(x, taskId);
+        // A multi-head model given no step task id (a training set that mixes tasks): each row
+        // through its own task's head.
+        const unmaskedLogits =
+          model.multiHead && taskId === undefined
+            ? replayLogits(model, x, { ...full, taskIds: rowTaskIds, slots: new Int32Array(0) })
+            : model.logits(x, taskId);
         const logits = rowsOf
           ? maskRows(unmaskedLogits, rowsOf)
           : maskLogits(unmaskedLogits, stepCtx.activeClasses);
