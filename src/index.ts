@@ -63,6 +63,18 @@ export {
 export { benchmarks } from './benchmarks/benchmarks.js';
 export { type Classifier } from './models/classifier.js';
 export { mlp, multiHeadMlp, type MlpOptions, type MultiHeadMlpOptions } from './models/mlp.js';
+// The NTM-style memory module and its LSTM baseline; every part (addressing, heads, controllers) under `ntmParts`.
+export {
+  ntm,
+  lstmNetwork,
+  type Ntm,
+  type NtmOptions,
+  type NtmState,
+  type LstmNetwork,
+  type LstmOptions,
+} from './models/ntm/index.js';
+export * as ntmParts from './models/ntm/index.js';
+export { copyBatch, copyLoss, bitsWrongPerSequence, type CopyBatch } from './data/copy-task.js';
 export * from './metrics/index.js';
 export * from './strategies/index.js';
 export * from './loggers/index.js';

@@ -17,3 +17,5 @@ export {
   type ClassMeans,
   type Embedding,
 } from './exemplar-set.js';
+export { KeyValueMemory, readMemory, type MemoryRead, type ReadOptions } from './key-value-memory.js';
+export { PerTaskBuffer, type TaskRows } from './per-task-buffer.js';

@@ -39,3 +39,37 @@ export { agem, agemPlugin, agemProjection, type AgemOptions, type AgemPlugin } f
 export { gem, gemPlugin, gemProjection, type GemOptions, type GemPlugin } from './gem.js';
 export { icarl, icarlPlugin, type IcarlOptions, type IcarlPlugin } from './icarl.js';
 export { gdumb, gdumbPlugin, gdumbLearningRate, type GdumbOptions, type GdumbPlugin } from './gdumb.js';
+export {
+  memoryAugmented,
+  memoryAugmentedPlugin,
+  type MemoryAugmentedOptions,
+  type MemoryAugmentedPlugin,
+} from './memory-augmented.js';
+export { locallyAdaptedLogits, type LocalAdaptationOptions } from './local-adaptation.js';
+export {
+  multiTask,
+  multiTaskReplay,
+  multiTaskPlugin,
+  type MultiTaskOptions,
+  type MultiTaskReplayOptions,
+  type MultiTaskPlugin,
+} from './multi-task.js';
+export {
+  createWeighting,
+  WEIGHTING_NAMES,
+  type TaskWeighting,
+  type WeightingName,
+  type WeightingOptions,
+} from './task-weighting/index.js';
+export {
+  taskImportance,
+  withImportance,
+  type TaskImportance,
+  type TaskImportanceOptions,
+  type TaskImportancePlugin,
+} from './task-importance.js';
+export {
+  importanceReplay,
+  importanceReplayPlugin,
+  type ImportanceReplayOptions,
+} from './importance-replay.js';
