@@ -75,9 +75,17 @@ export function replayInputs(ctx: StepContext, rows: BufferBatch): tf.Tensor {
  * pass; a multi-head one per stored task id, so each row is answered by its own task's head.
  */
 export function replayLogits(model: Classifier, x: tf.Tensor, rows: BufferBatch): tf.Tensor2D {
-  if (!model.multiHead) return model.logits(x, rows.taskIds[0]);
-  const tasks = [...new Set(rows.taskIds)];
-  const members = tasks.map((t) => Array.from(rows.taskIds.keys()).filter((r) => rows.taskIds[r] === t));
+  return logitsByTask(model, x, rows.taskIds);
+}
+
+/**
+ * The model's logits on rows of several tasks, in their order: a single-head model in one pass
+ * (given the first row's task id), a multi-head one per task id, each row through its own head.
+ */
+export function logitsByTask(model: Classifier, x: tf.Tensor, taskIds: Int32Array): tf.Tensor2D {
+  if (!model.multiHead) return model.logits(x, taskIds[0]);
+  const tasks = [...new Set(taskIds)];
+  const members = tasks.map((t) => Array.from(taskIds.keys()).filter((r) => taskIds[r] === t));
   const grouped = tasks.map((t, k) => model.logits(tf.gather(x, tf.tensor1d(members[k], 'int32')), t));
   const order = members.flat();
   // Row `order[k]` sits at position k of the concatenation: gather by the inverse permutation.

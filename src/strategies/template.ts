@@ -22,7 +22,7 @@ import type { Batch, EpochContext, ExperienceContext, Plugin, StepContext } from
 import type { TrainingSetSelector } from './strategy.js';
 import { ActiveClasses, maskLogits, maskRows, type ActiveOutputs } from './active-classes.js';
 import { fitOnline, validateOnline } from './online-template.js';
-import { replayLogits } from './replay-buffer-option.js';
+import { logitsByTask } from './replay-buffer-option.js';
 
 export interface FitOptions {
   stream: Stream;
@@ -285,7 +285,7 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
         // through its own task's head.
         const unmaskedLogits =
           model.multiHead && taskId === undefined
-            ? replayLogits(model, x, { ...full, taskIds: rowTaskIds, slots: new Int32Array(0) })
+            ? logitsByTask(model, x, rowTaskIds)
             : model.logits(x, taskId);
         const logits = rowsOf
           ? maskRows(unmaskedLogits, rowsOf)
