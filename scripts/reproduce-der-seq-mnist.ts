@@ -12,19 +12,17 @@
  * recorded run; recorded runs are skipped when the script runs again. `--train-fraction x` (a
  * quick smoke run on part of the data) writes under --out-dir instead (default: a temp folder).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { runStudy } from './reproduction/study.js';
 import {
-  groupBy,
-  meanStd,
-  mergeResultsJson,
-  replaceGeneratedBlock,
-  round2,
-  type ResultEntry,
-} from './reproduction/records.js';
+  perStrategy,
+  runStudy,
+  studyArguments,
+  studyPaths,
+  trainFractionOptions,
+  withTrainFraction,
+  type StudyRecord,
+} from './reproduction/study.js';
+import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = ['baselines', 'buffer-200', 'buffer-500', 'buffer-5120'] as const;
 const BUFFER: Record<string, string> = {
@@ -69,21 +67,10 @@ const PUBLISHED: Record<string, Record<string, [number, number]>> = {
   },
 };
 
-const { values: args } = parseArgs({
-  options: {
-    configs: { type: 'string', default: CONFIGS.join(',') },
-    seeds: { type: 'string', default: '0,1,2' },
-    methods: { type: 'string' },
-    'train-fraction': { type: 'string' },
-    'out-dir': { type: 'string' },
-  },
-});
+const args = studyArguments(CONFIGS, trainFractionOptions);
 
 /** One strategy's result on one seed (accuracies as fractions). */
-interface RunRecord {
-  config: string;
-  seed: number;
-  method: string;
+interface RunRecord extends StudyRecord {
   classIl: number;
   taskIl: number;
   forgetting: number;
@@ -92,64 +79,43 @@ interface RunRecord {
 }
 
 const smoke = args['train-fraction'] !== undefined;
-const outDir = args['out-dir'] ?? (smoke ? mkdtempSync(join(tmpdir(), 'unforget-repro-')) : 'docs');
-const runsFile = join(outDir, 'reproductions', 'der-seq-mnist.json');
-const resultsJson = join(outDir, 'results.json');
-const resultsMd = join(outDir, 'results.md');
+const { runsFile, resultsJson, resultsMd } = studyPaths(
+  'der-seq-mnist',
+  smoke,
+  args['out-dir'],
+  'unforget-repro-',
+);
 const COMMAND = 'npx tsx scripts/reproduce-der-seq-mnist.ts';
 
-interface Cell {
-  config: string;
-  method: string;
-  seeds: number[];
-  classIl: { mean: number; std: number | null };
-  taskIl: { mean: number; std: number | null };
-  seconds: number;
-}
+const cells = (records: RunRecord[]) =>
+  cellsOf(records, { classIl: (r) => 100 * r.classIl, taskIl: (r) => 100 * r.taskIl });
 
-function cells(records: RunRecord[]): Cell[] {
-  return groupBy(records, (r) => `${r.config}\u0000${r.method}`).map((group) => ({
-    config: group[0].config,
-    method: group[0].method,
-    seeds: group.map((r) => r.seed).sort((a, b) => a - b),
-    classIl: meanStd(group.map((r) => 100 * r.classIl)),
-    taskIl: meanStd(group.map((r) => 100 * r.taskIl)),
-    seconds: meanStd(group.map((r) => r.seconds)).mean,
-  }));
-}
-
-function entries(cell: Cell): ResultEntry[] {
+function entries(cell: ReturnType<typeof cells>[number]): ResultEntry[] {
   const published = PUBLISHED[cell.config]?.[cell.method];
   const buffer = BUFFER[cell.config];
-  return (['class-il', 'task-il'] as const).map((scenario, k) => {
-    const value = scenario === 'class-il' ? cell.classIl : cell.taskIl;
-    return {
+  return (['class-il', 'task-il'] as const).map((scenario, k) =>
+    resultEntry({
       benchmark: buffer === '—' ? 'seq-mnist' : `seq-mnist (buffer ${buffer})`,
       scenario,
       method: cell.method,
       metric: 'ACC',
-      mean: round2(value.mean),
-      std: value.std === null ? null : round2(value.std),
+      value: scenario === 'class-il' ? cell.classIl : cell.taskIl,
       seeds: cell.seeds,
       published: published ? published[k] : null,
       source: SOURCE,
-      command: `${COMMAND} --configs ${cell.config} --methods ${cell.method} --seeds ${cell.seeds.join(',')}`,
-    };
-  });
+      command: cellCommand(COMMAND, cell),
+    }),
+  );
 }
 
 async function writeResults(records: RunRecord[]): Promise<void> {
   const ours = cells(records);
   await mergeResultsJson(resultsJson, SOURCE, ours.flatMap(entries));
-  const order = ['naive', 'joint', 'er', 'gem', 'agem', 'icarl', 'der', 'derpp', 'er-ace', 'gdumb'];
-  const sorted = [...ours].sort(
-    (a, b) =>
-      CONFIGS.indexOf(a.config as (typeof CONFIGS)[number]) -
-        CONFIGS.indexOf(b.config as (typeof CONFIGS)[number]) ||
-      order.indexOf(a.method) - order.indexOf(b.method),
-  );
-  const show = (v: { mean: number; std: number | null }) =>
-    `${v.mean.toFixed(2)}${v.std === null ? '' : ` ± ${v.std.toFixed(2)}`}`;
+  const [byConfig, byMethod] = [
+    byOrder(CONFIGS),
+    byOrder(['naive', 'joint', 'er', 'gem', 'agem', 'icarl', 'der', 'derpp', 'er-ace', 'gdumb']),
+  ];
+  const sorted = [...ours].sort((a, b) => byConfig(a.config, b.config) || byMethod(a.method, b.method));
   const diff = (ours: number, published: number | undefined) =>
     published === undefined ? '—' : (ours - published).toFixed(2);
   const lines = [
@@ -170,15 +136,9 @@ await runStudy<RunRecord>({
   known: CONFIGS,
   selection: args,
   runsFile,
-  adjust: (config) =>
-    smoke
-      ? { ...config, benchmark: { ...config.benchmark, trainFraction: Number(args['train-fraction']) } }
-      : config,
+  adjust: withTrainFraction(args['train-fraction']),
   record: (name, seed, result) =>
-    Object.entries(result.summaries).map(([method, s]) => ({
-      config: name,
-      seed,
-      method,
+    perStrategy(name, seed, result, (s) => ({
       classIl: s.acc,
       taskIl: s.taskAwareAcc ?? NaN,
       forgetting: s.forgetting,

@@ -11,19 +11,9 @@
  * at most the run in progress; runs already recorded are skipped when the script is run again.
  * `--iterations N` (a quick smoke run) writes under --out-dir instead (default: a temp folder).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { runStudy } from './reproduction/study.js';
-import {
-  groupBy,
-  meanStd,
-  mergeResultsJson,
-  replaceGeneratedBlock,
-  round2,
-  type ResultEntry,
-} from './reproduction/records.js';
+import { runStudy, studyArguments, studyPaths, type StudyRecord } from './reproduction/study.js';
+import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { byOrder, cellsOf, resultEntry } from './reproduction/cells.js';
 
 const CONFIGS = [
   'split-mnist-task-il',
@@ -54,23 +44,15 @@ const TABLE: Record<string, string> = {
   'permuted-mnist-domain-il': 'Table 5',
 };
 
-const { values: args } = parseArgs({
-  options: {
-    configs: { type: 'string', default: CONFIGS.join(',') },
-    seeds: { type: 'string', default: '0,1,2' },
-    methods: { type: 'string' },
-    iterations: { type: 'string' },
-    'out-dir': { type: 'string' },
-  },
+const args = studyArguments(CONFIGS, {
+  iterations: { type: 'string' },
+  'out-dir': { type: 'string' },
 });
 
 /** One strategy's result on one seed. */
-interface RunRecord {
-  config: string;
+interface RunRecord extends StudyRecord {
   benchmark: string;
   scenario: string;
-  seed: number;
-  method: string;
   acc: number;
   forgetting: number;
   seconds: number;
@@ -78,32 +60,31 @@ interface RunRecord {
 }
 
 const smoke = args.iterations !== undefined;
-const outDir = args['out-dir'] ?? (smoke ? mkdtempSync(join(tmpdir(), 'unforget-repro-')) : 'docs');
-const runsFile = join(outDir, 'reproductions', 'three-scenarios.json');
-const resultsJson = join(outDir, 'results.json');
-const resultsMd = join(outDir, 'results.md');
+const { runsFile, resultsJson, resultsMd } = studyPaths(
+  'three-scenarios',
+  smoke,
+  args['out-dir'],
+  'unforget-repro-',
+);
 const COMMAND = 'npx tsx scripts/reproduce-three-scenarios.ts';
 
 /** The cells of this study, one per (config, method), from every recorded run. */
 function cells(records: RunRecord[]): (ResultEntry & { config: string })[] {
-  return groupBy(records, (r) => `${r.config}\u0000${r.method}`).map((group) => {
-    const { config, benchmark, scenario, method } = group[0];
-    const { mean, std } = meanStd(group.map((r) => 100 * r.acc));
+  return cellsOf(records, { acc: (r) => 100 * r.acc }).map((cell) => {
+    const { config, method, seeds } = cell;
     return {
       config,
-      benchmark,
-      scenario,
-      method,
-      metric: 'ACC',
-      mean: round2(mean),
-      std: std === null ? null : round2(std),
-      seeds: group.map((r) => r.seed).sort((a, b) => a - b),
-      published: PUBLISHED[config]?.[method] ?? null,
-      source: `${SOURCE}, ${TABLE[config]}`,
-      command: `${COMMAND} --configs ${config} --seeds ${group
-        .map((r) => r.seed)
-        .sort((a, b) => a - b)
-        .join(',')}`,
+      ...resultEntry({
+        benchmark: cell.first.benchmark,
+        scenario: cell.first.scenario,
+        method,
+        metric: 'ACC',
+        value: cell.acc,
+        seeds,
+        published: PUBLISHED[config]?.[method] ?? null,
+        source: `${SOURCE}, ${TABLE[config]}`,
+        command: `${COMMAND} --configs ${config} --seeds ${seeds.join(',')}`,
+      }),
     };
   });
 }
@@ -119,13 +100,11 @@ async function writeResults(records: RunRecord[]): Promise<void> {
     '| benchmark | scenario | method | ACC % (ours, mean ± std) | seeds | published | ours − published |',
     '|---|---|---|---|---|---|---|',
   ];
-  const order = ['naive', 'ewc', 'online-ewc', 'si', 'lwf', 'mas', 'icarl'];
-  const sorted = [...ours].sort(
-    (a, b) =>
-      CONFIGS.indexOf(a.config as (typeof CONFIGS)[number]) -
-        CONFIGS.indexOf(b.config as (typeof CONFIGS)[number]) ||
-      order.indexOf(a.method) - order.indexOf(b.method),
-  );
+  const [byConfig, byMethod] = [
+    byOrder(CONFIGS),
+    byOrder(['naive', 'ewc', 'online-ewc', 'si', 'lwf', 'mas', 'icarl']),
+  ];
+  const sorted = [...ours].sort((a, b) => byConfig(a.config, b.config) || byMethod(a.method, b.method));
   for (const c of sorted) {
     const spread = c.std === null ? '' : ` ± ${c.std.toFixed(2)}`;
     const diff = c.published === null ? '' : (c.mean - c.published).toFixed(2);

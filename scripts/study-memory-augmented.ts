@@ -14,42 +14,38 @@
  * docs/reproductions/memory-augmented.json; docs/results.json and the generated block of
  * docs/results.md are rewritten from them. `--train-fraction x` writes under --out-dir instead.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { EvaluationEvent, TrainingEvent } from '../src/core/events.js';
 import { averageForgetting } from '../src/metrics/index.js';
-import { runStudy } from './reproduction/study.js';
 import {
-  groupBy,
-  meanStd,
-  mergeResultsJson,
-  replaceGeneratedBlock,
-  round2,
-  type ResultEntry,
-} from './reproduction/records.js';
+  perStrategy,
+  runStudy,
+  studyArguments,
+  studyPaths,
+  trainFractionOptions,
+  withTrainFraction,
+  type StudyRecord,
+} from './reproduction/study.js';
+import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import {
+  byOrder,
+  cellCommand,
+  cellsOf,
+  resultEntry,
+  showStat as show,
+  type Stat,
+} from './reproduction/cells.js';
 
 const CONFIGS = ['buffer-500', 'local-adaptation', 'no-replay', 'read-loss'] as const;
 const SOURCE =
   "Sprechmann et al. 2018, Memory-based parameter adaptation (ICLR); de Masson d'Autume et al. 2019, Episodic memory in lifelong language learning (NeurIPS); unforget measurement";
 const COMMAND = 'npx tsx scripts/study-memory-augmented.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    configs: { type: 'string', default: CONFIGS.join(',') },
-    seeds: { type: 'string', default: '0,1,2' },
-    methods: { type: 'string' },
-    'train-fraction': { type: 'string' },
-    'out-dir': { type: 'string' },
-  },
-});
+const args = studyArguments(CONFIGS, trainFractionOptions);
 
 /** One strategy's result on one seed (accuracies and forgetting as fractions). */
-interface RunRecord {
-  config: string;
-  seed: number;
-  method: string;
+interface RunRecord extends StudyRecord {
   classIl: number;
   taskIl: number;
   classIlForgetting: number;
@@ -62,10 +58,12 @@ interface RunRecord {
 }
 
 const smoke = args['train-fraction'] !== undefined;
-const outDir = args['out-dir'] ?? (smoke ? mkdtempSync(join(tmpdir(), 'unforget-mbpa-')) : 'docs');
-const runsFile = join(outDir, 'reproductions', 'memory-augmented.json');
-const resultsJson = join(outDir, 'results.json');
-const resultsMd = join(outDir, 'results.md');
+const { runsFile, resultsJson, resultsMd } = studyPaths(
+  'memory-augmented',
+  smoke,
+  args['out-dir'],
+  'unforget-mbpa-',
+);
 
 /** The label of a (config, method) in tables: each variant config's run is its own row. */
 const LABEL_SUFFIX: Record<string, string> = {
@@ -84,50 +82,33 @@ function evaluations(dir: string): EvaluationEvent[] {
     .filter((e): e is EvaluationEvent => e.type === 'evaluation');
 }
 
-interface Cell {
-  config: string;
-  method: string;
-  seeds: number[];
-  classIl: { mean: number; std: number | null };
-  taskIl: { mean: number; std: number | null };
-  classIlForgetting: { mean: number; std: number | null };
-  taskIlForgetting: { mean: number; std: number | null };
-  inference: { mean: number; std: number | null };
-  seconds: number;
-  kib: number | null;
-}
-
-function cells(records: RunRecord[]): Cell[] {
-  return groupBy(records, (r) => `${r.config}\u0000${r.method}`).map((group) => ({
-    config: group[0].config,
-    method: group[0].method,
-    seeds: group.map((r) => r.seed).sort((a, b) => a - b),
-    classIl: meanStd(group.map((r) => 100 * r.classIl)),
-    taskIl: meanStd(group.map((r) => 100 * r.taskIl)),
-    classIlForgetting: meanStd(group.map((r) => 100 * r.classIlForgetting)),
-    taskIlForgetting: meanStd(group.map((r) => 100 * r.taskIlForgetting)),
-    inference: meanStd(group.map((r) => r.inferenceMsPer1000)),
-    seconds: meanStd(group.map((r) => r.seconds)).mean,
-    kib: group[0].methodMemoryBytes === null ? null : group[0].methodMemoryBytes / 1024,
-  }));
-}
+const cells = (records: RunRecord[]) =>
+  cellsOf(records, {
+    classIl: (r) => 100 * r.classIl,
+    taskIl: (r) => 100 * r.taskIl,
+    classIlForgetting: (r) => 100 * r.classIlForgetting,
+    taskIlForgetting: (r) => 100 * r.taskIlForgetting,
+    inference: (r) => r.inferenceMsPer1000,
+  });
+type Cell = ReturnType<typeof cells>[number];
+const kib = (c: Cell) => (c.first.methodMemoryBytes === null ? null : c.first.methodMemoryBytes / 1024);
 
 function entries(cell: Cell): ResultEntry[] {
   const benchmark = cell.method === 'naive' ? 'seq-mnist' : 'seq-mnist (500 stored examples)';
   const method = label(cell.config, cell.method);
-  const command = `${COMMAND} --configs ${cell.config} --methods ${cell.method} --seeds ${cell.seeds.join(',')}`;
-  const entry = (scenario: string, metric: string, value: { mean: number; std: number | null }) => ({
-    benchmark,
-    scenario,
-    method,
-    metric,
-    mean: round2(value.mean),
-    std: value.std === null ? null : round2(value.std),
-    seeds: cell.seeds,
-    published: null,
-    source: SOURCE,
-    command,
-  });
+  const command = cellCommand(COMMAND, cell);
+  const entry = (scenario: string, metric: string, value: Stat) =>
+    resultEntry({
+      benchmark,
+      scenario,
+      method,
+      metric,
+      value,
+      seeds: cell.seeds,
+      published: null,
+      source: SOURCE,
+      command,
+    });
   return [
     entry('class-il', 'ACC', cell.classIl),
     entry('class-il', 'forgetting', cell.classIlForgetting),
@@ -141,21 +122,14 @@ function entries(cell: Cell): ResultEntry[] {
 async function writeResults(records: RunRecord[]): Promise<void> {
   const ours = cells(records);
   await mergeResultsJson(resultsJson, SOURCE, ours.flatMap(entries));
-  const order = ['naive', 'er', 'memory-augmented'];
-  const sorted = [...ours].sort(
-    (a, b) =>
-      CONFIGS.indexOf(a.config as (typeof CONFIGS)[number]) -
-        CONFIGS.indexOf(b.config as (typeof CONFIGS)[number]) ||
-      order.indexOf(a.method) - order.indexOf(b.method),
-  );
-  const show = (v: { mean: number; std: number | null }) =>
-    `${v.mean.toFixed(2)}${v.std === null ? '' : ` ± ${v.std.toFixed(2)}`}`;
+  const [byConfig, byMethod] = [byOrder(CONFIGS), byOrder(['naive', 'er', 'memory-augmented'])];
+  const sorted = [...ours].sort((a, b) => byConfig(a.config, b.config) || byMethod(a.method, b.method));
   const lines = [
     '| method | class-IL ACC % | class-IL forgetting % | task-IL ACC % | task-IL forgetting % | inference ms / 1000 test samples | memory KiB | seeds | s per run |',
     '|---|---|---|---|---|---|---|---|---|',
     ...sorted.map(
       (c) =>
-        `| ${label(c.config, c.method)} | ${show(c.classIl)} | ${show(c.classIlForgetting)} | ${show(c.taskIl)} | ${show(c.taskIlForgetting)} | ${show(c.inference)} | ${c.kib === null ? '—' : c.kib.toFixed(0)} | ${c.seeds.join(', ')} | ${c.seconds.toFixed(1)} |`,
+        `| ${label(c.config, c.method)} | ${show(c.classIl)} | ${show(c.classIlForgetting)} | ${show(c.taskIl)} | ${show(c.taskIlForgetting)} | ${show(c.inference)} | ${kib(c)?.toFixed(0) ?? '—'} | ${c.seeds.join(', ')} | ${c.seconds.toFixed(1)} |`,
     ),
   ];
   await replaceGeneratedBlock(resultsMd, 'memory-augmented', 'scripts/study-memory-augmented.ts', lines);
@@ -166,10 +140,7 @@ await runStudy<RunRecord>({
   known: CONFIGS,
   selection: args,
   runsFile,
-  adjust: (config) =>
-    smoke
-      ? { ...config, benchmark: { ...config.benchmark, trainFraction: Number(args['train-fraction']) } }
-      : config,
+  adjust: withTrainFraction(args['train-fraction']),
   record: (name, seed, result) => {
     const evaluated = evaluations(result.dir);
     const samples = evaluated.reduce((n, e) => n + e.perExperience.reduce((m, x) => m + x.total, 0), 0);
@@ -177,12 +148,9 @@ await runStudy<RunRecord>({
     const taskAware = evaluated
       .filter((e) => e.afterExperience >= 0)
       .map((e) => e.perExperience.map((x) => x.taskAwareAccuracy ?? NaN));
-    return Object.entries(result.summaries).map(([method, s]) => {
+    return perStrategy(name, seed, result, (s) => {
       const training = s.secondsPerExperience.reduce((a, b) => a + b, 0);
       return {
-        config: name,
-        seed,
-        method,
         classIl: s.acc,
         taskIl: s.taskAwareAcc ?? NaN,
         classIlForgetting: s.forgetting,

@@ -17,41 +17,29 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parseArgs } from 'node:util';
 import { loadRunConfig } from '../src/cli/config.js';
 import { runExperiment } from '../src/cli/run-experiment.js';
 import type { StrategyConfig } from '../src/cli/config-schema.js';
 import type { MethodMetricsEvent } from '../src/core/events.js';
 import {
   appendRecords,
-  groupBy,
-  meanStd,
   mergeResultsJson,
   readJson,
   replaceGeneratedBlock,
-  round2,
   type ResultEntry,
 } from './reproduction/records.js';
+import { studyArguments, type StudyRecord } from './reproduction/study.js';
+import { byOrder, cellCommand, cellsOf, resultEntry, showStat } from './reproduction/cells.js';
 
 const CONFIGS = ['task-il-offline', 'task-il-replay', 'class-il-replay'] as const;
 const SOURCE =
   'unforget measurement; weightings: Kendall et al. 2018 (uncertainty), Chen et al. 2018 (GradNorm), Liu et al. 2019 (DWA)';
 const COMMAND = 'npx tsx scripts/study-multi-task.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    configs: { type: 'string', default: CONFIGS.join(',') },
-    seeds: { type: 'string', default: '0,1,2' },
-    methods: { type: 'string' },
-    'train-fraction': { type: 'string', default: '1' },
-  },
-});
+const args = studyArguments(CONFIGS, { 'train-fraction': { type: 'string', default: '1' } });
 
-interface RunRecord {
-  config: string;
+interface RunRecord extends StudyRecord {
   trainFraction: number;
-  seed: number;
-  method: string;
   acc: number;
   forgetting: number;
   /** Each task's weight after the last experience (multi-task methods). */
@@ -66,54 +54,43 @@ const trainFraction = Number(args['train-fraction']);
 const runsFile = join('docs', 'reproductions', 'multi-task.json');
 const key = (r: RunRecord) => `${r.config}/${r.trainFraction}/${r.seed}/${r.method}`;
 
-function publishable(records: RunRecord[]) {
-  return groupBy(records, (r) => `${r.config}\u0000${r.trainFraction}\u0000${r.method}`).map((group) => ({
-    ...group[0],
-    seeds: group.map((r) => r.seed).sort((a, b) => a - b),
-    accStats: meanStd(group.map((r) => 100 * r.acc)),
-    forgettingStats: meanStd(group.map((r) => 100 * r.forgetting)),
-    seconds: meanStd(group.map((r) => r.seconds)).mean,
-  }));
-}
-
 async function publish(records: RunRecord[]): Promise<void> {
-  const cells = publishable(records).sort(
-    (a, b) =>
-      CONFIGS.indexOf(a.config as (typeof CONFIGS)[number]) -
-        CONFIGS.indexOf(b.config as (typeof CONFIGS)[number]) || a.trainFraction - b.trainFraction,
-  );
+  const byConfig = byOrder(CONFIGS);
+  const cells = cellsOf(
+    records,
+    { acc: (r) => 100 * r.acc, forgetting: (r) => 100 * r.forgetting },
+    (r) => `${r.config}\u0000${r.trainFraction}\u0000${r.method}`,
+  )
+    .map((c) => ({ ...c, trainFraction: c.first.trainFraction }))
+    .sort((a, b) => byConfig(a.config, b.config) || a.trainFraction - b.trainFraction);
   const benchmark = (c: (typeof cells)[number]) =>
     `split-mnist ${c.config.startsWith('class') ? 'single-head' : 'multi-head'}${c.config.endsWith('replay') ? ' (buffer 200)' : ''}${c.trainFraction < 1 ? ` (train fraction ${c.trainFraction})` : ''}`;
   const entries: ResultEntry[] = cells.flatMap((c) =>
-    (['ACC', 'forgetting'] as const).map((metric) => {
-      const v = metric === 'ACC' ? c.accStats : c.forgettingStats;
-      return {
+    (['ACC', 'forgetting'] as const).map((metric) =>
+      resultEntry({
         benchmark: benchmark(c),
         scenario: c.config.startsWith('class') ? 'class-il' : 'task-il',
         method: c.method,
         metric,
-        mean: round2(v.mean),
-        std: v.std === null ? null : round2(v.std),
+        value: metric === 'ACC' ? c.acc : c.forgetting,
         seeds: c.seeds,
         published: null,
         source: SOURCE,
-        command: `${COMMAND} --configs ${c.config} --methods ${c.method} --seeds ${c.seeds.join(',')} --train-fraction ${c.trainFraction}`,
-      };
-    }),
+        command: `${cellCommand(COMMAND, c)} --train-fraction ${c.trainFraction}`,
+      }),
+    ),
   );
   await mergeResultsJson(join('docs', 'results.json'), SOURCE, entries);
-  const show = (v: { mean: number; std: number | null }) =>
-    `${v.mean.toFixed(2)}${v.std === null ? '' : ` ± ${v.std.toFixed(2)}`}`;
   const lines = [
     '| config | train fraction | method | ACC % | forgetting % | final task weights | seeds | s per run |',
     '|---|---|---|---|---|---|---|---|',
     ...cells.map((c) => {
-      const weights = c.weights
-        ? Object.values(c.weights)
+      const weights = c.first.weights
+        ? Object.values(c.first.weights)
             .map((w) => w.toFixed(2))
             .join(' / ')
         : '—';
-      return `| ${c.config} | ${c.trainFraction} | ${c.method} | ${show(c.accStats)} | ${show(c.forgettingStats)} | ${weights} (seed ${c.seed}) | ${c.seeds.join(', ')} | ${c.seconds.toFixed(0)} |`;
+      return `| ${c.config} | ${c.trainFraction} | ${c.method} | ${showStat(c.acc)} | ${showStat(c.forgetting)} | ${weights} (seed ${c.first.seed}) | ${c.seeds.join(', ')} | ${c.seconds.toFixed(0)} |`;
     }),
   ];
   await replaceGeneratedBlock(join('docs', 'results.md'), 'multi-task', 'scripts/study-multi-task.ts', lines);

@@ -14,16 +14,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { runStudy } from './reproduction/study.js';
-import {
-  groupBy,
-  meanStd,
-  mergeResultsJson,
-  replaceGeneratedBlock,
-  round2,
-  type ResultEntry,
-} from './reproduction/records.js';
+import { perStrategy, runStudy, studyArguments, type StudyRecord } from './reproduction/study.js';
+import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = [
   'split-mnist-class-il',
@@ -57,13 +50,7 @@ const BENCHMARK: Record<string, { benchmark: string; scenario: string }> = {
 const SOURCE = 'unforget measurement (task importance, scripts/study-task-importance.ts)';
 const COMMAND = 'npx tsx scripts/study-task-importance.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    configs: { type: 'string', default: CONFIGS.join(',') },
-    seeds: { type: 'string', default: '0,1,2' },
-    methods: { type: 'string' },
-  },
-});
+const args = studyArguments(CONFIGS, {});
 
 /** The estimator's numbers after one experience (`importance/task0`, `forgetting/task0`, ...). */
 interface SeriesPoint {
@@ -72,10 +59,7 @@ interface SeriesPoint {
 }
 
 /** One strategy's result on one seed (fractions). */
-interface RunRecord {
-  config: string;
-  seed: number;
-  method: string;
+interface RunRecord extends StudyRecord {
   acc: number;
   forgetting: number;
   seconds: number;
@@ -100,57 +84,36 @@ function seriesOf(dir: string): SeriesPoint[] {
     .map((e) => ({ afterExperience: e.afterExperience, values: e.values }));
 }
 
-interface Cell {
-  config: string;
-  method: string;
-  seeds: number[];
-  acc: { mean: number; std: number | null };
-  forgetting: { mean: number; std: number | null };
-  seconds: number;
-}
+const cells = (records: RunRecord[]) =>
+  cellsOf(records, { acc: (r) => 100 * r.acc, forgetting: (r) => 100 * r.forgetting });
 
-function cells(records: RunRecord[]): Cell[] {
-  return groupBy(records, (r) => `${r.config}\u0000${r.method}`).map((group) => ({
-    config: group[0].config,
-    method: group[0].method,
-    seeds: group.map((r) => r.seed).sort((a, b) => a - b),
-    acc: meanStd(group.map((r) => 100 * r.acc)),
-    forgetting: meanStd(group.map((r) => 100 * r.forgetting)),
-    seconds: meanStd(group.map((r) => r.seconds)).mean,
-  }));
-}
-
-function entries(cell: Cell): ResultEntry[] {
-  return (['ACC', 'forgetting'] as const).map((metric) => {
-    const value = metric === 'ACC' ? cell.acc : cell.forgetting;
-    return {
+function entries(cell: ReturnType<typeof cells>[number]): ResultEntry[] {
+  return (['ACC', 'forgetting'] as const).map((metric) =>
+    resultEntry({
       ...BENCHMARK[cell.config],
       method: cell.method,
       metric,
-      mean: round2(value.mean),
-      std: value.std === null ? null : round2(value.std),
+      value: metric === 'ACC' ? cell.acc : cell.forgetting,
       seeds: cell.seeds,
       published: null,
       source: SOURCE,
-      command: `${COMMAND} --configs ${cell.config} --methods ${cell.method} --seeds ${cell.seeds.join(',')}`,
-    };
-  });
+      command: cellCommand(COMMAND, cell),
+    }),
+  );
 }
 
 async function publish(records: RunRecord[]): Promise<void> {
   const ours = cells(records);
   await mergeResultsJson('docs/results.json', SOURCE, ours.flatMap(entries));
-  const show = (v: { mean: number; std: number | null }) =>
-    `${v.mean.toFixed(2)}${v.std === null ? '' : ` ± ${v.std.toFixed(2)}`}`;
   const lines = [
     '| benchmark | scenario | method | weights | ACC % | forgetting % | ACC: importance − uniform | seeds | s per run |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
   const base = (m: string) => m.replace(/-uniform$/, '');
+  const byConfig = byOrder(CONFIGS);
   const sorted = [...ours].sort(
     (a, b) =>
-      CONFIGS.indexOf(a.config as (typeof CONFIGS)[number]) -
-        CONFIGS.indexOf(b.config as (typeof CONFIGS)[number]) ||
+      byConfig(a.config, b.config) ||
       base(a.method).localeCompare(base(b.method)) ||
       a.method.length - b.method.length,
   );
@@ -202,10 +165,7 @@ await runStudy<RunRecord>({
   selection: args,
   runsFile: join('docs', 'reproductions', 'task-importance.json'),
   record: (name, seed, result) =>
-    Object.entries(result.summaries).map(([method, s]) => ({
-      config: name,
-      seed,
-      method,
+    perStrategy(name, seed, result, (s) => ({
       acc: s.acc,
       forgetting: s.forgetting,
       seconds: s.wallSeconds,

@@ -5,8 +5,10 @@
  * records file at once (records.ts), then the study's tables are rewritten from all of them, so
  * an interrupted study loses at most the run in progress.
  */
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadRunConfig } from '../../src/cli/config.js';
 import { runExperiment, type RunResult } from '../../src/cli/run-experiment.js';
 import type { RunConfig } from '../../src/cli/config-schema.js';
@@ -36,6 +38,14 @@ export interface StudyOptions<R extends StudyRecord> {
   /** Rewrites the study's tables from every record so far. */
   publish: (records: R[]) => Promise<void>;
 }
+
+/** A run's records, one per strategy: `{ config, seed, method, ...fields(summary) }`. */
+export const perStrategy = <F extends object>(
+  config: string,
+  seed: number,
+  result: RunResult,
+  fields: (summary: RunResult['summaries'][string]) => F,
+) => Object.entries(result.summaries).map(([method, s]) => ({ config, seed, method, ...fields(s) }));
 
 export async function runStudy<R extends StudyRecord>(options: StudyOptions<R>): Promise<void> {
   const quiet = { write: (_chunk: string) => true };
@@ -68,3 +78,51 @@ export async function runStudy<R extends StudyRecord>(options: StudyOptions<R>):
   // Also when every run was recorded already: the tables are regenerated from the records.
   await options.publish(records);
 }
+
+/**
+ * The command line every study script takes: `--configs` (all of `configs` by default),
+ * `--seeds` (0,1,2), `--methods` (all), and the script's `extra` options.
+ */
+export function studyArguments<const O extends Options>(
+  configs: readonly string[],
+  extra: O,
+): ReturnType<typeof parseArgs<{ options: ReturnType<typeof commonOptions> & O }>>['values'] {
+  return parseArgs({ options: { ...commonOptions(configs), ...extra } }).values;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const commonOptions = (configs: readonly string[]) =>
+  ({
+    configs: { type: 'string', default: configs.join(',') },
+    seeds: { type: 'string', default: '0,1,2' },
+    methods: { type: 'string' },
+  }) as const;
+
+/** The options of a smoke run on part of the data: `--train-fraction x`, written under `--out-dir`. */
+export const trainFractionOptions = {
+  'train-fraction': { type: 'string' },
+  'out-dir': { type: 'string' },
+} as const;
+
+/**
+ * Where a study writes: under docs/, or for a smoke run (`smoke`) under `outDir` (default: a new
+ * temp folder named after `tempPrefix`). `name` is the records file's, in `reproductions/`.
+ */
+export function studyPaths(name: string, smoke: boolean, outDir: string | undefined, tempPrefix: string) {
+  const dir = outDir ?? (smoke ? mkdtempSync(join(tmpdir(), tempPrefix)) : 'docs');
+  return {
+    runsFile: join(dir, 'reproductions', `${name}.json`),
+    resultsJson: join(dir, 'results.json'),
+    resultsMd: join(dir, 'results.md'),
+  };
+}
+
+/** `adjust` for a smoke run on part of the data (`--train-fraction x`); none without one. */
+export const withTrainFraction = (fraction: string | undefined) =>
+  fraction === undefined
+    ? undefined
+    : (config: RunConfig): RunConfig => ({
+        ...config,
+        benchmark: { ...config.benchmark, trainFraction: Number(fraction) },
+      });
