@@ -148,6 +148,20 @@ describe('task importance: the signals', () => {
 });
 
 /** Task `i`'s held-out rows: the train set's rows the selector left out. */
+/** Six Gaussian classes in three experiences, for whole runs. */
+const threeExperiences = (scenario: 'class-il' | 'task-il') =>
+  classSplit(
+    gaussianClusters({
+      numClasses: 6,
+      samplesPerClass: 40,
+      testSamplesPerClass: 10,
+      dims: 4,
+      spread: 1,
+      seed: 5,
+    }),
+    { experiences: 3, seed: 5, scenario },
+  );
+
 function heldOutOf(estimator: ReturnType<typeof taskImportance>, i: number): number[] {
   const all = stream.experiences[i].train;
   const kept = estimator.trainingSet(stream, i)!;
@@ -158,17 +172,7 @@ function heldOutOf(estimator: ReturnType<typeof taskImportance>, i: number): num
 }
 
 describe('task importance in a run', () => {
-  const three = classSplit(
-    gaussianClusters({
-      numClasses: 6,
-      samplesPerClass: 40,
-      testSamplesPerClass: 10,
-      dims: 4,
-      spread: 1,
-      seed: 5,
-    }),
-    { experiences: 3, seed: 5, scenario: 'class-il' },
-  );
+  const three = threeExperiences('class-il');
   it('reports a series every N steps and at experience ends, weights summing to the tasks seen, no tensor leak', () => {
     const estimator = taskImportance({ heldOut: 10, every: 5 });
     const model = mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed: 1 });
@@ -336,17 +340,7 @@ describe('per-task weights in EWC and LwF', () => {
 });
 
 describe('importance-weighted strategies in a run', () => {
-  const three = classSplit(
-    gaussianClusters({
-      numClasses: 6,
-      samplesPerClass: 40,
-      testSamplesPerClass: 10,
-      dims: 4,
-      spread: 1,
-      seed: 5,
-    }),
-    { experiences: 3, seed: 5, scenario: 'task-il' },
-  );
+  const three = threeExperiences('task-il');
   const newMlp = () => mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed: 1 });
   for (const name of ['importance-ewc', 'importance-lwf', 'importance-replay']) {
     it(`${name} trains with moving weights and leaks no tensors`, () => {
