@@ -50,3 +50,16 @@ describe('createRng', () => {
     assert.throws(() => createRng(1.5), /seed: expected an integer/);
   });
 });
+
+describe('Rng.state', () => {
+  it('resumes the exact sequence, normals and forks included', () => {
+    const a = createRng(11);
+    a.next();
+    a.normal();
+    a.permutation(7);
+    const b = createRng(a.state());
+    const draw = (r: ReturnType<typeof createRng>) => [r.next(), r.normal(), r.int(1000), r.fork().next()];
+    assert.deepEqual(draw(b), draw(a));
+    assert.equal(b.state(), a.state());
+  });
+});

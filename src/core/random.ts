@@ -2,7 +2,8 @@
  * Seeded random numbers: every random choice in unforget (class orders, permutations,
  * sub-sampling, synthetic data) comes from one of these, so a seed fixes a run.
  * The generator is SplitMix32-style mixing over a 32-bit counter: small, fast, and with
- * independent streams per seed.
+ * independent streams per seed. Its state is one 32-bit counter, and seeding sets that counter, so a
+ * generator resumes from a checkpoint as `createRng(saved.state())`.
  */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -17,6 +18,11 @@ export interface Rng {
   permutation(n: number): Int32Array;
   /** An independent generator derived from this one (for a sub-task that must not shift later draws). */
   fork(): Rng;
+  /**
+   * The generator's whole state, a uint32: `createRng(rng.state())` continues exactly where this
+   * one is (what a checkpoint saves).
+   */
+  state(): number;
 }
 
 export function createRng(seed: number): Rng {
@@ -55,6 +61,7 @@ export function createRng(seed: number): Rng {
       return p;
     },
     fork: () => createRng(nextUint32()),
+    state: () => state,
   };
   return rng;
 }

@@ -57,6 +57,17 @@ export class ActiveClasses {
   }
 
   /** The active classes for training now (the classes seen so far in class-IL); undefined: all. */
+  /** The labels seen so far, sorted (what a checkpoint saves). */
+  seenClasses(): number[] {
+    return sorted(this.seen);
+  }
+
+  /** Replaces the labels seen so far (resuming from a checkpoint). */
+  restoreSeen(classes: readonly number[]): void {
+    this.seen.clear();
+    classes.forEach((c) => this.seen.add(c));
+  }
+
   current(): readonly number[] | undefined {
     if (this.mode !== 'seen' || this.stream.scenario !== 'class-il' || !this.seen.size) return undefined;
     return sorted(this.seen);

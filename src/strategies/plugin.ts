@@ -12,6 +12,7 @@ import type { Experience } from '../benchmarks/experience.js';
 import type { Stream } from '../benchmarks/stream.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Classifier } from '../models/classifier.js';
+import type { StateValue } from '../core/state.js';
 
 /** What every hook sees: the run and the experience being trained on. */
 export interface ExperienceContext {
@@ -185,4 +186,22 @@ export interface Plugin {
   memoryBytes?(): number;
   /** After the run (`run-end`): free the tensors the plugin kept (importances, anchors, frozen models). */
   dispose?(): void;
+
+  /**
+   * Everything the plugin keeps across steps that the rest of the run depends on (importances,
+   * anchors, a frozen model's weights, stored examples, its random generators' states), as plain
+   * data for a checkpoint (core/state.ts). Called between steps or experiences, never inside one.
+   */
+  state?(): StateValue;
+  /**
+   * Puts a `state()` back into a fresh plugin made with the same options, before training resumes;
+   * throws (naming the field) on a state that does not fit those options.
+   */
+  restore?(state: StateValue): void;
+  /**
+   * True for a plugin that keeps nothing across steps (all it uses is recomputed from the context),
+   * so a checkpoint needs nothing of it. A checkpointed run refuses a plugin that neither declares
+   * this nor defines `state` and `restore`: it would resume wrong without a word.
+   */
+  readonly stateless?: boolean;
 }

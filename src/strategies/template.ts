@@ -23,6 +23,16 @@ import type { TrainingSetSelector } from './strategy.js';
 import { ActiveClasses, maskLogits, maskRows, type ActiveOutputs } from './active-classes.js';
 import { fitOnline, validateOnline } from './online-template.js';
 import { logitsByTask } from './replay-buffer-option.js';
+import type { StateValue } from '../core/state.js';
+import { isCheckpointable, type CheckpointableOptimizer } from '../engine/optimizers/index.js';
+import { restoreVariables, variablesState } from '../engine/tensor-state.js';
+import {
+  FIT_CHECKPOINT_FORMAT,
+  assertCheckpointable,
+  assertSameStrategy,
+  type FitCheckpoint,
+  type TrainingPosition,
+} from './fit-checkpoint.js';
 
 export interface FitOptions {
   stream: Stream;
@@ -63,13 +73,71 @@ export interface FitOptions {
   evaluateBaseline?: boolean;
   /** Test samples per forward pass during evaluation. Default 1000. */
   evalBatchSize?: number;
+  /** Save checkpoints while training (after each experience, and every `everySteps` steps). */
+  checkpoint?: FitCheckpointing;
+  /**
+   * Continue a run from a checkpoint it saved: the same stream, a fresh model and fresh plugins
+   * made with the same options. Events before the checkpoint are not emitted again, but `fit`
+   * returns them with the rest.
+   */
+  resume?: FitCheckpoint;
+}
+
+/** How a run saves its checkpoints; the template only hands them over (files are the caller's). */
+export interface FitCheckpointing {
+  /** Also save every this many optimizer steps (counted over the run); 0 or absent: only after each experience. */
+  everySteps?: number;
+  /** Receives each checkpoint, synchronously, between steps. */
+  save(checkpoint: FitCheckpoint): void;
+  /** Asked after every step: true saves a checkpoint there and stops the run with `RunInterrupted`. */
+  stopRequested?(): boolean;
 }
 
 /** Trains on the stream, experience by experience; returns every event it emitted, in order. */
 export function fit(options: FitOptions): TrainingEvent[] {
+  const run = fitSteps(options);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * `fit` that lets the event loop run every `yieldEveryMs` between steps, so that a signal handler
+ * (SIGINT asking for a checkpoint, see `FitCheckpointing.stopRequested`) or a server can act while a
+ * long run trains. The same steps in the same order: the results equal `fit`'s.
+ */
+export async function fitAsync(options: FitOptions, yieldEveryMs = 50): Promise<TrainingEvent[]> {
+  const run = fitSteps(options);
+  let last = performance.now();
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+    if (performance.now() - last >= yieldEveryMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+/** Thrown by `fit` after it saved a checkpoint because `stopRequested` said so. */
+export class RunInterrupted extends Error {
+  constructor(readonly checkpoint: FitCheckpoint) {
+    super(
+      `training stopped on request after ${checkpoint.steps} steps (experience ${checkpoint.position.experience}); a checkpoint was saved`,
+    );
+    this.name = 'RunInterrupted';
+  }
+}
+
+/** The template as a generator that yields after every optimizer step (`fit` and `fitAsync` drive it). */
+function* fitSteps(options: FitOptions): Generator<void, TrainingEvent[], void> {
   validate(options);
   const { stream, model, epochs, batchSize, plugins = [], dropLast = false } = options;
-  const events: TrainingEvent[] = [];
+  const name = options.name ?? 'custom';
+  const { checkpoint: checkpointing, resume } = options;
+  if (checkpointing || resume) prepareCheckpointing(options);
+  const events: TrainingEvent[] = resume ? [...resume.events] : [];
   const emit = (event: TrainingEvent) => {
     events.push(event);
     options.onEvent?.(event);
@@ -101,21 +169,44 @@ export function fit(options: FitOptions): TrainingEvent[] {
   let sharedOptimizer: tf.Optimizer | undefined;
   const optimizerFor = () =>
     options.resetOptimizer === false ? (sharedOptimizer ??= options.optimizer()) : options.optimizer();
-  const rng = createRng(options.seed ?? 0);
-  const runStart = performance.now();
+  let rng = createRng(options.seed ?? 0);
+  const runStart = performance.now() - (resume?.seconds ?? 0) * 1000;
+  let totalSteps = resume?.steps ?? 0;
   // An observing plugin (GDumb) trains elsewhere: the stream is shown to it once, with no steps.
   const observeOnly = plugins.some((p) => p.observeOnly);
   const step = stepper(model, plugins, observeOnly);
 
-  emit({
-    type: 'run-start',
-    strategy: options.name ?? 'custom',
-    stream: { numExperiences: stream.experiences.length, scenario: stream.scenario },
-  });
-  if (options.evaluateBaseline ?? true) evaluateAfter(BASELINE_EVALUATION);
+  let position: TrainingPosition | undefined;
+  let resumedOptimizer: tf.Optimizer | undefined;
+  // The optimizer of the experience in progress, when it is not the run's shared one.
+  let experienceOptimizer: tf.Optimizer | undefined;
+  if (resume) {
+    const restored = restoreCheckpoint(options, resume, active);
+    rng = restored.rng;
+    position = resume.position;
+    if (restored.optimizer) {
+      if (options.resetOptimizer === false) sharedOptimizer = restored.optimizer;
+      else resumedOptimizer = restored.optimizer;
+    }
+  } else {
+    emit({
+      type: 'run-start',
+      strategy: name,
+      stream: { numExperiences: stream.experiences.length, scenario: stream.scenario },
+    });
+    if (options.evaluateBaseline ?? true) evaluateAfter(BASELINE_EVALUATION);
+  }
 
-  if (stream.online) fitOnline({ options, active, step, emit, evaluateAfter });
-  else trainExperiences();
+  try {
+    if (stream.online) fitOnline({ options, active, step, emit, evaluateAfter });
+    else yield* trainExperiences();
+  } catch (error) {
+    // A run stopped by a request or an error frees what it holds; a resume starts from fresh objects.
+    experienceOptimizer?.dispose();
+    sharedOptimizer?.dispose();
+    plugins.forEach((p) => p.dispose?.());
+    throw error;
+  }
   sharedOptimizer?.dispose();
   const stored = plugins.filter((p) => p.memoryBytes);
   emit({
@@ -126,14 +217,37 @@ export function fit(options: FitOptions): TrainingEvent[] {
   plugins.forEach((p) => p.dispose?.());
   return events;
 
+  /** A checkpoint of the run as it stands, with `at` as the next thing to do. */
+  function snapshot(at: TrainingPosition, optimizer: tf.Optimizer | undefined): FitCheckpoint {
+    return {
+      format: FIT_CHECKPOINT_FORMAT,
+      strategy: name,
+      plugins: plugins.map((p) => p.name),
+      position: at,
+      rng: rng.state(),
+      seenClasses: active.seenClasses(),
+      events: [...events],
+      model: variablesState(model.variables),
+      optimizer: optimizer
+        ? (optimizer as tf.Optimizer & CheckpointableOptimizer).saveState(model.variables)
+        : null,
+      pluginStates: plugins.map((p) => (p.stateless ? null : (p.state?.() ?? null))),
+      seconds: (performance.now() - runStart) / 1000,
+      steps: totalSteps,
+    };
+  }
+
   // The offline path: experience by experience, with boundaries and epochs.
-  function trainExperiences(): void {
-    for (const experience of stream.experiences) {
+  function* trainExperiences(): Generator<void, void, void> {
+    const first = position?.experience ?? 0;
+    for (const experience of stream.experiences.slice(first)) {
       const i = experience.index;
+      // Resuming inside this experience: its start (event, hooks, optimizer) has happened already.
+      const resumed = position?.inProgress && position.experience === i ? position : undefined;
       const selected = options.trainingSet ? options.trainingSet(stream, i) : experience.train;
-      emit({ type: 'experience-start', experience: i, classes: experience.classes });
-      const experienceStart = performance.now();
-      let samples = 0;
+      if (!resumed) emit({ type: 'experience-start', experience: i, classes: experience.classes });
+      const experienceStart = performance.now() - (resumed?.experienceSeconds ?? 0) * 1000;
+      let samples = resumed?.experienceSamples ?? 0;
       if (selected !== null) {
         const activeClasses = active.startTraining(i, selected);
         const ctx: ExperienceContext = { stream, experience, trainingSet: selected, model, activeClasses };
@@ -145,15 +259,30 @@ export function fit(options: FitOptions): TrainingEvent[] {
             `experience ${i} has ${selected.y.length} training samples, fewer than one batch of ${batchSize}: every batch would be dropped`,
           );
         }
-        const optimizer = optimizerFor();
-        plugins.forEach((p) => p.onExperienceStart?.(ctx));
-        let stepsLeft = observeOnly ? Infinity : (options.iterations ?? Infinity);
+        const optimizer = resumed && resumedOptimizer ? resumedOptimizer : optimizerFor();
+        if (optimizer !== sharedOptimizer) experienceOptimizer = optimizer;
+        if (!resumed) plugins.forEach((p) => p.onExperienceStart?.(ctx));
+        let stepsLeft = observeOnly
+          ? Infinity
+          : resumed
+            ? resumed.stepsLeft < 0
+              ? Infinity
+              : resumed.stepsLeft
+            : (options.iterations ?? Infinity);
         const passes = observeOnly ? 1 : epochs;
-        for (let epoch = 0; options.iterations && !observeOnly ? stepsLeft > 0 : epoch < passes; epoch++) {
+        const firstEpoch = resumed?.epoch ?? 0;
+        // A resumed epoch is always finished, even when its checkpoint came after its last step.
+        const moreEpochs = (epoch: number) =>
+          (resumed !== undefined && epoch === firstEpoch) ||
+          (options.iterations && !observeOnly ? stepsLeft > 0 : epoch < passes);
+        for (let epoch = firstEpoch; moreEpochs(epoch); epoch++) {
           const epochCtx: EpochContext = { ...ctx, epoch };
-          plugins.forEach((p) => p.onEpochStart?.(epochCtx));
-          const epochStart = performance.now();
-          const result = trainEpoch(epochCtx, {
+          const resumedEpoch = resumed && epoch === firstEpoch ? resumed : undefined;
+          if (!resumedEpoch) plugins.forEach((p) => p.onEpochStart?.(epochCtx));
+          const epochStart = performance.now() - (resumedEpoch?.epochSeconds ?? 0) * 1000;
+          const epochSeed = resumedEpoch ? resumedEpoch.epochSeed : rng.fork().state();
+          const startSteps = stepsLeft;
+          const result = yield* trainEpoch(epochCtx, {
             optimizer,
             step,
             batchSize,
@@ -161,7 +290,16 @@ export function fit(options: FitOptions): TrainingEvent[] {
             dropLast: dropLast && !observeOnly,
             taskId,
             maxSteps: stepsLeft,
-            rng: rng.fork(),
+            rng: createRng(epochSeed),
+            from: resumedEpoch
+              ? {
+                  step: resumedEpoch.step,
+                  samples: resumedEpoch.epochSamples,
+                  lossSum: resumedEpoch.epochLossSum,
+                  ownSamples: resumedEpoch.epochOwnSamples,
+                  ownLossSum: resumedEpoch.epochOwnLossSum,
+                }
+              : undefined,
             onProgress: (done, lossSum) =>
               emit({
                 type: 'progress',
@@ -172,9 +310,36 @@ export function fit(options: FitOptions): TrainingEvent[] {
                 loss: done ? lossSum / done : NaN,
                 seconds: (performance.now() - epochStart) / 1000,
               }),
+            afterStep: (sums) => {
+              totalSteps++;
+              const every = checkpointing?.everySteps ?? 0;
+              const stop = checkpointing?.stopRequested?.() ?? false;
+              if (!checkpointing || (!stop && !(every > 0 && totalSteps % every === 0))) return;
+              const taken = sums.step - (resumedEpoch?.step ?? 0);
+              const checkpoint = snapshot(
+                {
+                  experience: i,
+                  inProgress: true,
+                  epoch,
+                  step: sums.step,
+                  stepsLeft: Number.isFinite(startSteps) ? startSteps - taken : -1,
+                  epochSeed,
+                  experienceSamples: samples + sums.samples - (resumedEpoch?.epochSamples ?? 0),
+                  experienceSeconds: (performance.now() - experienceStart) / 1000,
+                  epochSamples: sums.samples,
+                  epochLossSum: sums.lossSum,
+                  epochOwnSamples: sums.ownSamples,
+                  epochOwnLossSum: sums.ownLossSum,
+                  epochSeconds: (performance.now() - epochStart) / 1000,
+                },
+                optimizer,
+              );
+              checkpointing.save(checkpoint);
+              if (stop) throw new RunInterrupted(checkpoint);
+            },
           });
-          samples += result.samples;
-          stepsLeft -= result.steps;
+          samples += result.samples - (resumedEpoch?.epochSamples ?? 0);
+          stepsLeft -= result.steps - (resumedEpoch?.step ?? 0);
           emit({
             type: 'epoch-end',
             experience: i,
@@ -187,6 +352,7 @@ export function fit(options: FitOptions): TrainingEvent[] {
         }
         plugins.forEach((p) => p.onExperienceEnd?.(ctx));
         if (optimizer !== sharedOptimizer) optimizer.dispose();
+        experienceOptimizer = undefined;
       }
       emit({
         type: 'experience-end',
@@ -195,8 +361,83 @@ export function fit(options: FitOptions): TrainingEvent[] {
         samples,
       });
       evaluateAfter(i);
+      position = undefined;
+      if (checkpointing && i < stream.experiences.length - 1) {
+        const checkpoint = snapshot(
+          {
+            experience: i + 1,
+            inProgress: false,
+            epoch: 0,
+            step: 0,
+            stepsLeft: -1,
+            epochSeed: 0,
+            experienceSamples: 0,
+            experienceSeconds: 0,
+            epochSamples: 0,
+            epochLossSum: 0,
+            epochOwnSamples: 0,
+            epochOwnLossSum: 0,
+            epochSeconds: 0,
+          },
+          sharedOptimizer,
+        );
+        checkpointing.save(checkpoint);
+        if (checkpointing.stopRequested?.()) throw new RunInterrupted(checkpoint);
+      }
     }
   }
+}
+
+/** Refuses to checkpoint (or resume) what cannot be saved, before anything trains. */
+function prepareCheckpointing(options: FitOptions): void {
+  if (options.stream.online) {
+    throw new ConfigError('checkpoint', 'online streams cannot be checkpointed or resumed yet');
+  }
+  assertCheckpointable(options.plugins ?? []);
+  const probe = options.optimizer();
+  const ok = isCheckpointable(probe);
+  probe.dispose();
+  if (!ok) {
+    throw new ConfigError(
+      'optimizer',
+      "expected one of unforget's optimizers (sgd, adam), whose state a checkpoint can save",
+    );
+  }
+  const every = options.checkpoint?.everySteps;
+  if (every !== undefined && !(Number.isInteger(every) && every >= 0)) {
+    throw new ConfigError('checkpoint.everySteps', `expected an integer >= 0, got ${every}`);
+  }
+}
+
+/** Puts a checkpoint back: model, plugins, seen classes; returns the generator and optimizer to go on with. */
+function restoreCheckpoint(
+  options: FitOptions,
+  checkpoint: FitCheckpoint,
+  active: ActiveClasses,
+): { rng: Rng; optimizer: tf.Optimizer | undefined } {
+  const plugins = options.plugins ?? [];
+  assertSameStrategy(checkpoint, options.name ?? 'custom', plugins);
+  const { position } = checkpoint;
+  if (position.experience < 0 || position.experience >= options.stream.experiences.length) {
+    throw new ConfigError(
+      'resume',
+      `the checkpoint stands at experience ${position.experience}; the stream has ${options.stream.experiences.length}`,
+    );
+  }
+  restoreVariables(options.model.variables, checkpoint.model as StateValue, 'checkpoint model');
+  plugins.forEach((p, k) => {
+    if (!p.stateless) p.restore?.(checkpoint.pluginStates[k]);
+  });
+  active.restoreSeen(checkpoint.seenClasses);
+  let optimizer: tf.Optimizer | undefined;
+  if (checkpoint.optimizer) {
+    optimizer = options.optimizer();
+    (optimizer as tf.Optimizer & CheckpointableOptimizer).loadState(
+      options.model.variables,
+      checkpoint.optimizer,
+    );
+  }
+  return { rng: createRng(checkpoint.rng), optimizer };
 }
 
 interface EpochSettings {
@@ -208,44 +449,66 @@ interface EpochSettings {
   taskId: number | undefined;
   /** Stop after this many steps (Infinity: the whole pass). */
   maxSteps: number;
+  /** Draws the pass's batch order. */
   rng: Rng;
+  /** Where a resumed pass starts: its next step and its sums so far. */
+  from?: EpochSums;
   /** Called at most every PROGRESS_INTERVAL_MS with training-set samples done and their summed loss. */
   onProgress: (samples: number, lossSum: number) => void;
+  /** Called after every step with the pass's sums so far (`step`: steps done); may save a checkpoint. */
+  afterStep?: (sums: EpochSums) => void;
+}
+
+/** A pass's running sums: steps done, samples trained on (replayed included) and their summed loss. */
+interface EpochSums {
+  step: number;
+  samples: number;
+  lossSum: number;
+  /** The same over the training set's own samples (what progress shows). */
+  ownSamples: number;
+  ownLossSum: number;
 }
 
 export const PROGRESS_INTERVAL_MS = 250;
 
-/** One pass over the training set (or its first `maxSteps` batches); returns steps, samples seen and their summed loss. */
-function trainEpoch(
+/**
+ * One pass over the training set (or its first `maxSteps` batches, counted from the pass's start),
+ * yielding after every step; returns steps, samples seen and their summed loss.
+ */
+function* trainEpoch(
   ctx: EpochContext,
   settings: EpochSettings,
-): { steps: number; samples: number; lossSum: number } {
+): Generator<void, { steps: number; samples: number; lossSum: number }, void> {
   const { batchSize } = settings;
   const data = ctx.trainingSet;
   const order = settings.rng.permutation(data.y.length);
-  let samples = 0;
-  let lossSum = 0;
-  let ownSamples = 0;
-  let ownLossSum = 0;
+  const sums: EpochSums = settings.from
+    ? { ...settings.from }
+    : { step: 0, samples: 0, lossSum: 0, ownSamples: 0, ownLossSum: 0 };
+  const stepLimit = (settings.from?.step ?? 0) + settings.maxSteps;
   let lastProgress = performance.now();
-  let step = 0;
   // Samples a batch must start before: every start, or only those with a full batch after them.
   const starts = settings.dropLast ? order.length - batchSize + 1 : order.length;
-  for (; step * batchSize < starts && step < settings.maxSteps; step++) {
+  while (sums.step * batchSize < starts && sums.step < stepLimit) {
+    const step = sums.step;
     const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
     const batch = gather(data, indices);
     const result = settings.step({ ...ctx, step, batch, indices }, settings.optimizer, settings.taskId);
-    samples += result.samples;
-    if (Number.isNaN(result.loss)) continue;
-    lossSum += result.loss * result.samples;
-    ownSamples += batch.y.length;
-    ownLossSum += result.loss * batch.y.length;
-    if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
-      lastProgress = performance.now();
-      settings.onProgress(ownSamples, ownLossSum);
+    sums.step++;
+    sums.samples += result.samples;
+    if (!Number.isNaN(result.loss)) {
+      sums.lossSum += result.loss * result.samples;
+      sums.ownSamples += batch.y.length;
+      sums.ownLossSum += result.loss * batch.y.length;
+      if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = performance.now();
+        settings.onProgress(sums.ownSamples, sums.ownLossSum);
+      }
     }
+    settings.afterStep?.(sums);
+    yield;
   }
-  return { steps: step, samples, lossSum };
+  return { steps: sums.step, samples: sums.samples, lossSum: sums.lossSum };
 }
 
 /** What one step did: the samples it trained on (replayed ones included) and its loss (NaN when only observed). */

@@ -13,8 +13,12 @@
  */
 import * as tf from '../tf.js';
 import { adamInPlace, type AdamStep } from '../../native/optimizer-updates.js';
+import { StateReader, type StateRecord, type StateValue } from '../../core/state.js';
 import {
   assertFinite,
+  slotsFromState,
+  slotsState,
+  type CheckpointableOptimizer,
   namedGradients,
   nativeBackend,
   stateOwner,
@@ -38,7 +42,7 @@ interface Moments {
 
 const f32 = Math.fround;
 
-export class AdamOptimizer extends tf.Optimizer {
+export class AdamOptimizer extends tf.Optimizer implements CheckpointableOptimizer {
   static get className(): string {
     return 'UnforgetAdam';
   }
@@ -156,6 +160,45 @@ export class AdamOptimizer extends tf.Optimizer {
     // As tf.train.adam: beta^(iterations + 1), computed by the cpu Pow kernel in float32.
     this.accBeta1 = f32(Math.pow(f32(this.beta1), this.iterations + 1));
     this.accBeta2 = f32(Math.pow(f32(this.beta2), this.iterations + 1));
+  }
+
+  /** Step count, the running beta products and both moments, by position in `variables`. */
+  saveState(variables: readonly tf.Variable[]): StateRecord {
+    return {
+      kind: 'adam',
+      iterations: this.iterations,
+      accBeta1: this.accBeta1,
+      accBeta2: this.accBeta2,
+      m: slotsState(variables, (v) => this.moments.get(v.name)?.m.variable),
+      v: slotsState(variables, (v) => this.moments.get(v.name)?.v.variable),
+    };
+  }
+
+  loadState(variables: readonly tf.Variable[], value: StateValue): void {
+    const state = new StateReader(value, 'checkpoint optimizer');
+    if (state.string('kind') !== 'adam') {
+      throw new Error(`checkpoint optimizer: saved by ${state.string('kind')}, restoring into adam`);
+    }
+    const iterations = state.integer('iterations');
+    const [accBeta1, accBeta2] = [state.number('accBeta1'), state.number('accBeta2')];
+    const m = slotsFromState(variables, state.raw('m'), 'checkpoint optimizer.m');
+    const v = slotsFromState(variables, state.raw('v'), 'checkpoint optimizer.v');
+    this.disposeMoments();
+    variables.forEach((variable, i) => {
+      const [mi, vi] = [m[i], v[i]];
+      if (mi && vi) {
+        this.moments.set(variable.name, {
+          m: { originalName: `${variable.name}/m`, variable: mi },
+          v: { originalName: `${variable.name}/v`, variable: vi },
+        });
+      } else {
+        mi?.dispose();
+        vi?.dispose();
+      }
+    });
+    this.iterations_ = iterations;
+    this.accBeta1 = accBeta1;
+    this.accBeta2 = accBeta2;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -2,6 +2,8 @@
 import * as tf from '../tf.js';
 import { NativeBackend } from '../../native/native-backend.js';
 import { privateZerosVariable } from '../../native/optimizer-updates.js';
+import { DataFormatError } from '../../core/errors.js';
+import type { StateRecord, StateValue } from '../../core/state.js';
 
 /** A tensor with a name, as `Optimizer.getWeights` / `setWeights` exchange them. */
 export interface NamedTensor {
@@ -62,4 +64,54 @@ export function assertFinite(name: string, value: unknown): number {
     throw new Error(`${name}: expected a finite number, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * An optimizer whose whole state (step count and per-variable slots) a checkpoint can save and
+ * restore. Slots are saved by the variable's position in `variables` (the model's order), not by
+ * its tfjs name: a resumed process makes new variables with other names.
+ */
+export interface CheckpointableOptimizer {
+  saveState(variables: readonly tf.Variable[]): StateRecord;
+  loadState(variables: readonly tf.Variable[], state: StateValue): void;
+}
+
+export function isCheckpointable(
+  optimizer: tf.Optimizer,
+): optimizer is tf.Optimizer & CheckpointableOptimizer {
+  const o = optimizer as Partial<CheckpointableOptimizer>;
+  return typeof o.saveState === 'function' && typeof o.loadState === 'function';
+}
+
+/** One slot per variable, in order: a copy of its values, or null where the variable has none yet. */
+export function slotsState(
+  variables: readonly tf.Variable[],
+  slotOf: (variable: tf.Variable) => tf.Variable | undefined,
+): (Float32Array | null)[] {
+  return variables.map((v) => {
+    const slot = slotOf(v);
+    return slot ? Float32Array.from(slot.dataSync() as Float32Array) : null;
+  });
+}
+
+/** `slotsState`'s lists back as slot variables, checked against the variables' sizes. */
+export function slotsFromState(
+  variables: readonly tf.Variable[],
+  value: StateValue,
+  where: string,
+): (tf.Variable | undefined)[] {
+  if (!Array.isArray(value) || value.length !== variables.length) {
+    throw new DataFormatError(where, `expected one slot per variable (${variables.length})`);
+  }
+  const slots = value as readonly StateValue[];
+  slots.forEach((slot, i) => {
+    if (slot !== null && !(slot instanceof Float32Array && slot.length === variables[i].size)) {
+      throw new DataFormatError(`${where}[${i}]`, `expected null or ${variables[i].size} float32 values`);
+    }
+  });
+  return slots.map((slot, i) =>
+    slot === null
+      ? undefined
+      : tf.tidy(() => tf.tensor(slot as Float32Array, variables[i].shape).variable(false)),
+  );
 }

@@ -5,3 +5,4 @@
  */
 export { sgd, SgdOptimizer, type SgdOptions } from './sgd.js';
 export { adam, AdamOptimizer, type AdamOptions } from './adam.js';
+export { isCheckpointable, type CheckpointableOptimizer } from './common.js';

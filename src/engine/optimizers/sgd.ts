@@ -12,8 +12,12 @@
  */
 import * as tf from '../tf.js';
 import { momentumInPlace, sgdInPlace } from '../../native/optimizer-updates.js';
+import { StateReader, type StateRecord, type StateValue } from '../../core/state.js';
 import {
   assertFinite,
+  slotsFromState,
+  slotsState,
+  type CheckpointableOptimizer,
   namedGradients,
   nativeBackend,
   stateOwner,
@@ -33,7 +37,7 @@ export interface SgdOptions {
 
 const MOMENTUM_SUFFIX = 'momentum';
 
-export class SgdOptimizer extends tf.Optimizer {
+export class SgdOptimizer extends tf.Optimizer implements CheckpointableOptimizer {
   static get className(): string {
     return 'UnforgetSGD';
   }
@@ -120,6 +124,35 @@ export class SgdOptimizer extends tf.Optimizer {
     }
     for (const { variable } of this.accumulations.values()) variable.dispose();
     this.accumulations = next;
+  }
+
+  /** Step count and the momentum accumulators, by position in `variables`. */
+  saveState(variables: readonly tf.Variable[]): StateRecord {
+    return {
+      kind: 'sgd',
+      iterations: this.iterations,
+      accumulations: slotsState(variables, (v) => this.accumulations.get(v.name)?.variable),
+    };
+  }
+
+  loadState(variables: readonly tf.Variable[], value: StateValue): void {
+    const state = new StateReader(value, 'checkpoint optimizer');
+    if (state.string('kind') !== 'sgd') {
+      throw new Error(`checkpoint optimizer: saved by ${state.string('kind')}, restoring into sgd`);
+    }
+    const iterations = state.integer('iterations');
+    const slots = slotsFromState(variables, state.raw('accumulations'), 'checkpoint optimizer.accumulations');
+    for (const { variable } of this.accumulations.values()) variable.dispose();
+    this.accumulations.clear();
+    variables.forEach((variable, i) => {
+      const slot = slots[i];
+      if (slot)
+        this.accumulations.set(variable.name, {
+          originalName: `${variable.name}/${MOMENTUM_SUFFIX}`,
+          variable: slot,
+        });
+    });
+    this.iterations_ = iterations;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
