@@ -42,6 +42,7 @@ describe('unforget CLI', () => {
       const [folder] = readdirSync(dir);
       const files = readdirSync(join(dir, folder)).sort();
       assert.deepEqual(files, [
+        'checkpoints',
         'config.json',
         'matrix-joint.csv',
         'matrix-naive.csv',

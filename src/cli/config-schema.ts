@@ -225,6 +225,18 @@ export const runConfigSchema = z.strictObject({
     .default([{ name: 'naive' }, { name: 'cumulative' }, { name: 'joint' }]),
   /** Folder under which the run folder `<timestamp>-<name>` is made. */
   out: z.string().min(1).default('runs'),
+  /**
+   * Checkpoints in `<run folder>/checkpoints/` (resume with `unforget run --resume <run folder>`):
+   * one after each experience and, with `everySteps` > 0, every that many optimizer steps; the
+   * newest `keep` files are kept.
+   */
+  checkpoint: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      everySteps: z.number().int().min(0).default(0),
+      keep: positiveInt.default(3),
+    })
+    .default({ enabled: true, everySteps: 0, keep: 3 }),
 });
 
 export type RunConfig = z.infer<typeof runConfigSchema>;

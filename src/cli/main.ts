@@ -9,7 +9,7 @@ import { ConfigError, DataFormatError } from '../core/errors.js';
 import { benchmarks } from '../benchmarks/benchmarks.js';
 import { strategyRegistry } from '../strategies/registry.js';
 import { loadRunConfig, parseRunConfig } from './config.js';
-import { runExperiment } from './run-experiment.js';
+import { resumeExperiment, runExperiment, RunStopped } from './run-experiment.js';
 
 interface RunFlags {
   config?: string;
@@ -28,6 +28,8 @@ interface RunFlags {
   blurry?: string;
   backend?: string;
   out?: string;
+  resume?: string;
+  checkpointEvery?: string;
 }
 
 /** A number from a flag, kept as the raw string when it is not one, so the schema reports it. */
@@ -65,6 +67,9 @@ function configData(flags: RunFlags): Record<string, unknown> {
   if (flags.optimizer) training.optimizer = flags.optimizer;
   if (Object.keys(training).length) base.training = training;
   if (flags.strategies) base.strategies = flags.strategies.split(',').map((name) => ({ name: name.trim() }));
+  if (flags.checkpointEvery !== undefined) {
+    base.checkpoint = { ...section('checkpoint'), everySteps: numberOrRaw(flags.checkpointEvery) };
+  }
   return base;
 }
 
@@ -92,8 +97,44 @@ program
   .option('--blurry <n>', 'online streams: examples mixed across each boundary (default 0)')
   .option('--backend <name>', 'native, cpu or wasm (default: native when built)')
   .option('--out <dir>', 'folder for run folders (default runs)')
+  .option(
+    '--checkpoint-every <n>',
+    'also checkpoint every n optimizer steps (default: after each experience only)',
+  )
+  .option(
+    '--resume <run folder>',
+    "continue a stopped or killed run from its newest checkpoint, with the run's own config",
+  )
   .action(async (flags: RunFlags) => {
-    await runExperiment(parseRunConfig(configData(flags)));
+    if (flags.resume !== undefined) {
+      const others = Object.keys(flags).filter((key) => key !== 'resume');
+      if (others.length) {
+        throw new ConfigError(
+          'resume',
+          `a resumed run keeps its own config; drop ${others.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+        );
+      }
+    }
+    const config = flags.resume === undefined ? parseRunConfig(configData(flags)) : undefined;
+    // SIGINT (Ctrl-C) asks for a checkpoint at the next step and a clean exit; a second one quits at once.
+    let stop = false;
+    const onInterrupt = () => {
+      if (stop) process.exit(130);
+      stop = true;
+      process.stderr.write(
+        '\nunforget: interrupted, saving a checkpoint (Ctrl-C again to quit without one)\n',
+      );
+    };
+    // Without checkpoints nothing would ask for the flag: Ctrl-C then keeps its default (quit).
+    const checkpointed = !config || (config.checkpoint.enabled && !config.benchmark.online);
+    if (checkpointed) process.on('SIGINT', onInterrupt);
+    try {
+      const options = { stopRequested: () => stop };
+      if (config) await runExperiment(config, options);
+      else await resumeExperiment(flags.resume!, options);
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
   });
 
 program
@@ -128,6 +169,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  if (e instanceof RunStopped) {
+    console.error(`unforget: ${e.message}`);
+    process.exit(130);
+  }
   if (e instanceof ConfigError || e instanceof DataFormatError) {
     console.error(`unforget: ${e.message}`);
     process.exit(2);

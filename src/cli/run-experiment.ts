@@ -4,9 +4,11 @@
  *   config.json   the resolved config (with the backend actually used)
  *   metrics.jsonl every event of every strategy, one per line
  *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
+ *   checkpoints/  the newest checkpoints (run-checkpoint.ts): `resumeExperiment(dir)` continues
+ *                 a run that was killed or interrupted from the newest usable one
  * The folder is created only when training starts, so a bad config writes nothing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../engine/tf.js';
 import { initEngine, type EngineInfo } from '../engine/backend.js';
@@ -16,7 +18,20 @@ import { benchmarks } from '../benchmarks/benchmarks.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { onlineStream } from '../benchmarks/online.js';
 import { mlp, multiHeadMlp } from '../models/mlp.js';
-import { fit } from '../strategies/template.js';
+import { fitAsync, RunInterrupted } from '../strategies/template.js';
+import { assertCheckpointable } from '../strategies/fit-checkpoint.js';
+import type { Classifier } from '../models/classifier.js';
+import type { TrainingEvent } from '../core/events.js';
+import { writeFileAtomic } from '../loggers/atomic-write.js';
+import { checkpointStore } from '../loggers/checkpoint-store.js';
+import {
+  configDigest,
+  runCheckpointFromState,
+  runCheckpointToState,
+  type CompletedStrategy,
+  type RunCheckpoint,
+} from './run-checkpoint.js';
+import { parseRunConfig } from './config.js';
 import { createStrategy } from '../strategies/registry.js';
 import type { StrategyOptions } from '../strategies/strategy.js';
 import { createMemorySampler, summarize, type RunSummary } from '../metrics/index.js';
@@ -46,6 +61,22 @@ export interface RunOptions {
   stdout?: ConsoleStream;
   /** The run folder; default `<config.out>/<timestamp>-<config.name>`. */
   dir?: string;
+  /**
+   * Asked between steps; true saves a checkpoint and stops the run with `RunStopped` (the CLI
+   * asks on SIGINT). Only with checkpoints enabled.
+   */
+  stopRequested?: () => boolean;
+}
+
+/** The run stopped on request after saving a checkpoint; `dir` resumes it. */
+export class RunStopped extends Error {
+  constructor(
+    readonly dir: string,
+    readonly checkpointFile: string,
+  ) {
+    super(`stopped; checkpoint saved to ${checkpointFile}. Resume with: unforget run --resume ${dir}`);
+    this.name = 'RunStopped';
+  }
 }
 
 function buildStream(config: RunConfig): Stream {
@@ -80,68 +111,152 @@ function optimizerFactory(config: RunConfig, strategy: StrategyConfig): () => tf
     : () => sgd({ learningRate: lr, momentum });
 }
 
+/** The strategy a config entry names, with its method options (training overrides set apart). */
+function configuredStrategy(config: RunConfig, strategyConfig: StrategyConfig, makeModel: () => Classifier) {
+  const {
+    name,
+    epochs: _e,
+    batchSize: _b,
+    optimizer: _o,
+    lr: _l,
+    momentum: _m,
+    activeOutputs: _a,
+    ...methodOptions
+  } = strategyConfig;
+  // GDumb trains only on its memory, with its own loop: the strategy's training overrides are its.
+  const retraining = name.split('+').includes('gdumb')
+    ? Object.fromEntries(
+        Object.entries({
+          epochs: strategyConfig.epochs,
+          lr: strategyConfig.lr,
+          batchSize: strategyConfig.batchSize,
+          momentum: strategyConfig.momentum,
+        }).filter(([, v]) => v !== undefined),
+      )
+    : {};
+  return createStrategy(name, {
+    seed: config.seed,
+    ...methodOptions,
+    ...retraining,
+    copyModel: makeModel,
+  } as StrategyOptions);
+}
+
+/** Refuses, before anything trains, a strategy whose state a checkpoint could not hold. */
+function assertAllCheckpointable(config: RunConfig, makeModel: () => Classifier): void {
+  config.strategies.forEach((strategyConfig, i) => {
+    const strategy = configuredStrategy(config, strategyConfig, makeModel);
+    try {
+      assertCheckpointable(strategy.plugins);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(
+        `strategies[${i}]`,
+        `${error.message}; set checkpoint.enabled to false to run without checkpoints`,
+      );
+    } finally {
+      strategy.plugins.forEach((p) => p.dispose?.());
+    }
+  });
+}
+
 const timestamp = () => new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
 
 export async function runExperiment(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
+  return execute(config, options, null);
+}
+
+/**
+ * Continues the run in `dir` from its newest usable checkpoint: the config is the run's own
+ * (`config.json`); newer checkpoints that are truncated, altered or from another config are
+ * refused, with the reason printed, and an older one is used. Accuracies come out as in a run
+ * that was never stopped.
+ */
+export async function resumeExperiment(dir: string, options: RunOptions = {}): Promise<RunResult> {
+  const configFile = join(dir, 'config.json');
+  if (!existsSync(configFile)) {
+    throw new ConfigError('resume', `${dir} is not a run folder: it has no config.json`);
+  }
+  if (existsSync(join(dir, 'results.json'))) {
+    throw new ConfigError('resume', `the run in ${dir} finished already (it has results.json)`);
+  }
+  const saved = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  const config = parseRunConfig(saved);
+  const digest = configDigest(config);
+  const store = checkpointStore(join(dir, 'checkpoints'), { keep: config.checkpoint.keep });
+  const { found, refused } = store.latest((state, file) => {
+    const checkpoint = runCheckpointFromState(state, file);
+    if (checkpoint.configDigest !== digest) {
+      throw new ConfigError('resume', `${file} was saved by a run with another config`);
+    }
+  });
+  const stdout = options.stdout ?? process.stdout;
+  for (const r of refused) stdout.write(`unforget: refusing checkpoint ${r.reason}\n`);
+  if (!found) {
+    throw new ConfigError(
+      'resume',
+      `no usable checkpoint in ${store.dir}${refused.length ? ` (${refused.length} refused, see above)` : ''}`,
+    );
+  }
+  stdout.write(`unforget: resuming from ${found.file}\n`);
+  return execute(config, { ...options, dir }, runCheckpointFromState(found.state, found.file));
+}
+
+async function execute(
+  config: RunConfig,
+  options: RunOptions,
+  resume: RunCheckpoint | null,
+): Promise<RunResult> {
   const stdout = options.stdout ?? process.stdout;
   const engine = await initEngine(config.backend ? { backend: config.backend } : {});
   stdout.write(
     `unforget: ${config.name} on the ${engine.backend} backend${engine.gemm ? ` (GEMM ${engine.gemm})` : ''}\n`,
   );
   const stream = buildStream(config);
+  const modelOptions = {
+    inputShape: stream.sampleShape,
+    hiddenSizes: config.model.hiddenSizes,
+    activation: config.model.activation,
+    init: config.model.init,
+    numClasses: stream.numClasses,
+    seed: config.seed,
+  };
+  const makeModel = () =>
+    config.model.type === 'multi-head-mlp'
+      ? multiHeadMlp({ ...modelOptions, heads: stream.experiences.length })
+      : mlp(modelOptions);
+  const checkpointed = config.checkpoint.enabled && !stream.online;
+  if (checkpointed) assertAllCheckpointable(config, makeModel);
+  else if (config.checkpoint.enabled) {
+    stdout.write('unforget: online streams are not checkpointed (the run cannot be resumed)\n');
+  }
   const dir = options.dir ?? join(config.out, `${timestamp()}-${config.name}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({ ...config, backend: engine.backend }, null, 2) + '\n',
-  );
+  // The config as config.json keeps it (with the backend used): a resume reads it back from there.
+  const saved: RunConfig = { ...config, backend: engine.backend };
+  if (!resume) writeFileAtomic(join(dir, 'config.json'), JSON.stringify(saved, null, 2) + '\n');
+  const digest = configDigest(saved);
+  const checkpoints = checkpointed
+    ? checkpointStore(join(dir, 'checkpoints'), { keep: config.checkpoint.keep })
+    : null;
+  const completed: CompletedStrategy[] = resume ? [...resume.completed] : [];
+  // metrics.jsonl as of the checkpoint: what a killed run wrote after it is dropped.
+  if (resume) {
+    const kept = [...completed.flatMap((c) => c.events), ...(resume.fit?.events ?? [])];
+    writeFileAtomic(join(dir, 'metrics.jsonl'), kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  }
   const events = jsonlLogger(join(dir, 'metrics.jsonl'));
   const summaries: RunResult['summaries'] = {};
+  for (const c of completed) summaries[c.name] = { ...summarize(c.events), peakRssBytes: c.peakRssBytes };
+  let lastCheckpoint = '';
   try {
-    const modelOptions = {
-      inputShape: stream.sampleShape,
-      hiddenSizes: config.model.hiddenSizes,
-      activation: config.model.activation,
-      init: config.model.init,
-      numClasses: stream.numClasses,
-      seed: config.seed,
-    };
-    for (const strategyConfig of config.strategies) {
-      const makeModel = () =>
-        config.model.type === 'multi-head-mlp'
-          ? multiHeadMlp({ ...modelOptions, heads: stream.experiences.length })
-          : mlp(modelOptions);
-      const {
-        name,
-        epochs: _e,
-        batchSize: _b,
-        optimizer: _o,
-        lr: _l,
-        momentum: _m,
-        activeOutputs: ownOutputs,
-        ...methodOptions
-      } = strategyConfig;
-      // GDumb trains only on its memory, with its own loop: the strategy's training overrides are its.
-      const retraining = name.split('+').includes('gdumb')
-        ? Object.fromEntries(
-            Object.entries({
-              epochs: strategyConfig.epochs,
-              lr: strategyConfig.lr,
-              batchSize: strategyConfig.batchSize,
-              momentum: strategyConfig.momentum,
-            }).filter(([, v]) => v !== undefined),
-          )
-        : {};
-      const strategy = createStrategy(name, {
-        seed: config.seed,
-        ...methodOptions,
-        ...retraining,
-        copyModel: makeModel,
-      } as StrategyOptions);
+    for (const [index, strategyConfig] of config.strategies.entries()) {
+      if (index < (resume?.completed.length ?? 0)) continue;
+      const strategy = configuredStrategy(config, strategyConfig, makeModel);
       const epochs = strategyConfig.epochs ?? config.training.epochs;
       const batchSize = strategyConfig.batchSize ?? config.training.batchSize;
       const { iterations, resetOptimizer, dropLast } = config.training;
-      const activeOutputs = ownOutputs ?? config.training.activeOutputs;
+      const activeOutputs = strategyConfig.activeOutputs ?? config.training.activeOutputs;
       // With `iterations` an experience is ~iterations * batch / samples passes (for the progress bar).
       const passes = iterations
         ? Math.ceil((iterations * batchSize) / stream.experiences[0].train.y.length)
@@ -150,25 +265,52 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
       const logger = combineLoggers([consoleLogger({ stream: stdout, epochs: passes }), events]);
       const memory = createMemorySampler();
       memory.start();
-      const run = fit({
-        ...strategy,
-        stream,
-        model,
-        optimizer: optimizerFactory(config, strategyConfig),
-        epochs,
-        ...(iterations ? { iterations } : {}),
-        resetOptimizer,
-        ...(dropLast !== undefined ? { dropLast } : {}),
-        activeOutputs,
-        batchSize,
-        seed: config.seed,
-        onEvent: (event) => logger.onEvent(event),
-      });
+      const resumeFit = resume && index === resume.completed.length ? resume.fit : null;
+      const saveRun = (fit: RunCheckpoint['fit'], done: readonly CompletedStrategy[]) => {
+        lastCheckpoint = checkpoints!.save(
+          runCheckpointToState({ configDigest: digest, completed: done, fit }),
+        );
+      };
+      let run: TrainingEvent[];
+      try {
+        run = await fitAsync({
+          ...strategy,
+          stream,
+          model,
+          optimizer: optimizerFactory(config, strategyConfig),
+          epochs,
+          ...(iterations ? { iterations } : {}),
+          resetOptimizer,
+          ...(dropLast !== undefined ? { dropLast } : {}),
+          activeOutputs,
+          batchSize,
+          seed: config.seed,
+          onEvent: (event) => logger.onEvent(event),
+          ...(checkpoints
+            ? {
+                checkpoint: {
+                  everySteps: config.checkpoint.everySteps,
+                  save: (checkpoint) => saveRun(checkpoint, completed),
+                  ...(options.stopRequested ? { stopRequested: options.stopRequested } : {}),
+                },
+              }
+            : {}),
+          ...(resumeFit ? { resume: resumeFit } : {}),
+        });
+      } catch (error) {
+        memory.stop();
+        model.dispose();
+        if (error instanceof RunInterrupted) throw new RunStopped(dir, lastCheckpoint);
+        throw error;
+      }
       const peakRssBytes = memory.stop();
       model.dispose();
       const summary = { ...summarize(run), peakRssBytes };
       summaries[strategy.name] = summary;
       writeMatrixCsv(join(dir, `matrix-${strategy.name}.csv`), summary.matrix);
+      completed.push({ name: strategy.name, events: run, peakRssBytes });
+      // Between strategies: a resume starts the next one from scratch.
+      if (checkpoints && index < config.strategies.length - 1) saveRun(null, completed);
     }
   } finally {
     await events.close?.();
