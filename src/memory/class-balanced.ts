@@ -20,11 +20,11 @@ export class ClassBalancedBuffer extends StoredBuffer {
   private counts = new Map<number, number>();
 
   /** `rng` picks the replaced examples; give it its own seed (or a fork) so runs repeat. */
-  constructor(
-    shape: StorageShape,
-    private readonly rng: Rng,
-  ) {
-    super(shape);
+  // Always given, unlike the base class's optional one.
+  declare protected rng: Rng;
+
+  constructor(shape: StorageShape, rng: Rng) {
+    super(shape, rng);
   }
 
   /** Stored examples per class, by ascending label. */

@@ -12,11 +12,11 @@ export class ReservoirBuffer extends StoredBuffer {
   readonly policy = 'reservoir';
 
   /** `rng` decides which examples are kept; give it its own seed (or a fork) so runs repeat. */
-  constructor(
-    shape: StorageShape,
-    private readonly rng: Rng,
-  ) {
-    super(shape);
+  // Always given, unlike the base class's optional one.
+  declare protected rng: Rng;
+
+  constructor(shape: StorageShape, rng: Rng) {
+    super(shape, rng);
   }
 
   add(examples: Examples): void {
