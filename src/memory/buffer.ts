@@ -285,13 +285,15 @@ export abstract class StoredBuffer implements ReplayBuffer {
   }
 
   restore(state: BufferState): void {
-    if (this.rng && !(Number.isInteger(state.rng) && state.rng! >= 0 && state.rng! <= 0xffffffff)) {
+    const { rng } = state;
+    const valid = rng !== undefined && Number.isInteger(rng) && rng >= 0 && rng <= 0xffffffff;
+    if (this.rng && !valid) {
       throw new RangeError(
-        `buffer state: rng: expected the ${this.policy} policy's generator state (a uint32), got ${state.rng}`,
+        `buffer state: rng: expected the ${this.policy} policy's generator state (a uint32), got ${rng}`,
       );
     }
     this.storage.restore(this.policy, state);
-    if (this.rng) this.rng = createRng(state.rng!);
+    if (this.rng && valid) this.rng = createRng(rng);
   }
 }
 

@@ -19,10 +19,10 @@ export class ClassBalancedBuffer extends StoredBuffer {
   /** Stored examples per class label. */
   private counts = new Map<number, number>();
 
-  /** `rng` picks the replaced examples; give it its own seed (or a fork) so runs repeat. */
-  // Always given, unlike the base class's optional one.
+  // Always given here (the base class allows a policy that draws nothing): no checks for undefined.
   declare protected rng: Rng;
 
+  /** `rng` picks the replaced examples; give it its own seed (or a fork) so runs repeat. */
   constructor(shape: StorageShape, rng: Rng) {
     super(shape, rng);
   }

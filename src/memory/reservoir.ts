@@ -11,10 +11,10 @@ import { StoredBuffer, type Examples, type StorageShape } from './buffer.js';
 export class ReservoirBuffer extends StoredBuffer {
   readonly policy = 'reservoir';
 
-  /** `rng` decides which examples are kept; give it its own seed (or a fork) so runs repeat. */
-  // Always given, unlike the base class's optional one.
+  // Always given here (the base class allows a policy that draws nothing): no checks for undefined.
   declare protected rng: Rng;
 
+  /** `rng` decides which examples are kept; give it its own seed (or a fork) so runs repeat. */
   constructor(shape: StorageShape, rng: Rng) {
     super(shape, rng);
   }

@@ -19,9 +19,8 @@
  * Tolias renormalise it (we renormalise), and Mammoth's 1e-5 weight penalty (an optimizer setting).
  */
 import * as tf from '../engine/tf.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
-import { DataFormatError } from '../core/errors.js';
 import { StateReader, type StateValue } from '../core/state.js';
 import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { concatDatasets } from '../benchmarks/stream.js';

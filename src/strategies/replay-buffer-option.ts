@@ -5,9 +5,8 @@
  * head of the task it was stored with.
  */
 import * as tf from '../engine/tf.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
-import { DataFormatError } from '../core/errors.js';
 import { StateReader, type StateValue } from '../core/state.js';
 import { bufferStateValue, restoreBuffer, type BufferBatch } from '../memory/buffer.js';
 import { ReservoirBuffer } from '../memory/reservoir.js';
