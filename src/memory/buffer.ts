@@ -5,7 +5,9 @@
  * iCaRL's herding chooses its exemplars itself, herding.ts). Buffers hold plain typed arrays, never
  * tensors: nothing to dispose, and their contents serialise as they are (`state()`).
  */
-import type { Rng } from '../core/random.js';
+import { DataFormatError } from '../core/errors.js';
+import { createRng, type Rng } from '../core/random.js';
+import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
 
 /** Examples offered to a buffer: `n` rows, row-major like `Dataset`. */
 export interface Examples {
@@ -42,6 +44,12 @@ export interface BufferState {
   readonly y: Int32Array;
   readonly taskIds: Int32Array;
   readonly logits: Float32Array;
+  /**
+   * The state of the generator the policy draws with (which offered examples are kept, which
+   * stored ones they replace), when it has one: a buffer restored without it would keep other
+   * examples than the original from then on.
+   */
+  readonly rng?: number;
 }
 
 export interface ReplayBuffer {
@@ -60,8 +68,9 @@ export interface ReplayBuffer {
   all(): BufferBatch;
   /** Bytes of the stored arrays (the buffer's memory footprint). */
   memoryBytes(): number;
+  /** The stored rows and the policy's generator state (`restore` continues exactly from them). */
   state(): BufferState;
-  /** Replaces the contents with a `state()` of a buffer with the same policy and shapes. */
+  /** Replaces the contents (and the policy's generator) with a `state()` of a buffer with the same policy and shapes. */
   restore(state: BufferState): void;
 }
 
@@ -236,9 +245,12 @@ export class BufferStorage {
 export abstract class StoredBuffer implements ReplayBuffer {
   abstract readonly policy: string;
   protected readonly storage: BufferStorage;
+  /** The policy's generator, if it draws: replaced on `restore` by one at the saved state. */
+  protected rng: Rng | undefined;
 
-  constructor(shape: StorageShape) {
+  constructor(shape: StorageShape, rng?: Rng) {
     this.storage = new BufferStorage(shape);
+    this.rng = rng;
   }
 
   get capacity(): number {
@@ -268,10 +280,75 @@ export abstract class StoredBuffer implements ReplayBuffer {
   }
 
   state(): BufferState {
-    return this.storage.state(this.policy);
+    const rows = this.storage.state(this.policy);
+    return this.rng ? { ...rows, rng: this.rng.state() } : rows;
   }
 
   restore(state: BufferState): void {
+    const { rng } = state;
+    const valid = rng !== undefined && Number.isInteger(rng) && rng >= 0 && rng <= 0xffffffff;
+    if (this.rng && !valid) {
+      throw new RangeError(
+        `buffer state: rng: expected the ${this.policy} policy's generator state (a uint32), got ${rng}`,
+      );
+    }
     this.storage.restore(this.policy, state);
+    if (this.rng && valid) this.rng = createRng(rng);
+  }
+}
+
+/** A `BufferState` as checkpoint data (core/state.ts). */
+export function bufferStateValue(state: BufferState): StateRecord {
+  const { policy, capacity, sampleSize, logitsSize, size, seen, x, y, taskIds, logits, rng } = state;
+  const rows = { policy, capacity, sampleSize, logitsSize, size, seen, x, y, taskIds, logits };
+  return rng === undefined ? rows : { ...rows, rng };
+}
+
+/** Reads `bufferStateValue`'s record back, each field checked (a DataFormatError naming it). */
+export function readBufferState(value: StateValue, where: string): BufferState {
+  const r = new StateReader(value, where);
+  return {
+    policy: r.string('policy'),
+    capacity: r.integer('capacity'),
+    sampleSize: r.integer('sampleSize'),
+    logitsSize: r.integer('logitsSize'),
+    size: r.integer('size'),
+    seen: r.integer('seen'),
+    x: r.floats('x'),
+    y: r.ints('y'),
+    taskIds: r.ints('taskIds'),
+    logits: r.floats('logits'),
+    ...(r.has('rng') ? { rng: r.integer('rng') } : {}),
+  };
+}
+
+/**
+ * Restores `buffer` from checkpoint data: what `bufferStateValue(buffer.state())` saved. A state
+ * that does not fit the buffer (another policy, capacity or row size: other options) is refused
+ * as a DataFormatError at `where`, naming the field.
+ */
+export function restoreBuffer(buffer: ReplayBuffer, value: StateValue, where: string): void {
+  const state = readBufferState(value, where);
+  asFormatError(where, () => buffer.restore(state));
+}
+
+/** As `restoreBuffer`, for a bare storage whose owner fills it itself (A-GEM's and GEM's memory). */
+export function restoreStorage(
+  storage: BufferStorage,
+  policy: string,
+  value: StateValue,
+  where: string,
+): void {
+  const state = readBufferState(value, where);
+  asFormatError(where, () => storage.restore(policy, state));
+}
+
+/** Runs `restore`, turning its RangeError (a state that does not fit) into a DataFormatError at `where`. */
+function asFormatError(where: string, restore: () => void): void {
+  try {
+    restore();
+  } catch (error) {
+    if (error instanceof RangeError) throw new DataFormatError(where, error.message);
+    throw error;
   }
 }

@@ -19,12 +19,12 @@ export class ClassBalancedBuffer extends StoredBuffer {
   /** Stored examples per class label. */
   private counts = new Map<number, number>();
 
+  // Always given here (the base class allows a policy that draws nothing): no checks for undefined.
+  declare protected rng: Rng;
+
   /** `rng` picks the replaced examples; give it its own seed (or a fork) so runs repeat. */
-  constructor(
-    shape: StorageShape,
-    private readonly rng: Rng,
-  ) {
-    super(shape);
+  constructor(shape: StorageShape, rng: Rng) {
+    super(shape, rng);
   }
 
   /** Stored examples per class, by ascending label. */

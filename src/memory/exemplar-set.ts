@@ -6,6 +6,8 @@
  */
 import * as tf from '../engine/tf.js';
 import { sampleSize, type Dataset } from '../data/dataset.js';
+import { DataFormatError } from '../core/errors.js';
+import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
 import { meanRow, normalizeRows } from './herding.js';
 
 /** A feature map run on a batch of samples, [batch, dim]. */
@@ -59,6 +61,43 @@ export class ExemplarSet {
   /** Cuts every class to its first `m` exemplars. */
   reduce(m: number): void {
     for (const [c, x] of this.sets) this.sets.set(c, x.slice(0, m * sampleSize(this)));
+  }
+
+  /** The stored samples, class by class, and the shapes they need: checkpoint data (core/state.ts). */
+  state(): StateRecord {
+    const classes = this.classes();
+    return {
+      sampleShape: Int32Array.from(this.sampleShape),
+      numClasses: this.numClasses,
+      classes: Int32Array.from(classes),
+      samples: classes.map((c) => this.samples(c)),
+    };
+  }
+
+  /** A set holding what `state()` saved; each field checked (a DataFormatError at `where` naming it). */
+  static fromState(value: StateValue, where: string): ExemplarSet {
+    const r = new StateReader(value, where);
+    const set = new ExemplarSet(Array.from(r.ints('sampleShape')), r.integer('numClasses'));
+    const classes = r.ints('classes');
+    const samples = r.list('samples');
+    if (samples.length !== classes.length) {
+      throw new DataFormatError(
+        where,
+        `samples: expected ${classes.length} lists, one per class, got ${samples.length}`,
+      );
+    }
+    const size = sampleSize(set);
+    classes.forEach((c, k) => {
+      const x = samples[k];
+      if (!(x instanceof Float32Array) || x.length % size !== 0 || !(c >= 0 && c < set.numClasses)) {
+        throw new DataFormatError(
+          where,
+          `samples[${k}]: expected rows of ${size} float32 values for class ${c}`,
+        );
+      }
+      set.set(c, x);
+    });
+    return set;
   }
 
   /** Every exemplar as one dataset, class by class; null while empty. */

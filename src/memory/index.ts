@@ -1,6 +1,10 @@
 export {
   BufferStorage,
   StoredBuffer,
+  bufferStateValue,
+  readBufferState,
+  restoreBuffer,
+  restoreStorage,
   type BufferBatch,
   type BufferState,
   type Examples,

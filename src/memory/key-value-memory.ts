@@ -16,8 +16,16 @@
  * their labels. It is differentiable in the queries.
  */
 import * as tf from '../engine/tf.js';
-import type { Rng } from '../core/random.js';
-import { BufferStorage, type BufferBatch, type Examples } from './buffer.js';
+import { createRng, type Rng } from '../core/random.js';
+import { DataFormatError } from '../core/errors.js';
+import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
+import {
+  BufferStorage,
+  bufferStateValue,
+  restoreStorage,
+  type BufferBatch,
+  type Examples,
+} from './buffer.js';
 
 export interface KeyValueShape {
   /** Examples kept at most. */
@@ -37,7 +45,7 @@ export class KeyValueMemory {
   /** `rng` decides which examples are kept; give it its own seed (or a fork) so runs repeat. */
   constructor(
     shape: KeyValueShape,
-    private readonly rng: Rng,
+    private rng: Rng,
   ) {
     if (!Number.isInteger(shape.keySize) || shape.keySize < 1) {
       throw new RangeError(`keySize: expected a positive integer, got ${shape.keySize}`);
@@ -116,11 +124,42 @@ export class KeyValueMemory {
     return cosines / n;
   }
 
+  /** The stored rows, their keys and the keeping generator's state: checkpoint data (core/state.ts). */
+  state(): StateRecord {
+    return {
+      rows: bufferStateValue(this.storage.state(KEY_VALUE)),
+      keySize: this.keySize,
+      keys: this.keys.slice(),
+      rng: this.rng.state(),
+    };
+  }
+
+  /**
+   * Puts a `state()` of a memory of the same shape back, generator included, so that it keeps
+   * the same examples from then on; a DataFormatError at `where` naming the field otherwise.
+   */
+  restore(value: StateValue, where: string): void {
+    const r = new StateReader(value, where);
+    const keySize = r.integer('keySize');
+    if (keySize !== this.keySize) {
+      throw new DataFormatError(where, `keySize: expected ${this.keySize}, got ${keySize}`);
+    }
+    const rng = createRng(r.integer('rng'));
+    // Checked before anything is replaced: a refused state leaves the memory as it was.
+    const keys = r.floats('keys', r.reader('rows').integer('size') * keySize);
+    restoreStorage(this.storage, KEY_VALUE, r.raw('rows'), `${where}.rows`);
+    this.keyRows.set(keys);
+    this.rng = rng;
+  }
+
   /** Bytes of the stored inputs, labels, task ids and keys. */
   memoryBytes(): number {
     return this.storage.memoryBytes() + this.keyRows.byteLength;
   }
 }
+
+/** The policy name of the memory's rows in a checkpoint. */
+const KEY_VALUE = 'key-value';
 
 function cosine(a: Float32Array, b: Float32Array, at: number, d: number): number {
   let ab = 0;

@@ -11,12 +11,12 @@ import { StoredBuffer, type Examples, type StorageShape } from './buffer.js';
 export class ReservoirBuffer extends StoredBuffer {
   readonly policy = 'reservoir';
 
+  // Always given here (the base class allows a policy that draws nothing): no checks for undefined.
+  declare protected rng: Rng;
+
   /** `rng` decides which examples are kept; give it its own seed (or a fork) so runs repeat. */
-  constructor(
-    shape: StorageShape,
-    private readonly rng: Rng,
-  ) {
-    super(shape);
+  constructor(shape: StorageShape, rng: Rng) {
+    super(shape, rng);
   }
 
   add(examples: Examples): void {

@@ -55,8 +55,9 @@ export function derPlugin(options: DerOptions): DerPlugin {
   const memory = replayMemory(options, true);
   // The step's own logits before its update, copied out in lossTerms and stored in onStepEnd.
   let pending: Float32Array | null = null;
+  const name = beta > 0 ? 'derpp' : 'der';
   return {
-    name: beta > 0 ? 'derpp' : 'der',
+    name,
     memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
     taskFree: true,
     memory,
@@ -81,6 +82,9 @@ export function derPlugin(options: DerOptions): DerPlugin {
       if (pending) memory.add(ctx, pending);
       pending = null;
     },
+    // `pending` lives within a step only (set in lossTerms, stored in onStepEnd): the buffer is all.
+    state: () => memory.state(),
+    restore: (state) => memory.restore(state, `checkpoint ${name}`),
   };
 }
 

@@ -19,6 +19,7 @@
  * - Mammoth swaps the backbone's classifier for a cosine one by default; we keep the model as given.
  */
 import { softmaxCrossEntropy } from '../engine/losses.js';
+import { StateReader } from '../core/state.js';
 import type { Plugin } from './plugin.js';
 import { maskLogits } from './active-classes.js';
 import {
@@ -65,6 +66,13 @@ export function erAcePlugin(options: ErAceOptions): ErAcePlugin {
     onStepEnd(ctx) {
       ctx.batch.y.forEach((c) => seen.add(c));
       memory.add(ctx);
+    },
+    state: () => ({ memory: memory.state(), seen: Int32Array.from(seen).sort() }),
+    restore(state) {
+      const r = new StateReader(state, 'checkpoint er-ace');
+      memory.restore(r.raw('memory'), 'checkpoint er-ace.memory');
+      seen.clear();
+      r.ints('seen').forEach((c) => seen.add(c));
     },
   };
 }

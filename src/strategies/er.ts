@@ -44,6 +44,8 @@ export function erPlugin(options: ErOptions): ErPlugin {
     onStepEnd(ctx) {
       memory.add(ctx);
     },
+    state: () => memory.state(),
+    restore: (state) => memory.restore(state, 'checkpoint er'),
   };
 }
 

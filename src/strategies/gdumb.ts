@@ -27,7 +27,10 @@ import { createRng } from '../core/random.js';
 import { sgd } from '../engine/optimizers/index.js';
 import { softmaxCrossEntropy } from '../engine/losses.js';
 import type { Classifier } from '../models/classifier.js';
+import { StateReader } from '../core/state.js';
+import { bufferStateValue, restoreBuffer } from '../memory/buffer.js';
 import { ClassBalancedBuffer } from '../memory/class-balanced.js';
+import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { maskLogits } from './active-classes.js';
 import type { EvaluationContext, Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
@@ -82,7 +85,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
     throw new ConfigError('minLr', `expected a number in [0, lr], got ${minLr}`);
   if (!(momentum >= 0 && momentum < 1))
     throw new ConfigError('momentum', `expected a number in [0, 1), got ${momentum}`);
-  const rng = createRng(options.seed ?? 0);
+  let rng = createRng(options.seed ?? 0);
   const bufferRng = rng.fork();
   let memory: ClassBalancedBuffer | null = null;
   let initial: Classifier | null = null;
@@ -141,6 +144,26 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
       memory.add({ ...ctx.batch, taskIds: ctx.experience.taskId });
     },
     beforeEvaluation: retrain,
+    // The retraining's generator, the memory (with its own), and the weights every retraining
+    // starts from: saved rather than made again, in case `copyModel` does not repeat itself.
+    state: () => ({
+      rng: rng.state(),
+      memory: memory && bufferStateValue(memory.state()),
+      initial: initial && variablesState(initial.variables),
+    }),
+    restore(state) {
+      const r = new StateReader(state, 'checkpoint gdumb');
+      rng = createRng(r.integer('rng'));
+      if (r.has('memory')) {
+        const sampleSize = r.reader('memory').integer('sampleSize');
+        memory = new ClassBalancedBuffer({ capacity: bufferSize, sampleSize }, bufferRng);
+        restoreBuffer(memory, r.raw('memory'), 'checkpoint gdumb.memory');
+      }
+      if (r.has('initial')) {
+        initial ??= options.copyModel();
+        restoreVariables(initial.variables, r.raw('initial'), 'checkpoint gdumb.initial');
+      }
+    },
     dispose() {
       initial?.dispose();
       initial = null;

@@ -9,7 +9,8 @@ import { softmaxCrossEntropy } from '../engine/losses.js';
 import { createRng, type Rng } from '../core/random.js';
 import { ConfigError } from '../core/errors.js';
 import { sampleSize } from '../data/dataset.js';
-import { BufferStorage, type BufferBatch } from '../memory/buffer.js';
+import { StateReader } from '../core/state.js';
+import { BufferStorage, bufferStateValue, restoreStorage, type BufferBatch } from '../memory/buffer.js';
 import { maskLogits } from './active-classes.js';
 import type { ExperienceContext, GradientContext, Plugin } from './plugin.js';
 
@@ -116,6 +117,9 @@ export function memoryQuota(capacity: number, ctx: ExperienceContext): number {
   return quota;
 }
 
+/** The episodic memory's policy name in a checkpoint: a whole experience's quota at its end. */
+const EPISODIC = 'episodic';
+
 /** A plugin with an episodic memory (A-GEM's and GEM's). */
 export interface EpisodicMemoryPlugin extends Plugin {
   /** The episodic memory (null until the first experience starts): its `taskIds` are experience indices. */
@@ -136,8 +140,9 @@ export function episodicMemoryPlugin(
   project: (ctx: GradientContext, memory: BufferStorage, rng: Rng) => (tf.Tensor | undefined)[] | null,
 ): EpisodicMemoryPlugin {
   if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${seed}`);
-  const rng = createRng(seed);
+  let rng = createRng(seed);
   let memory: BufferStorage | null = null;
+  const where = `checkpoint ${name}`;
 
   return {
     name,
@@ -154,6 +159,17 @@ export function episodicMemoryPlugin(
     },
     onExperienceEnd(ctx) {
       if (memory) rememberExperience(memory, ctx, rng);
+    },
+    state: () => ({ rng: rng.state(), memory: memory && bufferStateValue(memory.state(EPISODIC)) }),
+    restore(state) {
+      const r = new StateReader(state, where);
+      rng = createRng(r.integer('rng'));
+      if (!r.has('memory')) return;
+      memory = new BufferStorage({
+        capacity: bufferSize,
+        sampleSize: r.reader('memory').integer('sampleSize'),
+      });
+      restoreStorage(memory, EPISODIC, r.raw('memory'), `${where}.memory`);
     },
   };
 }

@@ -19,8 +19,10 @@
  * Tolias renormalise it (we renormalise), and Mammoth's 1e-5 weight penalty (an optimizer setting).
  */
 import * as tf from '../engine/tf.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
+import { StateReader, type StateValue } from '../core/state.js';
+import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { concatDatasets } from '../benchmarks/stream.js';
 import { selectSamples } from '../data/dataset.js';
 import type { Classifier } from '../models/classifier.js';
@@ -71,7 +73,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
   if (classReduction !== 'sum' && classReduction !== 'mean') {
     throw new ConfigError('classReduction', `expected "sum" or "mean", got "${String(classReduction)}"`);
   }
-  const rng = createRng(options.seed ?? 0);
+  let rng = createRng(options.seed ?? 0);
   let memory: ExemplarSet | null = null;
   let frozen: Classifier | null = null;
   // The frozen model's logits on every sample of the training set, computed once per experience.
@@ -157,6 +159,29 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       frozen.variables.forEach((v, i) => v.assign(model.variables[i]));
       cached = null;
     },
+    // Everything above but the options: the frozen model's logits too, since a run resumed inside
+    // an experience does not start it again (where they are computed).
+    state: () => ({
+      rng: rng.state(),
+      exemplars: memory && memory.state(),
+      frozen: frozen && variablesState(frozen.variables),
+      cached,
+      oldClasses: Int32Array.from(oldClasses),
+      means: means && { values: means.values, dim: means.dim, has: Uint8Array.from(means.has, Number) },
+    }),
+    restore(state) {
+      const where = 'checkpoint icarl';
+      const r = new StateReader(state, where);
+      rng = createRng(r.integer('rng'));
+      memory = r.has('exemplars') ? ExemplarSet.fromState(r.raw('exemplars'), `${where}.exemplars`) : null;
+      if (r.has('frozen')) {
+        frozen ??= options.copyModel();
+        restoreVariables(frozen.variables, r.raw('frozen'), `${where}.frozen`);
+      }
+      cached = r.has('cached') ? r.floats('cached') : null;
+      oldClasses = Array.from(r.ints('oldClasses'));
+      means = r.has('means') ? readMeans(r.raw('means'), `${where}.means`) : null;
+    },
     evaluationScores(x, _taskId, model) {
       if (!(options.nme ?? true) || !means || !model.features) return null;
       return nearestMeanScores(model.features(x), means, INACTIVE_LOGIT, normalize);
@@ -181,6 +206,16 @@ function herdingPicks(
   if (!normalize) return herding(values, dim, m, meanRow(values, dim));
   const normalized = normalizeRows(values, dim);
   return herding(normalized, dim, m, normalizeRows(meanRow(normalized, dim), dim));
+}
+
+/** `ClassMeans` as saved by the plugin's `state()`: `dim` values for each class of `has`. */
+function readMeans(value: StateValue, where: string): ClassMeans {
+  const r = new StateReader(value, where);
+  const dim = r.integer('dim');
+  const has = r.raw('has');
+  if (!(has instanceof Uint8Array))
+    throw new DataFormatError(where, 'has: expected uint8 flags, one per class');
+  return { values: r.floats('values', has.length * dim), dim, has: Array.from(has, Boolean) };
 }
 
 /** 1 at `classes`, 0 elsewhere, [numClasses]. */

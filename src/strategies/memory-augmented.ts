@@ -25,6 +25,7 @@
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
+import { StateReader } from '../core/state.js';
 import { KeyValueMemory, readMemory } from '../memory/key-value-memory.js';
 import type { Classifier } from '../models/classifier.js';
 import {
@@ -71,7 +72,7 @@ export function memoryAugmentedPlugin(options: MemoryAugmentedOptions): MemoryAu
   const rng = createRng(seed);
   // As replay-buffer-option.ts: how many rows are replayed never shifts which ones are kept.
   const keepRng = rng.fork();
-  const sampleRng = rng.fork();
+  let sampleRng = rng.fork();
   let memory: KeyValueMemory | null = null;
   let keyCosine = NaN;
 
@@ -128,6 +129,31 @@ export function memoryAugmentedPlugin(options: MemoryAugmentedOptions): MemoryAu
     onExperienceEnd: (ctx) => refresh(ctx.model, ctx.trainingSet.sampleShape),
     beforeEvaluation: (ctx) => refresh(ctx.model, sampleShape),
     metrics: () => (memory?.size ? { storedExamples: memory.size, keyCosine } : null),
+    // The memory with its keys as last refreshed (the network has moved since), both generators,
+    // the last refresh's drift and the sample shape the refresh before an evaluation embeds with.
+    state: () => ({
+      memory: memory && memory.state(),
+      sampleRng: sampleRng.state(),
+      keyCosine,
+      sampleShape: Int32Array.from(sampleShape),
+    }),
+    restore(state) {
+      const where = 'checkpoint memory-augmented';
+      const r = new StateReader(state, where);
+      sampleRng = createRng(r.integer('sampleRng'));
+      keyCosine = r.number('keyCosine');
+      sampleShape = Array.from(r.ints('sampleShape'));
+      if (!r.has('memory')) return;
+      const saved = r.reader('memory');
+      const rows = saved.reader('rows');
+      const shape = {
+        capacity: bufferSize,
+        sampleSize: rows.integer('sampleSize'),
+        keySize: saved.integer('keySize'),
+      };
+      memory = new KeyValueMemory(shape, keepRng);
+      memory.restore(r.raw('memory'), `${where}.memory`);
+    },
     evaluationScores(x, taskId, model) {
       if (!memory?.size) return null;
       const queries = features(model)(x, taskId);

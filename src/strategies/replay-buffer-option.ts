@@ -5,9 +5,10 @@
  * head of the task it was stored with.
  */
 import * as tf from '../engine/tf.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
-import type { BufferBatch } from '../memory/buffer.js';
+import { StateReader, type StateValue } from '../core/state.js';
+import { bufferStateValue, restoreBuffer, type BufferBatch } from '../memory/buffer.js';
 import { ReservoirBuffer } from '../memory/reservoir.js';
 import type { Classifier } from '../models/classifier.js';
 import type { LossContext, StepContext } from './plugin.js';
@@ -30,6 +31,10 @@ export interface ReplayMemory {
   sample(ctx: StepContext): BufferBatch | null;
   /** Offers the step's own batch (never replayed rows) with the experience's task id, and its logits if kept. */
   add(ctx: StepContext, logits?: Float32Array): void;
+  /** The buffer (its rows and keeping generator; null before it exists) and the replay generator's state. */
+  state(): StateValue;
+  /** Puts a `state()` back, making the buffer when it had been made; `where` names it in errors. */
+  restore(state: StateValue, where: string): void;
 }
 
 /** Checks the options (ConfigError naming the field) and returns the memory they describe. */
@@ -46,7 +51,7 @@ export function replayMemory(options: Partial<ReplayBufferOptions> = {}, keepLog
   const rng = createRng(seed);
   // Separate streams: how many rows are replayed never shifts which ones the reservoir keeps.
   const keepRng = rng.fork();
-  const sampleRng = rng.fork();
+  let sampleRng = rng.fork();
   let buffer: ReservoirBuffer | null = null;
   return {
     get buffer() {
@@ -61,6 +66,22 @@ export function replayMemory(options: Partial<ReplayBufferOptions> = {}, keepLog
       const logitsSize = keepLogits ? ctx.model.numClasses : 0;
       buffer ??= new ReservoirBuffer({ capacity: bufferSize, sampleSize, logitsSize }, keepRng);
       buffer.add({ x: ctx.batch.x, y: ctx.batch.y, taskIds: ctx.experience.taskId, logits });
+    },
+    state: () => ({ sampleRng: sampleRng.state(), buffer: buffer && bufferStateValue(buffer.state()) }),
+    restore(state, where) {
+      const r = new StateReader(state, where);
+      sampleRng = createRng(r.integer('sampleRng'));
+      // No buffer yet: the keeping generator has not drawn, so the fresh one is already where it was.
+      if (!r.has('buffer')) return;
+      const saved = r.reader('buffer');
+      const logitsSize = saved.integer('logitsSize');
+      if (keepLogits !== logitsSize > 0) {
+        const expected = keepLogits ? 'logits (DER)' : 'no logits';
+        throw new DataFormatError(`${where}.buffer`, `logitsSize: expected ${expected}, got ${logitsSize}`);
+      }
+      const shape = { capacity: bufferSize, sampleSize: saved.integer('sampleSize'), logitsSize };
+      buffer = new ReservoirBuffer(shape, keepRng);
+      restoreBuffer(buffer, r.raw('buffer'), `${where}.buffer`);
     },
   };
 }
