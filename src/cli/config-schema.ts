@@ -225,6 +225,11 @@ export const runConfigSchema = z.strictObject({
     .default([{ name: 'naive' }, { name: 'cumulative' }, { name: 'joint' }]),
   /** Folder under which the run folder `<timestamp>-<name>` is made. */
   out: z.string().min(1).default('runs'),
+  /**
+   * TensorBoard event files under `<run folder>/tensorboard/<strategy>/` (docs/tensorboard.md).
+   * Default true; false writes none.
+   */
+  tensorboard: z.boolean().optional(),
 });
 
 export type RunConfig = z.infer<typeof runConfigSchema>;

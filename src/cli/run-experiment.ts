@@ -4,6 +4,7 @@
  *   config.json   the resolved config (with the backend actually used)
  *   metrics.jsonl every event of every strategy, one per line
  *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
+ *   tensorboard/<strategy>/events.out.tfevents.*  TensorBoard scalars (unless `tensorboard: false`)
  * The folder is created only when training starts, so a bad config writes nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import {
   combineLoggers,
   consoleLogger,
   jsonlLogger,
+  tensorboardLogger,
   writeMatrixCsv,
   writeResultsJson,
 } from '../loggers/index.js';
@@ -96,6 +98,8 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
     JSON.stringify({ ...config, backend: engine.backend }, null, 2) + '\n',
   );
   const events = jsonlLogger(join(dir, 'metrics.jsonl'));
+  // One TensorBoard logger for all strategies: each run-start opens that strategy's own file.
+  const board = config.tensorboard === false ? undefined : tensorboardLogger({ dir });
   const summaries: RunResult['summaries'] = {};
   try {
     const modelOptions = {
@@ -147,7 +151,11 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
         ? Math.ceil((iterations * batchSize) / stream.experiences[0].train.y.length)
         : epochs;
       const model = makeModel();
-      const logger = combineLoggers([consoleLogger({ stream: stdout, epochs: passes }), events]);
+      const logger = combineLoggers([
+        consoleLogger({ stream: stdout, epochs: passes }),
+        events,
+        ...(board ? [board] : []),
+      ]);
       const memory = createMemorySampler();
       memory.start();
       const run = fit({
@@ -171,7 +179,11 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
       writeMatrixCsv(join(dir, `matrix-${strategy.name}.csv`), summary.matrix);
     }
   } finally {
-    await events.close?.();
+    try {
+      await board?.close?.();
+    } finally {
+      await events.close?.();
+    }
   }
   writeResultsJson(
     join(dir, 'results.json'),
