@@ -146,6 +146,43 @@ describe('tensorboardLogger', () => {
     await logger.close!();
   });
 
+  it('continues the steps of a resumed run from the events recorded before its checkpoint', async () => {
+    const dir = join(root, 'resumed');
+    const events = runEvents();
+    const cut = events.findIndex((e) => e.type === 'evaluation' && e.afterExperience === 0) + 1;
+    // Another strategy's events in the history must not count towards naive's steps.
+    const other = runEvents().map((e) => (e.type === 'run-start' ? { ...e, strategy: 'ewc' } : e));
+    const history = [...events.slice(0, cut), ...other];
+    const first = tensorboardLogger({ dir, now: () => 1_700_000_000_000 });
+    for (const event of history) first.onEvent(event);
+    await first.close!();
+    const resumed = tensorboardLogger({ dir, now: () => 1_700_000_100_000, history });
+    for (const event of [events[0], ...events.slice(cut)]) resumed.onEvent(event);
+    await resumed.close!();
+
+    const folder = join(dir, 'tensorboard', 'naive');
+    const files = readdirSync(folder).sort();
+    assert.deepEqual(files, [
+      'events.out.tfevents.1700000000.unforget',
+      'events.out.tfevents.1700000100.unforget',
+    ]);
+    const earlier = scalarsByTag(readEventFile(join(folder, files[0])));
+    const later = scalarsByTag(readEventFile(join(folder, files[1])));
+    assert.deepEqual(
+      earlier.get('train/loss')?.map(([step]) => step),
+      [1, 2],
+    );
+    assert.deepEqual(
+      later.get('train/loss')?.map(([step]) => step),
+      [3, 4, 5, 6],
+    );
+    // Forgetting after experience 1 needs row 0 of R, which only the history holds.
+    assert.deepEqual(later.get('eval/forgetting'), [
+      [2, f(0.4)],
+      [3, f(0.5)],
+    ]);
+  });
+
   it('never overwrites: a strategy run twice in the same second gets a second file', async () => {
     const dir = join(root, 'again');
     for (let n = 0; n < 2; n++) {

@@ -11,6 +11,19 @@ export interface TensorBoardLoggerOptions {
   readonly dir: string;
   /** Wall clock in milliseconds (the events' `wall_time`, the file name's time); default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Events already recorded for this run folder (a resumed run's metrics.jsonl up to its
+   * checkpoint). When a strategy's run starts, the events of its last recorded run-start onwards
+   * set the epoch count and the accuracy rows, unwritten, so that the new file continues the steps
+   * of the earlier one instead of starting again at 1.
+   */
+  readonly history?: readonly TrainingEvent[];
+}
+
+/** One record's content: a step and the scalars drawn at it. */
+interface Point {
+  readonly step: number;
+  readonly scalars: readonly ScalarValue[];
 }
 
 /**
@@ -65,8 +78,15 @@ export function tensorboardLogger(options: TensorBoardLoggerOptions): Logger {
     closeFile();
     epochs = 0;
     rows = [];
-    // Registry names are already safe; anything else must not escape the tensorboard folder.
-    const folder = join(options.dir, 'tensorboard', strategy.replace(/[^\w.+-]/g, '_'));
+    const history = options.history ?? [];
+    let start = history.length - 1;
+    while (start >= 0 && !isRunStartOf(history[start], strategy)) start--;
+    if (start >= 0) {
+      const end = history.findIndex((e, i) => i > start && e.type === 'run-start');
+      for (const event of history.slice(start + 1, end < 0 ? undefined : end)) pointOf(event);
+    }
+    // Registry names are already safe; anything else ('..', '/') must not leave the folder.
+    const folder = join(options.dir, 'tensorboard', strategy.replace(/[^\w+-]/g, '_'));
     try {
       mkdirSync(folder, { recursive: true });
       const base = join(folder, `events.out.tfevents.${Math.floor(now() / 1000)}.unforget`);
@@ -108,31 +128,35 @@ export function tensorboardLogger(options: TensorBoardLoggerOptions): Logger {
     return scalars;
   }
 
+  /** What `event` draws, if anything; advances the epoch count and accuracy rows it depends on. */
+  function pointOf(event: TrainingEvent): Point | undefined {
+    switch (event.type) {
+      case 'epoch-end':
+        epochs += 1;
+        return { step: epochs, scalars: [{ tag: 'train/loss', value: event.loss }] };
+      case 'evaluation':
+        return { step: event.afterExperience + 1, scalars: evaluationScalars(event) };
+      case 'method-metrics':
+        return {
+          step: event.afterExperience + 1,
+          scalars: Object.entries(event.values).map(([name, value]) => ({
+            tag: `method/${event.plugin}/${name}`,
+            value,
+          })),
+        };
+      default:
+        return undefined;
+    }
+  }
+
   return {
     onEvent(event: TrainingEvent) {
-      switch (event.type) {
-        case 'run-start':
-          open(event.strategy);
-          break;
-        case 'epoch-end':
-          epochs += 1;
-          write(epochs, [{ tag: 'train/loss', value: event.loss }]);
-          break;
-        case 'evaluation':
-          write(event.afterExperience + 1, evaluationScalars(event));
-          break;
-        case 'method-metrics':
-          write(
-            event.afterExperience + 1,
-            Object.entries(event.values).map(([name, value]) => ({
-              tag: `method/${event.plugin}/${name}`,
-              value,
-            })),
-          );
-          break;
-        default:
-          break;
+      if (event.type === 'run-start') {
+        open(event.strategy);
+        return;
       }
+      const point = pointOf(event);
+      if (point !== undefined) write(point.step, point.scalars);
     },
     async close() {
       closeFile();
@@ -144,4 +168,8 @@ export function tensorboardLogger(options: TensorBoardLoggerOptions): Logger {
 /** Whether every entry is a valid accuracy: what averageForgetting accepts without throwing. */
 function isAccuracies(values: readonly (number | undefined)[]): values is number[] {
   return values.every((v) => v !== undefined && Number.isFinite(v) && v >= 0 && v <= 1);
+}
+
+function isRunStartOf(event: TrainingEvent, strategy: string): boolean {
+  return event.type === 'run-start' && event.strategy === strategy;
 }
