@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { encodeEvent, FILE_VERSION } from './event-proto.js';
 import { decodeEvent } from './testing/event-file-reader.js';
 
@@ -22,6 +23,29 @@ describe('encodeEvent', () => {
     assert.deepEqual(
       decoded.values,
       scalars.map(({ tag, value }) => ({ tag, simpleValue: Math.fround(value) })),
+    );
+  });
+
+  it('gives the same bytes as the writer of @bufbuild/protobuf, field for field', () => {
+    const scalars = [
+      { tag: 'eval/ACC', value: 0.65 },
+      { tag: 'eval/forgetting', value: 0.4 },
+    ];
+    const writer = new BinaryWriter();
+    writer.tag(1, WireType.Bit64).double(1700000000.5);
+    writer.tag(2, WireType.Varint).int64(300);
+    writer.tag(3, WireType.LengthDelimited).string(FILE_VERSION);
+    writer.tag(5, WireType.LengthDelimited).fork();
+    for (const { tag, value } of scalars) {
+      writer.tag(1, WireType.LengthDelimited).fork();
+      writer.tag(1, WireType.LengthDelimited).string(tag);
+      writer.tag(2, WireType.Bit32).float(value);
+      writer.join();
+    }
+    writer.join();
+    assert.deepEqual(
+      encodeEvent({ wallTime: 1700000000.5, step: 300, fileVersion: FILE_VERSION, scalars }),
+      writer.finish(),
     );
   });
 
