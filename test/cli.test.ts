@@ -48,6 +48,7 @@ describe('unforget CLI', () => {
         'matrix-naive.csv',
         'metrics.jsonl',
         'results.json',
+        'tensorboard',
       ]);
       const config = JSON.parse(readFileSync(join(dir, folder, 'config.json'), 'utf8'));
       assert.equal(config.backend, 'native');

@@ -237,6 +237,11 @@ export const runConfigSchema = z.strictObject({
       keep: positiveInt.default(3),
     })
     .default({ enabled: true, everySteps: 0, keep: 3 }),
+  /**
+   * TensorBoard event files under `<run folder>/tensorboard/<strategy>/` (docs/tensorboard.md).
+   * Default true; false writes none.
+   */
+  tensorboard: z.boolean().optional(),
 });
 
 export type RunConfig = z.infer<typeof runConfigSchema>;

@@ -6,6 +6,7 @@
  *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
  *   checkpoints/  the newest checkpoints (run-checkpoint.ts): `resumeExperiment(dir)` continues
  *                 a run that was killed or interrupted from the newest usable one
+ *   tensorboard/<strategy>/events.out.tfevents.*  TensorBoard scalars (unless `tensorboard: false`)
  * The folder is created only when training starts, so a bad config writes nothing.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ import {
   combineLoggers,
   consoleLogger,
   jsonlLogger,
+  tensorboardLogger,
   writeMatrixCsv,
   writeResultsJson,
 } from '../loggers/index.js';
@@ -241,11 +243,17 @@ async function execute(
     : null;
   const completed: CompletedStrategy[] = resume ? [...resume.completed] : [];
   // metrics.jsonl as of the checkpoint: what a killed run wrote after it is dropped.
+  const kept = resume ? [...completed.flatMap((c) => c.events), ...(resume.fit?.events ?? [])] : [];
   if (resume) {
-    const kept = [...completed.flatMap((c) => c.events), ...(resume.fit?.events ?? [])];
     writeFileAtomic(join(dir, 'metrics.jsonl'), kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
   const events = jsonlLogger(join(dir, 'metrics.jsonl'));
+  // One TensorBoard logger for all strategies: each run-start opens that strategy's own file.
+  // A resumed run continues the steps of the events before its checkpoint, in a new file.
+  const board =
+    config.tensorboard === false
+      ? undefined
+      : tensorboardLogger({ dir, ...(resume ? { history: kept } : {}) });
   const summaries: RunResult['summaries'] = {};
   for (const c of completed) summaries[c.name] = { ...summarize(c.events), peakRssBytes: c.peakRssBytes };
   let lastCheckpoint = '';
@@ -262,7 +270,11 @@ async function execute(
         ? Math.ceil((iterations * batchSize) / stream.experiences[0].train.y.length)
         : epochs;
       const model = makeModel();
-      const logger = combineLoggers([consoleLogger({ stream: stdout, epochs: passes }), events]);
+      const logger = combineLoggers([
+        consoleLogger({ stream: stdout, epochs: passes }),
+        events,
+        ...(board ? [board] : []),
+      ]);
       const memory = createMemorySampler();
       memory.start();
       const resumeFit = resume && index === resume.completed.length ? resume.fit : null;
@@ -271,6 +283,9 @@ async function execute(
           runCheckpointToState({ configDigest: digest, completed: done, fit }),
         );
       };
+      // The resumed strategy's run-start is not emitted again: its TensorBoard file opens here.
+      const runStart = resumeFit?.events.find((e) => e.type === 'run-start');
+      if (runStart) board?.onEvent(runStart);
       let run: TrainingEvent[];
       try {
         run = await fitAsync({
@@ -313,7 +328,11 @@ async function execute(
       if (checkpoints && index < config.strategies.length - 1) saveRun(null, completed);
     }
   } finally {
-    await events.close?.();
+    try {
+      await board?.close?.();
+    } finally {
+      await events.close?.();
+    }
   }
   writeResultsJson(
     join(dir, 'results.json'),

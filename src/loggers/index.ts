@@ -13,3 +13,7 @@ export {
   type LoggerName,
 } from './registry.js';
 export { writeFileAtomic } from './atomic-write.js';
+export { tensorboardLogger, type TensorBoardLoggerOptions } from './tensorboard/tensorboard-logger.js';
+export { crc32c, maskCrc32c } from './tensorboard/crc32c.js';
+export { encodeRecord } from './tensorboard/tfrecord.js';
+export { encodeEvent, FILE_VERSION, type EventMessage, type ScalarValue } from './tensorboard/event-proto.js';

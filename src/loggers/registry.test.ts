@@ -11,8 +11,8 @@ const dir = mkdtempSync(join(tmpdir(), 'unforget-registry-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('logger registry', () => {
-  it('names console, jsonl and csv', () => {
-    assert.deepEqual(Object.keys(loggerRegistry), ['console', 'jsonl', 'csv']);
+  it('names console, jsonl, csv and tensorboard', () => {
+    assert.deepEqual(Object.keys(loggerRegistry), ['console', 'jsonl', 'csv', 'tensorboard']);
     assert.equal(isLoggerName('jsonl'), true);
     assert.equal(isLoggerName('toString'), false);
   });
@@ -32,11 +32,11 @@ describe('logger registry', () => {
 
   it('refuses an unknown name, naming the field and the known names', () => {
     assert.throws(
-      () => createLoggers(['jsonl', 'tensorboard'], { dir: join(dir, 'bad') }),
+      () => createLoggers(['jsonl', 'tensorbored'], { dir: join(dir, 'bad') }),
       (error: unknown) =>
         error instanceof ConfigError &&
         error.field === 'loggers[1]' &&
-        /unknown logger 'tensorboard', expected one of console, jsonl, csv/.test(error.message),
+        /unknown logger 'tensorbored', expected one of console, jsonl, csv, tensorboard/.test(error.message),
     );
     assert.ok(!readdirSync(dir).includes('bad'), 'no logger was built before the bad name was found');
   });

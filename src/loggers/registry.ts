@@ -4,6 +4,7 @@ import { consoleLogger, type ConsoleStream } from './console.js';
 import { csvLogger } from './csv.js';
 import { jsonlLogger } from './jsonl.js';
 import { combineLoggers, type Logger } from './logger.js';
+import { tensorboardLogger } from './tensorboard/tensorboard-logger.js';
 
 /** What every logger factory may use; each takes what it needs. */
 export interface LoggerContext {
@@ -21,6 +22,7 @@ export const loggerRegistry = {
     consoleLogger({ stream: context.stream, epochs: context.epochs }),
   jsonl: (context: LoggerContext): Logger => jsonlLogger(join(context.dir, 'events.jsonl')),
   csv: (context: LoggerContext): Logger => csvLogger(join(context.dir, 'matrix.csv')),
+  tensorboard: (context: LoggerContext): Logger => tensorboardLogger({ dir: context.dir }),
 } as const;
 
 export type LoggerName = keyof typeof loggerRegistry;

@@ -34,7 +34,7 @@ const settings: Partial<Record<string, StrategyOptions & Record<string, unknown>
   der: { bufferSize: 8 },
   derpp: { bufferSize: 8 },
   'er-ace': { bufferSize: 8 },
-  agem: { bufferSize: 8, sampleSize: 4 },
+  agem: { bufferSize: 8, minibatchSize: 4 },
   gem: { bufferSize: 8 },
   gdumb: { bufferSize: 8, epochs: 2, batchSize: 4 },
   icarl: { budget: 8 },
