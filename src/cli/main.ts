@@ -126,7 +126,7 @@ program
       );
     };
     // Without checkpoints nothing would ask for the flag: Ctrl-C then keeps its default (quit).
-    const checkpointed = !config || (config.checkpoint.enabled && !config.benchmark.online);
+    const checkpointed = !config || config.checkpoint.enabled;
     if (checkpointed) process.on('SIGINT', onInterrupt);
     try {
       const options = { stopRequested: () => stop };

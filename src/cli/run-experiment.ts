@@ -227,11 +227,8 @@ async function execute(
     config.model.type === 'multi-head-mlp'
       ? multiHeadMlp({ ...modelOptions, heads: stream.experiences.length })
       : mlp(modelOptions);
-  const checkpointed = config.checkpoint.enabled && !stream.online;
+  const checkpointed = config.checkpoint.enabled;
   if (checkpointed) assertAllCheckpointable(config, makeModel);
-  else if (config.checkpoint.enabled) {
-    stdout.write('unforget: online streams are not checkpointed (the run cannot be resumed)\n');
-  }
   const dir = options.dir ?? join(config.out, `${timestamp()}-${config.name}`);
   mkdirSync(dir, { recursive: true });
   // The config as config.json keeps it (with the backend used): a resume reads it back from there.

@@ -9,6 +9,8 @@ import { gaussianClusters } from '../data/synthetic.js';
 import { classSplit } from '../benchmarks/class-split.js';
 import { mlp } from '../models/mlp.js';
 import { naive } from './naive.js';
+import { er } from './er.js';
+import { onlineStream } from '../benchmarks/online.js';
 import { fit } from './template.js';
 import type { Plugin } from './plugin.js';
 import { assertResumesExactly, stopAndResume } from './testing/resume.js';
@@ -45,6 +47,18 @@ describe('checkpoint and resume', () => {
       },
       [2, 7, 8, 9, 12],
     );
+  });
+
+  it('resumes online (task-free) runs exactly: Naive and ER, mid-segment and at a boundary', () => {
+    // 24 samples delivered in batches of 5 (the last one of 4), 2 segments of 12: 5 steps.
+    const online = onlineStream(stream, { batchSize: 5, seed: 2 });
+    for (const strategy of [() => naive(), () => er({ bufferSize: 6, seed: 1 })]) {
+      const resumed = assertResumesExactly(
+        { ...base, stream: online, strategy, optimizer: () => sgd({ learningRate: 0.1, momentum: 0.5 }) },
+        [1, 2, 3, 4],
+      );
+      assert.equal(resumed, 4);
+    }
   });
 
   it('a checkpoint holds the position: between experiences it points at the next one', () => {

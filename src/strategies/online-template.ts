@@ -17,6 +17,8 @@ import { sampleSize } from '../data/dataset.js';
 import type { ActiveClasses } from './active-classes.js';
 import type { ExperienceContext } from './plugin.js';
 import { PROGRESS_INTERVAL_MS, type FitOptions, type Stepper } from './template.js';
+import type * as tf from '../engine/tf.js';
+import type { TrainingPosition } from './fit-checkpoint.js';
 
 /** What `fit` hands its online path: the run's options and the machinery shared with offline runs. */
 export interface OnlineRun {
@@ -26,6 +28,14 @@ export interface OnlineRun {
   emit(event: TrainingEvent): void;
   /** `beforeEvaluation` hooks, then the `evaluation` event. */
   evaluateAfter(afterExperience: number): void;
+  /**
+   * Where a resumed run stands (`experience`: the segment, `step`: the next batch, the epoch
+   * sums: the segment's so far) and its restored optimizer, which the online path then owns.
+   */
+  readonly resumeAt?: TrainingPosition;
+  readonly optimizer?: tf.Optimizer;
+  /** After every step, with the optimizer and where the run stands (checkpoints). */
+  afterStep(optimizer: tf.Optimizer, at: () => TrainingPosition): void;
 }
 
 /**
@@ -54,7 +64,7 @@ export function validateOnline(options: FitOptions): void {
  * it at. Class-IL's active classes are those seen in the batches so far. No task id is given to
  * the model (class-IL and domain-IL have a single head).
  */
-export function fitOnline(run: OnlineRun): void {
+export function* fitOnline(run: OnlineRun): Generator<void, void, void> {
   const { stream, model } = run.options;
   const { batchSize } = stream.online!;
   const { data, boundaries } = deliver(stream);
@@ -67,16 +77,17 @@ export function fitOnline(run: OnlineRun): void {
     test: { ...data, x: new Float32Array(0), y: new Int32Array(0) },
     classes: [],
   };
-  const optimizer = run.options.optimizer();
+  const optimizer = run.optimizer ?? run.options.optimizer();
   const size = sampleSize(data);
   const T = stream.experiences.length;
-  let segment = 0;
-  let segmentStart = performance.now();
-  let lastProgress = segmentStart;
-  let samples = 0;
-  let ownSamples = 0;
-  let lossSum = 0;
-  let ownLossSum = 0;
+  const at = run.resumeAt;
+  let segment = at?.experience ?? 0;
+  let segmentStart = performance.now() - (at?.experienceSeconds ?? 0) * 1000;
+  let lastProgress = performance.now();
+  let samples = at?.epochSamples ?? 0;
+  let ownSamples = at?.epochOwnSamples ?? 0;
+  let lossSum = at?.epochLossSum ?? 0;
+  let ownLossSum = at?.epochOwnLossSum ?? 0;
   const open = () => {
     run.emit({ type: 'experience-start', experience: segment, classes: stream.experiences[segment].classes });
     segmentStart = lastProgress = performance.now();
@@ -90,39 +101,65 @@ export function fitOnline(run: OnlineRun): void {
     run.evaluateAfter(segment);
   };
 
-  open();
-  for (let start = 0, step = 0; start < data.y.length; start += batchSize, step++) {
-    const end = Math.min(start + batchSize, data.y.length);
-    const indices = Int32Array.from({ length: end - start }, (_, k) => start + k);
-    const batch = { x: data.x.slice(start * size, end * size), y: data.y.slice(start, end) };
-    const activeClasses = run.active.observe(batch.y);
-    const ctx: ExperienceContext = { stream, experience, trainingSet: data, model, activeClasses };
-    const result = run.step({ ...ctx, epoch: 0, step, batch, indices }, optimizer, undefined);
-    samples += result.samples;
-    if (!Number.isNaN(result.loss)) {
-      lossSum += result.loss * result.samples;
-      ownSamples += batch.y.length;
-      ownLossSum += result.loss * batch.y.length;
-      if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = performance.now();
-        run.emit({
-          type: 'progress',
-          experience: segment,
-          epoch: 0,
-          samples: ownSamples,
-          epochSamples: stream.experiences[segment].train.y.length,
-          loss: ownLossSum / ownSamples,
-          seconds: (lastProgress - segmentStart) / 1000,
-        });
+  // Where the run stands for a checkpoint taken after the step that ends at batch `next`.
+  const position = (next: number): TrainingPosition => ({
+    experience: segment,
+    inProgress: true,
+    epoch: 0,
+    step: next,
+    stepsLeft: -1,
+    epochSeed: 0,
+    experienceSamples: samples,
+    experienceSeconds: (performance.now() - segmentStart) / 1000,
+    epochSamples: samples,
+    epochLossSum: lossSum,
+    epochOwnSamples: ownSamples,
+    epochOwnLossSum: ownLossSum,
+    epochSeconds: (performance.now() - segmentStart) / 1000,
+  });
+
+  try {
+    if (!at) open();
+    yield* batches(at?.step ?? 0);
+    close();
+  } finally {
+    optimizer.dispose();
+  }
+
+  function* batches(first: number): Generator<void, void, void> {
+    for (let step = first, start = first * batchSize; start < data.y.length; start += batchSize, step++) {
+      const end = Math.min(start + batchSize, data.y.length);
+      const indices = Int32Array.from({ length: end - start }, (_, k) => start + k);
+      const batch = { x: data.x.slice(start * size, end * size), y: data.y.slice(start, end) };
+      const activeClasses = run.active.observe(batch.y);
+      const ctx: ExperienceContext = { stream, experience, trainingSet: data, model, activeClasses };
+      const result = run.step({ ...ctx, epoch: 0, step, batch, indices }, optimizer, undefined);
+      samples += result.samples;
+      if (!Number.isNaN(result.loss)) {
+        lossSum += result.loss * result.samples;
+        ownSamples += batch.y.length;
+        ownLossSum += result.loss * batch.y.length;
+        if (performance.now() - lastProgress >= PROGRESS_INTERVAL_MS) {
+          lastProgress = performance.now();
+          run.emit({
+            type: 'progress',
+            experience: segment,
+            epoch: 0,
+            samples: ownSamples,
+            epochSamples: stream.experiences[segment].train.y.length,
+            loss: ownLossSum / ownSamples,
+            seconds: (lastProgress - segmentStart) / 1000,
+          });
+        }
       }
-    }
-    // A batch may reach more than one boundary when experiences are smaller than a batch.
-    while (segment < T - 1 && end >= boundaries[segment]) {
-      close();
-      segment++;
-      open();
+      // A batch may reach more than one boundary when experiences are smaller than a batch.
+      while (segment < T - 1 && end >= boundaries[segment]) {
+        close();
+        segment++;
+        open();
+      }
+      run.afterStep(optimizer, () => position(step + 1));
+      yield;
     }
   }
-  close();
-  optimizer.dispose();
 }

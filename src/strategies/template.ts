@@ -185,7 +185,7 @@ function* fitSteps(options: FitOptions): Generator<void, TrainingEvent[], void> 
     rng = restored.rng;
     position = resume.position;
     if (restored.optimizer) {
-      if (options.resetOptimizer === false) sharedOptimizer = restored.optimizer;
+      if (options.resetOptimizer === false && !stream.online) sharedOptimizer = restored.optimizer;
       else resumedOptimizer = restored.optimizer;
     }
   } else {
@@ -198,8 +198,18 @@ function* fitSteps(options: FitOptions): Generator<void, TrainingEvent[], void> 
   }
 
   try {
-    if (stream.online) fitOnline({ options, active, step, emit, evaluateAfter });
-    else yield* trainExperiences();
+    if (stream.online) {
+      yield* fitOnline({
+        options,
+        active,
+        step,
+        emit,
+        evaluateAfter,
+        ...(position ? { resumeAt: position } : {}),
+        ...(resumedOptimizer ? { optimizer: resumedOptimizer } : {}),
+        afterStep,
+      });
+    } else yield* trainExperiences();
   } catch (error) {
     // A run stopped by a request or an error frees what it holds; a resume starts from fresh objects.
     experienceOptimizer?.dispose();
@@ -216,6 +226,21 @@ function* fitSteps(options: FitOptions): Generator<void, TrainingEvent[], void> 
   });
   plugins.forEach((p) => p.dispose?.());
   return events;
+
+  /**
+   * After every step: counts it, and saves a checkpoint (positioned by `at`) when one is due or a
+   * stop was requested; a requested stop then ends the run with `RunInterrupted`.
+   */
+  function afterStep(optimizer: tf.Optimizer, at: () => TrainingPosition): void {
+    totalSteps++;
+    if (!checkpointing) return;
+    const every = checkpointing.everySteps ?? 0;
+    const stop = checkpointing.stopRequested?.() ?? false;
+    if (!stop && !(every > 0 && totalSteps % every === 0)) return;
+    const checkpoint = snapshot(at(), optimizer);
+    checkpointing.save(checkpoint);
+    if (stop) throw new RunInterrupted(checkpoint);
+  }
 
   /** A checkpoint of the run as it stands, with `at` as the next thing to do. */
   function snapshot(at: TrainingPosition, optimizer: tf.Optimizer | undefined): FitCheckpoint {
@@ -310,33 +335,24 @@ function* fitSteps(options: FitOptions): Generator<void, TrainingEvent[], void> 
                 loss: done ? lossSum / done : NaN,
                 seconds: (performance.now() - epochStart) / 1000,
               }),
-            afterStep: (sums) => {
-              totalSteps++;
-              const every = checkpointing?.everySteps ?? 0;
-              const stop = checkpointing?.stopRequested?.() ?? false;
-              if (!checkpointing || (!stop && !(every > 0 && totalSteps % every === 0))) return;
-              const taken = sums.step - (resumedEpoch?.step ?? 0);
-              const checkpoint = snapshot(
-                {
-                  experience: i,
-                  inProgress: true,
-                  epoch,
-                  step: sums.step,
-                  stepsLeft: Number.isFinite(startSteps) ? startSteps - taken : -1,
-                  epochSeed,
-                  experienceSamples: samples + sums.samples - (resumedEpoch?.epochSamples ?? 0),
-                  experienceSeconds: (performance.now() - experienceStart) / 1000,
-                  epochSamples: sums.samples,
-                  epochLossSum: sums.lossSum,
-                  epochOwnSamples: sums.ownSamples,
-                  epochOwnLossSum: sums.ownLossSum,
-                  epochSeconds: (performance.now() - epochStart) / 1000,
-                },
-                optimizer,
-              );
-              checkpointing.save(checkpoint);
-              if (stop) throw new RunInterrupted(checkpoint);
-            },
+            afterStep: (sums) =>
+              afterStep(optimizer, () => ({
+                experience: i,
+                inProgress: true,
+                epoch,
+                step: sums.step,
+                stepsLeft: Number.isFinite(startSteps)
+                  ? startSteps - (sums.step - (resumedEpoch?.step ?? 0))
+                  : -1,
+                epochSeed,
+                experienceSamples: samples + sums.samples - (resumedEpoch?.epochSamples ?? 0),
+                experienceSeconds: (performance.now() - experienceStart) / 1000,
+                epochSamples: sums.samples,
+                epochLossSum: sums.lossSum,
+                epochOwnSamples: sums.ownSamples,
+                epochOwnLossSum: sums.ownLossSum,
+                epochSeconds: (performance.now() - epochStart) / 1000,
+              })),
           });
           samples += result.samples - (resumedEpoch?.epochSamples ?? 0);
           stepsLeft -= result.steps - (resumedEpoch?.step ?? 0);
@@ -390,9 +406,6 @@ function* fitSteps(options: FitOptions): Generator<void, TrainingEvent[], void> 
 
 /** Refuses to checkpoint (or resume) what cannot be saved, before anything trains. */
 function prepareCheckpointing(options: FitOptions): void {
-  if (options.stream.online) {
-    throw new ConfigError('checkpoint', 'online streams cannot be checkpointed or resumed yet');
-  }
   assertCheckpointable(options.plugins ?? []);
   const probe = options.optimizer();
   const ok = isCheckpointable(probe);
