@@ -32,11 +32,10 @@
  * `withImportance` wraps a method factory into such a strategy.
  */
 import * as tf from '../engine/tf.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
 import { softmaxCrossEntropy } from '../engine/losses.js';
 import { selectSamples } from '../data/dataset.js';
-import { DataFormatError } from '../core/errors.js';
 import { StateReader, type StateValue } from '../core/state.js';
 import type { Stream } from '../benchmarks/stream.js';
 import type { Classifier } from '../models/classifier.js';
@@ -311,8 +310,11 @@ export function taskImportance(options: TaskImportanceOptions = {}): TaskImporta
       const state = new StateReader(value, where);
       const restoredTasks = state.list('tasks').map((task, k) => {
         const r = new StateReader(task, `${where}.tasks[${k}]`);
-        const y = r.ints('y');
-        return { index: r.integer('index'), best: r.number('best'), rows: { x: r.floats('x'), y } };
+        return {
+          index: r.integer('index'),
+          best: r.number('best'),
+          rows: { x: r.floats('x'), y: r.ints('y') },
+        };
       });
       const doubles = (v: StateValue, field: string, length: number) => {
         if (!(v instanceof Float64Array) || v.length !== length) {
