@@ -56,4 +56,20 @@ describe('PerTaskBuffer', () => {
       [3, 3, 3],
     );
   });
+  it('restores its parts into a fresh buffer, which then adds and samples as the original', () => {
+    const original = new PerTaskBuffer(10, 2);
+    const rng = createRng(3);
+    original.addTask(0, rows(20, 0), rng);
+    original.addTask(1, rows(20, 10), rng);
+    const copy = new PerTaskBuffer(10, 2);
+    copy.restore(original.state(), 'checkpoint buffer');
+    const copyRng = createRng(rng.state());
+    original.addTask(2, rows(20, 20), rng);
+    copy.addTask(2, rows(20, 20), copyRng);
+    assert.deepEqual(copy.sample(6, [1, 2, 3], copyRng), original.sample(6, [1, 2, 3], rng));
+    assert.throws(
+      () => new PerTaskBuffer(12, 2).restore(original.state(), 'checkpoint buffer'),
+      /checkpoint buffer: capacity: expected 12, got 10/,
+    );
+  });
 });

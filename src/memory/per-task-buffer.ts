@@ -8,6 +8,8 @@
  * it, at the budget of a uniform split. Plain typed arrays, as every buffer here.
  */
 import type { Rng } from '../core/random.js';
+import { DataFormatError } from '../core/errors.js';
+import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
 
 /** Rows drawn from the buffer; `taskIds` holds each row's task (the key it was added under). */
 export interface TaskRows {
@@ -115,6 +117,37 @@ export class PerTaskBuffer {
       .sort((a, b) => exact[b] - counts[b] - (exact[a] - counts[a]) || a - b);
     for (let r = 0; r < left; r++) counts[byRemainder[r]]++;
     return counts;
+  }
+
+  /** The stored parts, task by task (the caller saves the generators it hands in). */
+  state(): StateRecord {
+    return {
+      capacity: this.capacity,
+      sampleSize: this.sampleSize,
+      parts: this.parts.map((p) => ({ task: p.task, x: p.x, y: p.y })),
+    };
+  }
+
+  /** Replaces the parts with a `state()` of a buffer of the same capacity and sample size. */
+  restore(value: StateValue, where: string): void {
+    const state = new StateReader(value, where);
+    for (const [field, expected] of [
+      ['capacity', this.capacity],
+      ['sampleSize', this.sampleSize],
+    ] as const) {
+      const saved = state.integer(field);
+      if (saved !== expected)
+        throw new DataFormatError(where, `${field}: expected ${expected}, got ${saved}`);
+    }
+    const parts = state.list('parts').map((part, k) => {
+      const r = new StateReader(part, `${where}.parts[${k}]`);
+      const y = r.ints('y');
+      return { task: r.integer('task'), x: r.floats('x', y.length * this.sampleSize), y };
+    });
+    const rows = parts.reduce((n, p) => n + p.y.length, 0);
+    if (rows > this.capacity)
+      throw new DataFormatError(where, `parts: ${rows} rows exceed the capacity ${this.capacity}`);
+    this.parts.splice(0, this.parts.length, ...parts);
   }
 
   private pick(

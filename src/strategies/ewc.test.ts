@@ -239,3 +239,35 @@ describe('EWC on a task-IL stream', () => {
     model.dispose();
   });
 });
+
+describe('EWC checkpoint state', () => {
+  const saved = (shape: number[]) => ({ shape: Int32Array.from(shape), values: new Float32Array(6) });
+  const state = (mode: string, fisherShape: number[]) => ({
+    mode,
+    anchors: [{ theta: [saved([2, 3])], fisher: [saved(fisherShape)] }],
+    folded: Float64Array.of(1),
+  });
+
+  it('refuses a state saved in the other mode, naming the field', () => {
+    const plugin = ewcPlugin();
+    assert.throws(
+      () => plugin.restore!(state('online', [2, 3])),
+      /checkpoint ewc: mode: expected 'separate'/,
+    );
+    assert.equal(plugin.anchors().length, 0);
+  });
+
+  it('refuses a Fisher of another shape than its weights, naming it, and keeps no tensor of the state', () => {
+    const plugin = ewcPlugin();
+    const start = tf.memory().numTensors;
+    assert.throws(
+      () => plugin.restore!(state('separate', [3, 2])),
+      /anchors\[0\]\.fisher\[0\]: expected shape \[2, 3\]/,
+    );
+    assert.equal(tf.memory().numTensors, start);
+    plugin.restore!(state('separate', [2, 3]));
+    assert.equal(plugin.anchors().length, 1);
+    plugin.dispose();
+    assert.equal(tf.memory().numTensors, start);
+  });
+});

@@ -18,7 +18,9 @@
 import * as tf from '../engine/tf.js';
 import { quadraticPenalty } from '../engine/ops/quadratic-penalty.js';
 import type { Classifier } from '../models/classifier.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
+import { StateReader, type StateValue } from '../core/state.js';
+import { tensorsFromState, tensorsState } from './parameter-penalty.js';
 import { diagonalFisher, type FisherMode } from './fisher.js';
 import type { Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
@@ -138,9 +140,9 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
     merged = undefined;
   };
   const weightsNow = () => anchors.map((_, k) => taskWeights?.()[k] ?? 1);
-  const refold = () => {
+  const refold = (weights: readonly number[] = weightsNow()) => {
     releaseMerged();
-    folded = weightsNow();
+    folded = weights;
     if (folded.some((w) => w !== 1)) {
       // sum_k w_k F_k (t - t_k)^2: the anchors with their Fisher scaled, folded as usual.
       const scaled = anchors.map((a, k) => ({
@@ -161,6 +163,31 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
     if (taskWeights && anchors.length && weightsNow().some((w, k) => w !== folded[k])) refold();
   };
   const snapshot = (model: Classifier) => model.variables.map((v) => tf.keep(v.clone()));
+  const where = `checkpoint ${mode === 'online' ? 'online-ewc' : 'ewc'}`;
+  /** The saved anchors as tensors, each Fisher of its weights' shapes; none left allocated on a wrong entry. */
+  const anchorsFromState = (list: readonly StateValue[]): EwcAnchor[] => {
+    const made: EwcAnchor[] = [];
+    try {
+      list.forEach((value, k) => {
+        const anchor = new StateReader(value, `${where}.anchors[${k}]`);
+        const theta = tensorsFromState(anchor.raw('theta'), `${where}.anchors[${k}].theta`);
+        try {
+          const shapes = theta.map((t) => t.shape);
+          made.push({
+            theta,
+            fisher: tensorsFromState(anchor.raw('fisher'), `${where}.anchors[${k}].fisher`, shapes),
+          });
+        } catch (error) {
+          theta.forEach((t) => t.dispose());
+          throw error;
+        }
+      });
+    } catch (error) {
+      made.forEach(free);
+      throw error;
+    }
+    return made;
+  };
 
   return {
     name: mode === 'online' ? 'online-ewc' : 'ewc',
@@ -196,6 +223,34 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
             ) as tf.Scalar,
           ]
         : [],
+    // The folded anchor is recomputed from the anchors at the weights it was folded with (the
+    // same operations on the same values: the same bits), not from the weights read now.
+    state: () => ({
+      mode,
+      anchors: anchors.map((a) => ({ theta: tensorsState(a.theta), fisher: tensorsState(a.fisher) })),
+      folded: Float64Array.from(folded),
+    }),
+    restore(value) {
+      const state = new StateReader(value, where);
+      const savedMode = state.string('mode');
+      if (savedMode !== mode) {
+        throw new DataFormatError(where, `mode: expected '${mode}' (the options), got '${savedMode}'`);
+      }
+      const list = state.list('anchors');
+      if (mode === 'online' && list.length > 1) {
+        throw new DataFormatError(where, `anchors: expected at most 1 in online mode, got ${list.length}`);
+      }
+      const weights = state.raw('folded');
+      if (!(weights instanceof Float64Array) || (list.length > 0 && weights.length !== list.length)) {
+        throw new DataFormatError(where, `folded: expected ${list.length} float64 weights`);
+      }
+      const restored = anchorsFromState(list);
+      releaseMerged();
+      anchors.forEach(free);
+      anchors = restored;
+      folded = [];
+      if (anchors.length) refold(Array.from(weights));
+    },
     dispose: () => {
       releaseMerged();
       anchors.forEach(free);

@@ -13,6 +13,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
+import { StateReader } from '../core/state.js';
 import { sampleSize } from '../data/dataset.js';
 import { PerTaskBuffer } from '../memory/per-task-buffer.js';
 import type { Plugin } from './plugin.js';
@@ -47,7 +48,7 @@ export function importanceReplayPlugin(
   if (!positive(minibatchSize)) {
     throw new ConfigError('minibatchSize', `expected a positive integer, got ${minibatchSize}`);
   }
-  const rng = createRng(seed);
+  let rng = createRng(seed);
   let buffer: PerTaskBuffer | null = null;
   return {
     name: 'importance-replay',
@@ -72,6 +73,23 @@ export function importanceReplayPlugin(
     },
     onExperienceEnd(ctx) {
       buffer?.addTask(ctx.experience.index, ctx.trainingSet, rng);
+    },
+    // The buffer is made at the first experience's start, so a checkpoint always has one; its
+    // rows' size is saved to make it again before that start runs on the resumed side.
+    state: () => ({ rng: rng.state(), buffer: buffer?.state() ?? null }),
+    restore(value) {
+      const where = 'checkpoint importance-replay';
+      const state = new StateReader(value, where);
+      const restoredRng = createRng(state.integer('rng'));
+      if (state.has('buffer')) {
+        const saved = state.reader('buffer');
+        const restored = new PerTaskBuffer(bufferSize, saved.integer('sampleSize'));
+        restored.restore(state.raw('buffer'), `${where}.buffer`);
+        buffer = restored;
+      } else {
+        buffer = null;
+      }
+      rng = restoredRng;
     },
   };
 }

@@ -8,7 +8,8 @@ import { mlp } from '../models/mlp.js';
 import type { Classifier } from '../models/classifier.js';
 import { fit } from './template.js';
 import { naive } from './naive.js';
-import { forgetting, newModel } from './testing/task-il-forgetting.js';
+import { forgetting, newModel, stream as taskIlStream } from './testing/task-il-forgetting.js';
+import { assertResumesExactly } from './testing/resume.js';
 import * as tf from '../engine/tf.js';
 import { maskLogits } from './active-classes.js';
 import { distillation, groupedDistillation, lwf } from './lwf.js';
@@ -128,5 +129,24 @@ describe('LwF', () => {
     const weaker = lossesOf({ alpha: [0, 1], classReduction: 'mean' });
     sum.forEach((l, i) => assert.ok(Math.abs(l - mean[i]) < 1e-6, `${l} vs ${mean[i]}`));
     assert.ok(weaker[3] < sum[3], `a quarter of the distillation: ${weaker[3]} vs ${sum[3]}`);
+  });
+});
+
+describe('LwF checkpoints', () => {
+  it('resumes exactly on a multi-head model (frozen heads run each step, no lookup table)', () => {
+    // 120 rows an experience at batch 40: 3 steps an epoch, 6 an experience (ask 7 is a boundary).
+    const resumed = assertResumesExactly(
+      {
+        strategy: () => lwf({ copyModel: newModel, alpha: [0, 1, 2] }),
+        stream: taskIlStream,
+        newModel,
+        optimizer: () => adam({ learningRate: 0.01 }),
+        epochs: 2,
+        batchSize: 40,
+        seed: 1,
+      },
+      [2, 7, 10, 17],
+    );
+    assert.equal(resumed, 4);
   });
 });

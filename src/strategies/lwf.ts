@@ -23,6 +23,8 @@
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import type { Classifier } from '../models/classifier.js';
+import { StateReader } from '../core/state.js';
+import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { sampleSize, type Dataset } from '../data/dataset.js';
 import type { LossContext, Plugin } from './plugin.js';
 import { maskLogits } from './active-classes.js';
@@ -204,6 +206,31 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       frozen.variables.forEach((v, i) => v.assign(source[i]));
       cached = null;
       seen.push({ taskId: ctx.experience.taskId, classes: ctx.experience.classes });
+    },
+    // The lookup table is saved too: a run resumed inside an experience does not start it again,
+    // and the frozen model's logits on a step's batch could differ from the table's in the last bits.
+    state: () => ({
+      frozen: frozen ? variablesState(frozen.variables) : null,
+      cached,
+      seen: seen.map((task) => ({ taskId: task.taskId, classes: Int32Array.from(task.classes) })),
+    }),
+    restore(value) {
+      const where = 'checkpoint lwf';
+      const state = new StateReader(value, where);
+      const tasks = state.list('seen').map((task, k) => {
+        const r = new StateReader(task, `${where}.seen[${k}]`);
+        return { taskId: r.integer('taskId'), classes: Array.from(r.ints('classes')) };
+      });
+      const table = state.has('cached') ? state.floats('cached') : null;
+      if (state.has('frozen')) {
+        frozen ??= options.copyModel();
+        restoreVariables(frozen.variables, state.raw('frozen'), `${where}.frozen`);
+      } else {
+        frozen?.dispose();
+        frozen = null;
+      }
+      cached = table;
+      seen.splice(0, seen.length, ...tasks);
     },
     dispose() {
       frozen?.dispose();

@@ -114,6 +114,8 @@ export function masPlugin(options: MasOptions = {}): MasPlugin {
         (old, fresh) => tf.add(tf.mul(old, decay), fresh),
       );
     },
+    state: () => penalty.state(),
+    restore: (value) => penalty.restore(value, 'checkpoint mas'),
     dispose: () => penalty.dispose(),
   };
 }

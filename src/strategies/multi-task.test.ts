@@ -15,6 +15,9 @@ import { naive } from './naive.js';
 import type { Strategy } from './strategy.js';
 import { groupRows, lastSharedKernel, multiTask, multiTaskPlugin, multiTaskReplay } from './multi-task.js';
 import { classIlReplay } from './testing/class-il-replay.js';
+import { gaussianClusters } from '../data/synthetic.js';
+import { adam } from '../engine/optimizers/index.js';
+import { assertResumesExactly } from './testing/resume.js';
 
 await initEngine();
 
@@ -220,5 +223,51 @@ describe('multi-task strategies', () => {
         `${weighting}: ${last.join(', ')}`,
       );
     }
+  });
+});
+
+describe('multi-task checkpoints', () => {
+  const data = gaussianClusters({
+    numClasses: 6,
+    samplesPerClass: 8,
+    testSamplesPerClass: 4,
+    dims: 4,
+    seed: 3,
+  });
+  const stream = classSplit(data, { experiences: 3, seed: 1, scenario: 'task-il' });
+  const newModel = () =>
+    multiHeadMlp({ inputShape: [4], hiddenSizes: [8], numClasses: 6, heads: 3, seed: 5 });
+
+  it('resumes every learned weighting exactly (GradNorm, uncertainty, DWA by window and by epoch)', () => {
+    const settings = [
+      { weighting: 'gradnorm', weightLr: 0.05 },
+      { weighting: 'uncertainty', weightLr: 0.05 },
+      { weighting: 'dwa', dwaWindow: 3 },
+      { weighting: 'dwa' },
+    ] as const;
+    for (const options of settings) {
+      // 48 rows at batch 5: 10 steps an epoch; stops inside the first, second and third epochs.
+      const resumed = assertResumesExactly(
+        {
+          strategy: () => multiTask(options),
+          stream,
+          newModel,
+          optimizer: () => adam({ learningRate: 0.01 }),
+          epochs: 3,
+          batchSize: 5,
+          seed: 4,
+        },
+        [4, 13, 25],
+      );
+      assert.equal(resumed, 3, options.weighting);
+    }
+  });
+
+  it('refuses a state saved under another weighting, naming the field', () => {
+    const saved = multiTaskPlugin({ weighting: 'dwa' }).state!();
+    assert.throws(
+      () => multiTaskPlugin({ weighting: 'gradnorm' }).restore!(saved),
+      /weighting: expected 'gradnorm'/,
+    );
   });
 });

@@ -21,7 +21,8 @@
  * on the weights the step's gradients were taken at.
  */
 import * as tf from '../engine/tf.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
+import { StateReader } from '../core/state.js';
 import { jointTrain } from '../benchmarks/stream.js';
 import { softmaxCrossEntropy } from '../engine/losses.js';
 import type { Classifier } from '../models/classifier.js';
@@ -127,6 +128,20 @@ export function multiTaskPlugin(options: WeightingOptions = {}): MultiTaskPlugin
     metrics() {
       const weights = weighting.weights();
       return weights.size ? Object.fromEntries([...weights].map(([t, w]) => [`weight/task${t}`, w])) : null;
+    },
+    // Between steps nothing is in flight (`step` is cleared once observed): the weighting is all.
+    state: () => ({ weighting: weighting.name, learned: weighting.state() }),
+    restore(value) {
+      const where = 'checkpoint multi-task';
+      const state = new StateReader(value, where);
+      const name = state.string('weighting');
+      if (name !== weighting.name) {
+        throw new DataFormatError(
+          where,
+          `weighting: expected '${weighting.name}' (the options), got '${name}'`,
+        );
+      }
+      weighting.restore(state.raw('learned'), `${where}.learned`);
     },
   };
 }

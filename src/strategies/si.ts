@@ -15,8 +15,9 @@
 import * as tf from '../engine/tf.js';
 import type { ExperienceContext, Plugin } from './plugin.js';
 import type { Strategy, StrategyOptions } from './strategy.js';
-import { ParameterPenalty } from './parameter-penalty.js';
+import { ParameterPenalty, tensorsFromState, tensorsState } from './parameter-penalty.js';
 import { pathIntegralStep } from '../engine/ops/path-integral.js';
+import { StateReader } from '../core/state.js';
 
 export interface SiOptions extends StrategyOptions {
   /** Strength `c` of the penalty. Default 0.1 (Zenke et al.'s value on split MNIST). */
@@ -96,6 +97,33 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
       );
       release();
       start = zeros = pathIntegral = [];
+    },
+    // Between steps `gradients` is empty; inside an experience the start point and path integral
+    // are kept (the zeros are only a same-shape constant), between experiences nothing is.
+    state: () => ({
+      penalty: penalty.state(),
+      start: tensorsState(start),
+      pathIntegral: tensorsState(pathIntegral),
+    }),
+    restore(value) {
+      const state = new StateReader(value, 'checkpoint si');
+      const restoredStart = tensorsFromState(state.raw('start'), 'checkpoint si.start');
+      let restoredPath: tf.Tensor[] = [];
+      try {
+        restoredPath = tensorsFromState(
+          state.raw('pathIntegral'),
+          'checkpoint si.pathIntegral',
+          restoredStart.map((t) => t.shape),
+        );
+        penalty.restore(state.raw('penalty'), 'checkpoint si.penalty');
+      } catch (error) {
+        [...restoredStart, ...restoredPath].forEach((t) => t.dispose());
+        throw error;
+      }
+      release();
+      start = restoredStart;
+      pathIntegral = restoredPath;
+      zeros = start.map((t) => tf.keep(tf.zerosLike(t)));
     },
     dispose() {
       release();

@@ -15,6 +15,7 @@ import { mlp } from '../models/mlp.js';
 import type { Classifier } from '../models/classifier.js';
 import type { MethodMetricsEvent } from '../core/events.js';
 import { fit } from './template.js';
+import { assertResumesExactly } from './testing/resume.js';
 import type { ExperienceContext } from './plugin.js';
 import {
   combineSignals,
@@ -366,6 +367,38 @@ describe('importance-weighted strategies in a run', () => {
       model.dispose();
       assert.ok(estimator.series().some((m) => m.importance.some((w) => Math.abs(w - 1) > 1e-3)));
       assert.ok(summarize(events).acc > 0.5);
+    });
+  }
+});
+
+describe('importance-weighted strategies resumed from a checkpoint', () => {
+  const three = threeExperiences('task-il');
+  const newMlp = () => mlp({ inputShape: [4], hiddenSizes: [8], numClasses: 6, seed: 1 });
+  for (const name of ['importance-ewc', 'importance-lwf', 'importance-replay']) {
+    it(`${name}: measured every 2 steps, so the estimate (and EWC's fold) moves inside experiences`, () => {
+      const strategy = () =>
+        createStrategy(name, {
+          lambda: 100,
+          bufferSize: 30,
+          minibatchSize: 6,
+          importanceEvery: 2,
+          importanceHeldOut: 8,
+          copyModel: newMlp,
+        } as StrategyOptions);
+      // 72 training rows at batch 10: 8 steps an epoch, 16 an experience (asks 17 and 34 are boundaries).
+      const resumed = assertResumesExactly(
+        {
+          strategy,
+          stream: three,
+          newModel: newMlp,
+          optimizer: () => adam({ learningRate: 0.01 }),
+          epochs: 2,
+          batchSize: 10,
+          seed: 3,
+        },
+        [5, 22, 34, 43],
+      );
+      assert.equal(resumed, 4);
     });
   }
 });

@@ -32,10 +32,11 @@
  * `withImportance` wraps a method factory into such a strategy.
  */
 import * as tf from '../engine/tf.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
 import { createRng } from '../core/random.js';
 import { softmaxCrossEntropy } from '../engine/losses.js';
-import { selectSamples, type Dataset } from '../data/dataset.js';
+import { selectSamples } from '../data/dataset.js';
+import { StateReader, type StateValue } from '../core/state.js';
 import type { Stream } from '../benchmarks/stream.js';
 import type { Classifier } from '../models/classifier.js';
 import { maskLogits } from './active-classes.js';
@@ -134,6 +135,12 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
+/** Held-out rows of one experience. */
+interface Rows {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+}
+
 /** Rows to measure on, with the output units their loss and prediction range over. */
 interface Probe {
   readonly x: Float32Array;
@@ -191,18 +198,19 @@ export function taskImportance(options: TaskImportanceOptions = {}): TaskImporta
   }
 
   /** Each experience's held-out rows (chosen once, when the template asks for its training set). */
-  const held = new Map<number, Dataset>();
+  const held = new Map<number, Rows>();
   /** The experiences whose training ended: their held-out rows and best accuracy on them. */
-  const tasks: { index: number; rows: Dataset; best: number }[] = [];
+  let tasks: { index: number; rows: Rows; best: number }[] = [];
   let importance: number[] = [];
-  const series: ImportanceMeasurement[] = [];
+  let series: ImportanceMeasurement[] = [];
   let steps = 0;
 
   const trainingSet: TrainingSetSelector = (stream: Stream, index: number) => {
     const train = stream.experiences[index].train;
     const order = createRng(seed * 7919 + index).permutation(train.y.length);
     const count = Math.min(heldOut, Math.floor(train.y.length / 2));
-    held.set(index, selectSamples(train, order.subarray(0, count)));
+    const { x, y } = selectSamples(train, order.subarray(0, count));
+    held.set(index, { x, y });
     return selectSamples(train, order.subarray(count));
   };
 
@@ -229,7 +237,7 @@ export function taskImportance(options: TaskImportanceOptions = {}): TaskImporta
     series.push({ experience: ctx.experience.index, step, signals, importance: [...importance] });
   };
 
-  const rowsOf = (index: number): Dataset => {
+  const rowsOf = (index: number): Rows => {
     const rows = held.get(index);
     if (!rows) {
       throw new ConfigError(
@@ -263,7 +271,7 @@ export function taskImportance(options: TaskImportanceOptions = {}): TaskImporta
     },
     onExperienceEnd(ctx) {
       const rows = rowsOf(ctx.experience.index);
-      const own = probeModel(ctx.model, { ...rows, classes: ctx.activeClasses }, rows.sampleShape);
+      const own = probeModel(ctx.model, { ...rows, classes: ctx.activeClasses }, ctx.trainingSet.sampleShape);
       if (tasks.length) measure(ctx, own.gradient, -1);
       tasks.push({ index: ctx.experience.index, rows, best: own.accuracy });
       importance.push(1);
@@ -283,6 +291,60 @@ export function taskImportance(options: TaskImportanceOptions = {}): TaskImporta
         }
       });
       return values;
+    },
+    // Past tasks' held-out rows are saved with them: the selector refills only the experiences
+    // a resumed run trains on. The current one's rows are chosen again, as they were.
+    state: () => ({
+      steps,
+      tasks: tasks.map((task) => ({ index: task.index, best: task.best, x: task.rows.x, y: task.rows.y })),
+      importance: Float64Array.from(importance),
+      series: series.map((m) => ({
+        experience: m.experience,
+        step: m.step,
+        signals: Float64Array.from(m.signals.flatMap((s) => [s.accuracy, s.forgetting, s.loss, s.conflict])),
+        importance: Float64Array.from(m.importance),
+      })),
+    }),
+    restore(value) {
+      const where = 'checkpoint task-importance';
+      const state = new StateReader(value, where);
+      const restoredTasks = state.list('tasks').map((task, k) => {
+        const r = new StateReader(task, `${where}.tasks[${k}]`);
+        return {
+          index: r.integer('index'),
+          best: r.number('best'),
+          rows: { x: r.floats('x'), y: r.ints('y') },
+        };
+      });
+      const doubles = (v: StateValue, field: string, length: number) => {
+        if (!(v instanceof Float64Array) || v.length !== length) {
+          throw new DataFormatError(where, `${field}: expected ${length} float64 values`);
+        }
+        return Array.from(v);
+      };
+      const restoredImportance = doubles(state.raw('importance'), 'importance', restoredTasks.length);
+      const restoredSeries = state.list('series').map((m, i) => {
+        const r = new StateReader(m, `${where}.series[${i}]`);
+        const field = `series[${i}]`;
+        const weights = r.raw('importance');
+        const count = weights instanceof Float64Array ? weights.length : 0;
+        const flat = doubles(r.raw('signals'), `${field}.signals`, 4 * count);
+        const signals = Array.from({ length: count }, (_, k) => {
+          const [accuracy, forgetting, loss, conflict] = flat.slice(4 * k, 4 * k + 4);
+          return { accuracy, forgetting, loss, conflict };
+        });
+        return {
+          experience: r.integer('experience'),
+          step: r.integer('step'),
+          signals,
+          importance: doubles(weights, `${field}.importance`, count),
+        };
+      });
+      steps = state.integer('steps');
+      tasks = restoredTasks;
+      importance = restoredImportance;
+      series = restoredSeries;
+      tasks.forEach((task) => held.set(task.index, task.rows));
     },
   };
   return {

@@ -9,7 +9,9 @@
  * (one that arrived recently) has r_t = 1, and a period in which a task had no rows leaves its
  * averages as they were. The weights change only when a period ends.
  */
-import type { TaskWeighting } from './weighting.js';
+import { DataFormatError } from '../../core/errors.js';
+import { StateReader } from '../../core/state.js';
+import { taskMapFromState, taskMapState, type TaskWeighting } from './weighting.js';
 
 export interface DwaOptions {
   /** Temperature T (larger: weights closer to equal). Default 2, as in the paper. */
@@ -22,8 +24,8 @@ export function dwaWeighting(options: DwaOptions = {}): TaskWeighting {
   const temperature = options.temperature ?? 2;
   const { window } = options;
   // Per task: the loss sum and step count of the open period, and the last two closed averages.
-  const open = new Map<number, { sum: number; count: number }>();
-  const history = new Map<number, number[]>();
+  let open = new Map<number, { sum: number; count: number }>();
+  let history = new Map<number, number[]>();
   let w = new Map<number, number>();
   let steps = 0;
 
@@ -59,6 +61,32 @@ export function dwaWeighting(options: DwaOptions = {}): TaskWeighting {
     weights: () => {
       const seen = new Set([...history.keys(), ...open.keys()]);
       return new Map([...seen].sort((a, b) => a - b).map((t) => [t, w.get(t) ?? 1]));
+    },
+    // The open period's sums and counts, each task's last averages (one or two) and the weights.
+    state: () => ({
+      steps,
+      openSums: taskMapState(new Map([...open].map(([t, p]) => [t, p.sum]))),
+      openCounts: taskMapState(new Map([...open].map(([t, p]) => [t, p.count]))),
+      history: [...history].map(([t, h]) => ({ task: t, averages: Float64Array.from(h) })),
+      weights: taskMapState(w),
+    }),
+    restore(value, where) {
+      const state = new StateReader(value, where);
+      const sums = taskMapFromState(state.raw('openSums'), `${where}.openSums`);
+      const counts = taskMapFromState(state.raw('openCounts'), `${where}.openCounts`);
+      const restoredHistory = state.list('history').map((entry, k): [number, number[]] => {
+        const r = new StateReader(entry, `${where}.history[${k}]`);
+        const averages = r.raw('averages');
+        if (!(averages instanceof Float64Array) || averages.length < 1 || averages.length > 2) {
+          throw new DataFormatError(`${where}.history[${k}]`, 'averages: expected 1 or 2 float64 values');
+        }
+        return [r.integer('task'), Array.from(averages)];
+      });
+      const restoredWeights = taskMapFromState(state.raw('weights'), `${where}.weights`);
+      steps = state.integer('steps');
+      open = new Map([...sums].map(([t, sum]) => [t, { sum, count: counts.get(t) ?? 0 }]));
+      history = new Map(restoredHistory);
+      w = restoredWeights;
     },
   };
 }

@@ -13,7 +13,8 @@
  * count; absent tasks keep theirs). A weight that the step would push below MIN_WEIGHT stops
  * there, so no task's loss is ever negated.
  */
-import type { TaskWeighting } from './weighting.js';
+import { StateReader } from '../../core/state.js';
+import { taskMapFromState, taskMapState, type TaskWeighting } from './weighting.js';
 
 export interface GradNormOptions {
   /** Asymmetry alpha: how strongly tasks that train slower are pulled up (0: equal gradient norms). Default 1.5. */
@@ -27,8 +28,8 @@ export const MIN_WEIGHT = 1e-3;
 export function gradNormWeighting(options: GradNormOptions = {}): TaskWeighting {
   const alpha = options.alpha ?? 1.5;
   const lr = options.lr ?? 0.025;
-  const w = new Map<number, number>();
-  const initialLoss = new Map<number, number>();
+  let w = new Map<number, number>();
+  let initialLoss = new Map<number, number>();
   const weight = (task: number) => w.get(task) ?? 1;
   const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   return {
@@ -53,5 +54,12 @@ export function gradNormWeighting(options: GradNormOptions = {}): TaskWeighting 
       tasks.forEach((t, k) => w.set(t, moved[k] * scale));
     },
     weights: () => new Map([...w.keys()].sort((a, b) => a - b).map((t) => [t, weight(t)])),
+    state: () => ({ weights: taskMapState(w), initialLoss: taskMapState(initialLoss) }),
+    restore(value, where) {
+      const state = new StateReader(value, where);
+      const weights = taskMapFromState(state.raw('weights'), `${where}.weights`);
+      initialLoss = taskMapFromState(state.raw('initialLoss'), `${where}.initialLoss`);
+      w = weights;
+    },
   };
 }

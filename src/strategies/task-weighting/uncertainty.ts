@@ -10,7 +10,8 @@
  * has rows, with the analytic gradient dL/ds_t = 1 - exp(-s_t) L_t (the paper learns s jointly
  * with the network by backpropagation; the gradient is the same).
  */
-import type { TaskWeighting } from './weighting.js';
+import { StateReader } from '../../core/state.js';
+import { taskMapFromState, taskMapState, type TaskWeighting } from './weighting.js';
 
 export interface UncertaintyOptions {
   /** Learning rate of the s_t steps. Default 0.025. */
@@ -19,7 +20,7 @@ export interface UncertaintyOptions {
 
 export function uncertaintyWeighting(options: UncertaintyOptions = {}): TaskWeighting {
   const lr = options.lr ?? 0.025;
-  const logVariance = new Map<number, number>();
+  let logVariance = new Map<number, number>();
   const s = (task: number) => logVariance.get(task) ?? 0;
   return {
     name: 'uncertainty',
@@ -29,5 +30,12 @@ export function uncertaintyWeighting(options: UncertaintyOptions = {}): TaskWeig
       step.tasks.forEach((t, k) => logVariance.set(t, s(t) - lr * (1 - Math.exp(-s(t)) * step.losses[k])));
     },
     weights: () => new Map([...logVariance.keys()].sort((a, b) => a - b).map((t) => [t, Math.exp(-s(t))])),
+    state: () => ({ logVariance: taskMapState(logVariance) }),
+    restore(value, where) {
+      logVariance = taskMapFromState(
+        new StateReader(value, where).raw('logVariance'),
+        `${where}.logVariance`,
+      );
+    },
   };
 }

@@ -8,6 +8,8 @@
  * `observe`, with their analytic gradient. Tasks are identified by task id and join the weighting
  * the first time a step holds one of their rows (in continual learning tasks arrive over time).
  */
+import { DataFormatError } from '../../core/errors.js';
+import { StateReader, type StateRecord, type StateValue } from '../../core/state.js';
 
 /** What one training step measured, per task present in its batch (same order in every array). */
 export interface StepObservation {
@@ -33,8 +35,28 @@ export interface TaskWeighting {
   endEpoch?(): void;
   /** Every seen task's current weight, by task id. */
   weights(): ReadonlyMap<number, number>;
+  /** What it has learned so far (per-task numbers), for a checkpoint. */
+  state(): StateValue;
+  /** Puts a `state()` of the same weighting back; `where` names it in errors. */
+  restore(state: StateValue, where: string): void;
 }
 
 export type WeightingName = 'equal' | 'uncertainty' | 'gradnorm' | 'dwa';
 
 export const WEIGHTING_NAMES: readonly WeightingName[] = ['equal', 'uncertainty', 'gradnorm', 'dwa'];
+
+/** A per-task number map as task ids and float64 values, in the map's order. */
+export function taskMapState(map: ReadonlyMap<number, number>): StateRecord {
+  return { tasks: Int32Array.from(map.keys()), values: Float64Array.from(map.values()) };
+}
+
+/** `taskMapState`'s record as a map; `where` names it in errors. */
+export function taskMapFromState(value: StateValue, where: string): Map<number, number> {
+  const state = new StateReader(value, where);
+  const tasks = state.ints('tasks');
+  const values = state.raw('values');
+  if (!(values instanceof Float64Array) || values.length !== tasks.length) {
+    throw new DataFormatError(where, `values: expected ${tasks.length} float64 values, one per task`);
+  }
+  return new Map(Array.from(tasks, (t, k) => [t, values[k]]));
+}
