@@ -176,6 +176,8 @@ export function multiTaskReplay(options: MultiTaskReplayOptions): Strategy {
       return rows && { x: rows.x, y: rows.y, taskIds: rows.taskIds };
     },
     onStepEnd: (ctx) => memory.add(ctx),
+    state: () => memory.state(),
+    restore: (value) => memory.restore(value, 'checkpoint multi-task-replay'),
   };
   return {
     name: 'multi-task-replay',
