@@ -3,7 +3,9 @@
  * and optimizer, trains with the template, and writes the run folder:
  *   config.json   the resolved config (with the backend actually used)
  *   metrics.jsonl every event of every strategy, one per line
+ *   environment.json backend, Node, OS, CPU and memory (no hostname)
  *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
+ *   report.html, charts/*.svg, charts/*.png: the report, made from the files above
  * The folder is created only when training starts, so a bad config writes nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import {
 } from '../loggers/index.js';
 import type { ConsoleStream, SummaryTableRow } from '../loggers/index.js';
 import { formatSummaryTable } from '../loggers/index.js';
+import { describeEnvironment, writeEnvironmentJson, writeRunReport } from '../loggers/index.js';
 import type { RunConfig, StrategyConfig } from './config-schema.js';
 
 export interface RunResult {
@@ -95,6 +98,7 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
     join(dir, 'config.json'),
     JSON.stringify({ ...config, backend: engine.backend }, null, 2) + '\n',
   );
+  writeEnvironmentJson(dir, describeEnvironment(engine));
   const events = jsonlLogger(join(dir, 'metrics.jsonl'));
   const summaries: RunResult['summaries'] = {};
   try {
@@ -182,6 +186,15 @@ export async function runExperiment(config: RunConfig, options: RunOptions = {})
       ]),
     ),
   );
+  // The results are safe on disk by now: a report that fails is a warning, not a failed run.
+  try {
+    const report = await writeRunReport(dir);
+    for (const warning of report.warnings) stdout.write(`unforget: ${warning}\n`);
+  } catch (error) {
+    stdout.write(
+      `unforget: report not written (${(error as Error).message}); retry: unforget report ${dir}\n`,
+    );
+  }
   const rows: SummaryTableRow[] = Object.entries(summaries).map(([strategy, s]) => ({ strategy, ...s }));
   stdout.write(`\n${formatSummaryTable(rows)}\n\nrun folder: ${dir}\n`);
   return { dir, engine, benchmark: config.benchmark.name, scenario: stream.scenario, summaries };
