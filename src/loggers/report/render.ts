@@ -8,11 +8,28 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 /** The Debian package that gives the PNG renderer a font (DejaVu Sans, first in CHART_FONT). */
 export const FONT_PACKAGE = 'fonts-dejavu-core';
 
-/** Compiles a vega-lite spec and renders it headless (no DOM, no network) to an SVG string. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+/**
+ * Renames the SVG's element ids (vega numbers gradients and clip paths with a counter global to
+ * the process) to `<prefix>-0`, `<prefix>-1`, ... in order of appearance, so that many SVGs
+ * inlined in one page never share an id, and the same chart renders to the same text every time.
+ */
+export function scopeSvgIds(svg: string, prefix: string): string {
+  const ids = new Map<string, string>();
+  for (const [, id] of svg.matchAll(/\sid="([^"]+)"/g))
+    if (!ids.has(id)) ids.set(id, `${prefix}-${ids.size}`);
+  return svg.replace(/(\sid="|url\(#|href="#)([^")]+)/g, (whole, lead: string, id: string) =>
+    ids.has(id) ? `${lead}${ids.get(id)}` : whole,
+  );
+}
+
+/**
+ * Compiles a vega-lite spec and renders it headless (no DOM, no network) to an SVG string whose
+ * ids start with `idPrefix` (see `scopeSvgIds`).
+ */
+export async function renderSvg(spec: TopLevelSpec, idPrefix = 'chart'): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return scopeSvgIds(await view.toSVG(), idPrefix);
   } finally {
     view.finalize();
   }

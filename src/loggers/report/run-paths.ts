@@ -64,7 +64,7 @@ const isRunFolder = (dir: string) => existsSync(join(dir, 'config.json'));
 
 /**
  * The run folders named by `args`: folders, glob patterns, or a folder of run folders (as
- * `--out` of `unforget run` makes: each child with a config.json is a run). An argument that
+ * `--out` of `unforget run` makes: each child with a config.json is a run; hidden ones are not). An argument that
  * names nothing, or no run, is an error naming it; each folder appears once.
  */
 export function resolveRunFolders(args: readonly string[], cwd = process.cwd()): string[] {
@@ -84,7 +84,7 @@ export function resolveRunFolders(args: readonly string[], cwd = process.cwd()):
         continue;
       }
       const children = readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && isRunFolder(join(dir, e.name)))
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && isRunFolder(join(dir, e.name)))
         .map((e) => join(dir, e.name))
         .sort();
       if (children.length === 0 && !hasWildcard(arg)) {

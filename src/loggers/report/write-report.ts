@@ -43,7 +43,7 @@ export async function writeCharts(
   const pngs: string[] = [];
   const warnings: string[] = [];
   for (const chart of charts) {
-    const svg = await renderSvg(chart.spec);
+    const svg = await renderSvg(chart.spec, chart.id);
     rendered.push({ id: chart.id, title: chart.title, svg });
     const svgPath = join(dir, 'charts', `${chart.id}.svg`);
     writeAtomic(svgPath, svg);
