@@ -16,9 +16,7 @@ export { writeFileAtomic } from './atomic-write.js';
 export { describeEnvironment, writeEnvironmentJson, type RunEnvironment } from './report/environment.js';
 export { readRunFiles, type RunFiles, type StrategyRun } from './report/run-files.js';
 export { runCharts, seenAverage, type ChartSpec } from './report/charts.js';
-export { renderPng, renderSvg, FONT_PACKAGE, MissingFontsError } from './report/render.js';
 export { runReportHtml } from './report/report-html.js';
-export { writeRunReport, type WrittenReport } from './report/write-report.js';
 export {
   compareRuns,
   differsFromBest,
@@ -29,4 +27,7 @@ export {
 } from './report/compare.js';
 export { formatComparisonTable, MARK_RULE } from './report/compare-table.js';
 export { resolveRunFolders, expandGlob } from './report/run-paths.js';
-export { writeComparison, type WrittenComparison } from './report/write-comparison.js';
+// Rendering (vega, resvg) loads on first use; see lazy.ts.
+export { writeComparison, writeRunReport } from './report/lazy.js';
+export type { WrittenReport } from './report/write-report.js';
+export type { WrittenComparison } from './report/write-comparison.js';
