@@ -47,7 +47,7 @@ export function heatmapChart(run: StrategyRun): ChartSpec {
       width: size,
       height: size,
       encoding: {
-        x: { field: 'experience', type: 'ordinal', title: 'test experience j' },
+        x: { field: 'experience', type: 'ordinal', title: 'test experience j', axis: { labelAngle: 0 } },
         y: { field: 'after', type: 'ordinal', title: 'after training on experience i' },
       },
       layer: [
@@ -95,7 +95,12 @@ export function experienceCurvesChart(run: StrategyRun): ChartSpec {
       height: 220,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'after', type: 'ordinal', title: 'after training on experience' },
+        x: {
+          field: 'after',
+          type: 'ordinal',
+          title: 'after training on experience',
+          axis: { labelAngle: 0 },
+        },
         y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: pct },
         color: { field: 'experience', type: 'nominal', title: 'experience' },
       },
@@ -120,7 +125,12 @@ export function averageAccuracyChart(runs: readonly StrategyRun[]): ChartSpec {
       height: 220,
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'after', type: 'ordinal', title: 'after training on experience' },
+        x: {
+          field: 'after',
+          type: 'ordinal',
+          title: 'after training on experience',
+          axis: { labelAngle: 0 },
+        },
         y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: pct },
         color: { field: 'strategy', type: 'nominal' },
       },
@@ -159,7 +169,11 @@ function barChart(
           axis: { format: axis.format },
           scale: { padding: 16 },
         },
-        color: { field: measures > 1 ? 'measure' : 'strategy', type: 'nominal', title: null },
+        // One measure: the x axis names the strategies already, a legend would repeat it.
+        color:
+          measures > 1
+            ? { field: 'measure', type: 'nominal', title: null }
+            : { field: 'strategy', type: 'nominal', legend: null },
       },
       layer: [
         { mark: 'bar' },

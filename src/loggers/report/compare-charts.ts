@@ -44,13 +44,18 @@ export function comparisonCharts(group: ComparisonGroup): ChartSpec[] {
             mark: { type: 'rule', strokeWidth: 1.5 },
             encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
           },
-          {
-            mark: { type: 'text', dy: -6, fontSize: 10, baseline: 'bottom' },
+          // The mean above the error bar of a positive bar, below it for a negative one (BWT).
+          ...[
+            { test: 'datum.mean >= 0', field: 'high', baseline: 'bottom' as const, dy: -3 },
+            { test: 'datum.mean < 0', field: 'low', baseline: 'top' as const, dy: 3 },
+          ].map(({ test, field, baseline, dy }) => ({
+            transform: [{ filter: test }],
+            mark: { type: 'text' as const, baseline, dy, fontSize: 10 },
             encoding: {
-              y: { field: 'high', type: 'quantitative' },
-              text: { field: 'mean', type: 'quantitative', format: '.1%' },
+              y: { field, type: 'quantitative' as const },
+              text: { field: 'mean', type: 'quantitative' as const, format: '.1%' },
             },
-          },
+          })),
         ],
         config: { font: CHART_FONT, background: 'white' },
       },

@@ -19,7 +19,8 @@ export interface RenderedChart {
 
 /** A chart as a figure with its SVG inline, so the page needs no other file to show it. */
 export function figure(chart: RenderedChart): string {
-  return `<figure id="chart-${escapeHtml(chart.id)}" class="chart">${chart.svg}<figcaption>${escapeHtml(chart.title)}</figcaption></figure>`;
+  // The SVG draws its own title; the label names the chart for screen readers.
+  return `<figure id="chart-${escapeHtml(chart.id)}" class="chart" aria-label="${escapeHtml(chart.title)}">${chart.svg}</figure>`;
 }
 
 // No web fonts, no script: the page must render the same offline, years later.
@@ -32,7 +33,7 @@ th:first-child, td:first-child { text-align: left; }
 td.differs { font-weight: 700; background: #fff3c4; }
 td.best { text-decoration: underline; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
-figure.chart { margin: 0; } figcaption { font-size: 0.85rem; color: #555; }
+figure.chart { margin: 0; }
 pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; } dt { font-weight: 600; }
 .note { color: #555; font-size: 0.9rem; }

@@ -78,7 +78,12 @@ describe('writeRunReport', () => {
     );
     for (const id of ids) {
       const svg = readFileSync(join(dir, 'charts', `${id}.svg`), 'utf8');
-      assert.ok(html.includes(`<figure id="chart-${id}" class="chart">${svg}`), `${id} inline in the page`);
+      assert.ok(
+        new RegExp(`<figure id="chart-${id.replace('+', '\\+')}" class="chart" aria-label="[^"]+">`).test(
+          html,
+        ) && html.includes(`">${svg}</figure>`),
+        `${id} inline in the page`,
+      );
       assert.equal(
         readFileSync(join(dir, 'charts', `${id}.png`))
           .subarray(1, 4)
