@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -38,6 +38,9 @@ describe('unforget compare', () => {
         strategies: [strategy('lwf', acc.lwf[seed]), strategy('naive', acc.naive[seed])],
       });
     }
+    // A run that crashed before results.json: left out of a folder's runs, and said so.
+    mkdirSync(join(root, 'runs', 'crashed'));
+    writeFileSync(join(root, 'runs', 'crashed', 'config.json'), '{}');
     const out = join(root, 'cmp');
     const glob = unforget(['compare', 'runs/seed*', '--out', out], root);
     assert.equal(glob.status, 0, glob.stderr);
@@ -53,10 +56,11 @@ describe('unforget compare', () => {
     assert.equal(json.runs.length, 3);
     assert.ok(existsSync(join(out, 'charts', 'acc-split-mnist-class-il.png')));
 
-    // The folder holding the runs names the same three runs; the default --out is ./compare-<time>.
+    // The folder holding the runs names the same three finished runs; the default --out is ./compare-<time>.
     const folder = unforget(['compare', 'runs'], root);
     assert.equal(folder.status, 0, folder.stderr);
     assert.equal(folder.stdout.split('report:')[0], glob.stdout.split('report:')[0]);
+    assert.match(folder.stderr, /^unforget: left out .*crashed: unfinished \(no results\.json\)$/m);
     assert.match(folder.stdout, /report: compare-\d{4}-\d\d-\d\dT[\d-]+\/compare\.html/);
   });
 

@@ -147,7 +147,8 @@ program
     const { resolveRunFolders } = await import('../loggers/report/run-paths.js');
     const { writeComparison } = await import('../loggers/report/write-comparison.js');
     const { formatComparisonTable } = await import('../loggers/report/compare-table.js');
-    const dirs = resolveRunFolders(runs);
+    const { runs: dirs, unfinished } = resolveRunFolders(runs);
+    for (const dir of unfinished) console.error(`unforget: left out ${dir}: unfinished (no results.json)`);
     const out = flags.out ?? `compare-${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}`;
     const written = await writeComparison(dirs, out);
     for (const warning of written.warnings) console.error(`unforget: ${warning}`);

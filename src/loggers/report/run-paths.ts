@@ -61,38 +61,61 @@ export function expandGlob(pattern: string, cwd = process.cwd()): string[] {
 }
 
 const isRunFolder = (dir: string) => existsSync(join(dir, 'config.json'));
+const isFinished = (dir: string) => existsSync(join(dir, 'results.json'));
+
+/** The run folders that `resolveRunFolders` found. */
+export interface RunFolders {
+  /** Absolute paths, each once, in the order of the arguments (sorted within a glob or folder). */
+  readonly runs: readonly string[];
+  /**
+   * Run folders found by a glob or inside a folder of runs that have no results.json (a run
+   * still going, or one that crashed): left out, for the caller to mention.
+   */
+  readonly unfinished: readonly string[];
+}
 
 /**
  * The run folders named by `args`: folders, glob patterns, or a folder of run folders (as
- * `--out` of `unforget run` makes: each child with a config.json is a run; hidden ones are not). An argument that
- * names nothing, or no run, is an error naming it; each folder appears once.
+ * `--out` of `unforget run` makes: each child with a config.json is a run; hidden ones are not).
+ * An argument that names nothing, or no run, is an error naming it. A run folder named itself is
+ * always taken (reading it names what is missing); one found by expansion is taken when finished.
  */
-export function resolveRunFolders(args: readonly string[], cwd = process.cwd()): string[] {
-  const found: string[] = [];
+export function resolveRunFolders(args: readonly string[], cwd = process.cwd()): RunFolders {
+  const runs: string[] = [];
+  const unfinished: string[] = [];
+  const take = (dir: string) => (isFinished(dir) ? runs : unfinished).push(dir);
   for (const arg of args) {
-    const matches = hasWildcard(arg) ? expandGlob(arg, cwd) : [arg];
+    const glob = hasWildcard(arg);
+    const matches = glob ? expandGlob(arg, cwd) : [arg];
     if (matches.length === 0) throw new DataFormatError(arg, 'matches no file or folder');
     for (const match of matches) {
       const dir = resolve(cwd, match);
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         // A glob may also match stray files next to run folders; a named argument may not.
-        if (hasWildcard(arg)) continue;
+        if (glob) continue;
         throw new DataFormatError(arg, 'no such folder: expected a run folder or a folder of run folders');
       }
       if (isRunFolder(dir)) {
-        found.push(dir);
+        if (glob) take(dir);
+        else runs.push(dir);
         continue;
       }
       const children = readdirSync(dir, { withFileTypes: true })
         .filter((e) => e.isDirectory() && !e.name.startsWith('.') && isRunFolder(join(dir, e.name)))
         .map((e) => join(dir, e.name))
         .sort();
-      if (children.length === 0 && !hasWildcard(arg)) {
+      if (children.length === 0 && !glob) {
         throw new DataFormatError(match, 'not a run folder (no config.json) and holds no run folders');
       }
-      found.push(...children);
+      children.forEach(take);
     }
   }
-  if (found.length === 0) throw new DataFormatError(args.join(' '), 'no run folders found');
-  return [...new Set(found)];
+  const unique = [...new Set(runs)];
+  if (unique.length === 0) {
+    const detail = unfinished.length
+      ? `no finished run folders (unfinished: ${unfinished.join(', ')})`
+      : 'no run folders found';
+    throw new DataFormatError(args.join(' '), detail);
+  }
+  return { runs: unique, unfinished: [...new Set(unfinished)].filter((d) => !unique.includes(d)) };
 }
