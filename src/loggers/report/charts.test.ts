@@ -8,6 +8,8 @@ import {
   heatmapChart,
   runCharts,
   seenAverage,
+  strategyAxis,
+  wallTimeChart,
 } from './charts.js';
 import { renderSvg } from './render.js';
 import type { StrategyRun } from './run-files.js';
@@ -85,6 +87,17 @@ describe('report charts', () => {
     assert.ok(labels.includes('−50.0%'), 'vega writes a minus sign for negative BWT');
     // vega labels each bar "bar" (a lone mark kind) rather than "bar mark".
     assert.equal(marks(svg, 'bar'), 2, 'two bars for naive, none for the NaN values of one/exp');
+  });
+
+  it('slants strategy names only when one is wider than its bar', async () => {
+    assert.deepEqual(strategyAxis(['naive', 'ewc'], 48).axis, { labelAngle: 0 });
+    assert.deepEqual(strategyAxis(['naive', 'ewc+lwf+replay'], 48).axis, {
+      labelAngle: -35,
+      labelAlign: 'right',
+    });
+    const svg = await renderSvg(wallTimeChart([naive, { ...naive, name: 'ewc+lwf+replay' }]).spec);
+    // vega writes -35 degrees as rotate(325).
+    assert.match(svg, /rotate\(325\)[^>]*>ewc\+lwf\+replay<\/text>/);
   });
 
   it('names chart files safely, one heatmap and curve per strategy', () => {

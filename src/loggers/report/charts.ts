@@ -17,6 +17,20 @@ export const CHART_FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-
 const config = { font: CHART_FONT, background: 'white' } as const;
 const pct = { format: '.0%' } as const;
 
+/**
+ * The x axis of a chart with a bar per strategy: names level while they fit under their bar
+ * (about 6 px a character at 11 px), slanted when one does not, so long names never overlap.
+ */
+export function strategyAxis(names: readonly string[], step: number) {
+  const fits = Math.max(0, ...names.map((n) => n.length)) * 6 <= step;
+  return {
+    field: 'strategy',
+    type: 'nominal' as const,
+    title: null,
+    axis: fits ? { labelAngle: 0 } : { labelAngle: -35, labelAlign: 'right' as const },
+  };
+}
+
 /** Strategy names become file names: keep letters, digits, `+`, `-`, `_` and `.`, nothing else. */
 export const fileSafe = (name: string) => name.replace(/[^A-Za-z0-9+._-]/g, '-');
 
@@ -149,6 +163,7 @@ function barChart(
   // NaN (e.g. forgetting with one experience) has no bar; vega-lite would draw it at 0.
   const values = rows.filter((r) => Number.isFinite(r.value));
   const measures = new Set(rows.map((r) => r.measure)).size;
+  const step = 28 * measures + 20;
   return {
     id,
     title,
@@ -156,10 +171,13 @@ function barChart(
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title,
       data: { values },
-      width: { step: 28 * measures + 12 },
+      width: { step },
       height: 220,
       encoding: {
-        x: { field: 'strategy', type: 'nominal', title: null, axis: { labelAngle: 0 } },
+        x: strategyAxis(
+          rows.map((r) => r.strategy),
+          step,
+        ),
         ...(measures > 1 ? { xOffset: { field: 'measure', type: 'nominal' } } : {}),
         // Padding keeps the value labels of the longest bars inside the chart.
         y: {

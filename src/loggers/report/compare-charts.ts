@@ -1,4 +1,4 @@
-import { CHART_FONT, fileSafe, type ChartSpec } from './charts.js';
+import { CHART_FONT, fileSafe, strategyAxis, type ChartSpec } from './charts.js';
 import { COMPARED_METRICS, type ComparisonGroup } from './compare.js';
 
 /**
@@ -25,7 +25,12 @@ export function comparisonCharts(group: ComparisonGroup): ChartSpec[] {
         data: { values },
         width: { step: 56 },
         height: 220,
-        encoding: { x: { field: 'strategy', type: 'nominal', title: null, axis: { labelAngle: 0 } } },
+        encoding: {
+          x: strategyAxis(
+            values.map((v) => v.strategy),
+            56,
+          ),
+        },
         layer: [
           {
             mark: 'bar',
