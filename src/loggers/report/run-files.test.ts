@@ -74,6 +74,10 @@ describe('readRunFiles', () => {
     writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n'));
     refuses(() => readRunFiles(dir), join(dir, 'metrics.jsonl'), /line 5: not valid JSON/);
     dir = fresh();
+    const environment = JSON.parse(readFileSync(join(dir, 'environment.json'), 'utf8'));
+    writeFileSync(join(dir, 'environment.json'), JSON.stringify({ ...environment, cpuCount: '2' }));
+    refuses(() => readRunFiles(dir), join(dir, 'environment.json'), /cpuCount: expected a number/);
+    dir = fresh();
     writeFileSync(
       join(dir, 'results.json'),
       JSON.stringify({ naive: { matrix: [[0.5, 'x']], summary: {} } }),

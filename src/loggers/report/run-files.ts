@@ -152,8 +152,21 @@ export function readRunFiles(dir: string): RunFiles {
   let environment: RunEnvironment | undefined;
   if (existsSync(environmentFile)) {
     const data = readJson(environmentFile);
-    if (!isRecord(data) || typeof data.backend !== 'string') {
-      throw new DataFormatError(environmentFile, 'expected an object with at least "backend"');
+    const fields = {
+      backend: 'string',
+      node: 'string',
+      os: 'string',
+      osRelease: 'string',
+      platform: 'string',
+      arch: 'string',
+      cpuModel: 'string',
+      cpuCount: 'number',
+      totalMemoryBytes: 'number',
+    };
+    if (!isRecord(data)) throw new DataFormatError(environmentFile, 'expected a JSON object');
+    for (const [field, type] of Object.entries(fields)) {
+      if (typeof data[field] !== type)
+        throw new DataFormatError(environmentFile, `${field}: expected a ${type}`);
     }
     environment = data as unknown as RunEnvironment;
   }
