@@ -42,11 +42,14 @@ describe('unforget CLI', () => {
       const [folder] = readdirSync(dir);
       const files = readdirSync(join(dir, folder)).sort();
       assert.deepEqual(files, [
+        'charts',
         'checkpoints',
         'config.json',
+        'environment.json',
         'matrix-joint.csv',
         'matrix-naive.csv',
         'metrics.jsonl',
+        'report.html',
         'results.json',
         'tensorboard',
       ]);

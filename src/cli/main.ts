@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `unforget` command line: `run` (a config file and/or flags), `list` (what can be named),
- * `engine` (which backend and how fast). Bad input exits with code 2 and a message naming the
- * field, before anything is written.
+ * `engine` (which backend and how fast), `report` (a run folder's report, regenerated) and
+ * `compare` (runs over seeds). Bad input exits with code 2 and a message naming the field or the
+ * file, before anything is written.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, DataFormatError } from '../core/errors.js';
@@ -163,6 +164,36 @@ program
     console.log(`backend ${info.backend}${info.gemm ? ` (GEMM ${info.gemm})` : ''}`);
     const speed = measureTrainingSpeed({ hidden: 256, batchSize: 32, steps: 200 });
     console.log(`MLP 784-256-256-10, batch 32: ${Math.round(speed.samplesPerSecond)} training samples/s`);
+  });
+
+program
+  .command('report')
+  .description("(re)generate a run folder's report.html and charts/*.svg, *.png from its files")
+  .argument('<run>', 'a run folder (holds config.json, metrics.jsonl, results.json)')
+  .action(async (run: string) => {
+    const { writeRunReport } = await import('../loggers/report/write-report.js');
+    const written = await writeRunReport(run);
+    for (const warning of written.warnings) console.error(`unforget: ${warning}`);
+    console.log(`report: ${written.html} (${written.svgs.length} charts)`);
+  });
+
+program
+  .command('compare')
+  .description(
+    'compare runs: mean ± std over seeds per benchmark, scenario and strategy, as a table and a report',
+  )
+  .argument('<runs...>', 'run folders, folders of run folders, or glob patterns (e.g. "runs/*-ewc")')
+  .option('--out <dir>', 'folder for compare.html, compare.json and charts (default ./compare-<timestamp>)')
+  .action(async (runs: string[], flags: { out?: string }) => {
+    const { resolveRunFolders } = await import('../loggers/report/run-paths.js');
+    const { writeComparison } = await import('../loggers/report/write-comparison.js');
+    const { formatComparisonTable } = await import('../loggers/report/compare-table.js');
+    const { runs: dirs, unfinished } = resolveRunFolders(runs);
+    for (const dir of unfinished) console.error(`unforget: left out ${dir}: unfinished (no results.json)`);
+    const out = flags.out ?? `compare-${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}`;
+    const written = await writeComparison(dirs, out);
+    for (const warning of written.warnings) console.error(`unforget: ${warning}`);
+    console.log(`${formatComparisonTable(written.groups)}\n\nreport: ${written.html}`);
   });
 
 try {

@@ -3,10 +3,12 @@
  * and optimizer, trains with the template, and writes the run folder:
  *   config.json   the resolved config (with the backend actually used)
  *   metrics.jsonl every event of every strategy, one per line
+ *   environment.json backend, Node, OS, CPU and memory (no hostname)
  *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
  *   checkpoints/  the newest checkpoints (run-checkpoint.ts): `resumeExperiment(dir)` continues
  *                 a run that was killed or interrupted from the newest usable one
  *   tensorboard/<strategy>/events.out.tfevents.*  TensorBoard scalars (unless `tensorboard: false`)
+ *   report.html, charts/*.svg, charts/*.png: the report, made from the files above
  * The folder is created only when training starts, so a bad config writes nothing.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -46,6 +48,7 @@ import {
 } from '../loggers/index.js';
 import type { ConsoleStream, SummaryTableRow } from '../loggers/index.js';
 import { formatSummaryTable } from '../loggers/index.js';
+import { describeEnvironment, writeEnvironmentJson, writeRunReport } from '../loggers/index.js';
 import type { RunConfig, StrategyConfig } from './config-schema.js';
 
 export interface RunResult {
@@ -244,6 +247,7 @@ async function execute(
   if (resume) {
     writeFileAtomic(join(dir, 'metrics.jsonl'), kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
+  writeEnvironmentJson(dir, describeEnvironment(engine));
   const events = jsonlLogger(join(dir, 'metrics.jsonl'));
   // One TensorBoard logger for all strategies: each run-start opens that strategy's own file.
   // A resumed run continues the steps of the events before its checkpoint, in a new file.
@@ -340,6 +344,15 @@ async function execute(
       ]),
     ),
   );
+  // The results are safe on disk by now: a report that fails is a warning, not a failed run.
+  try {
+    const report = await writeRunReport(dir);
+    for (const warning of report.warnings) stdout.write(`unforget: ${warning}\n`);
+  } catch (error) {
+    stdout.write(
+      `unforget: report not written (${(error as Error).message}); retry: unforget report ${dir}\n`,
+    );
+  }
   const rows: SummaryTableRow[] = Object.entries(summaries).map(([strategy, s]) => ({ strategy, ...s }));
   stdout.write(`\n${formatSummaryTable(rows)}\n\nrun folder: ${dir}\n`);
   return { dir, engine, benchmark: config.benchmark.name, scenario: stream.scenario, summaries };
