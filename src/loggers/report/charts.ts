@@ -98,29 +98,13 @@ export function experienceCurvesChart(run: StrategyRun): ChartSpec {
   const values = run.matrix.flatMap((row, i) =>
     row.flatMap((accuracy, j) => (i >= j ? [{ after: i, experience: `exp ${j}`, accuracy }] : [])),
   );
-  return {
-    id: `curves-${fileSafe(run.name)}`,
-    title: `Accuracy of each experience during training: ${run.name}`,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: `${run.name}: accuracy of each experience during training`,
-      data: { values },
-      width: 360,
-      height: 220,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: {
-          field: 'after',
-          type: 'ordinal',
-          title: 'after training on experience',
-          axis: { labelAngle: 0 },
-        },
-        y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: pct },
-        color: { field: 'experience', type: 'nominal', title: 'experience' },
-      },
-      config,
-    },
-  };
+  return accuracyLines(
+    `curves-${fileSafe(run.name)}`,
+    `Accuracy of each experience during training: ${run.name}`,
+    `${run.name}: accuracy of each experience during training`,
+    values,
+    { field: 'experience', type: 'nominal', title: 'experience' },
+  );
 }
 
 /** Average accuracy over the experiences seen so far after each experience, one line per strategy. */
@@ -128,12 +112,29 @@ export function averageAccuracyChart(runs: readonly StrategyRun[]): ChartSpec {
   const values = runs.flatMap((run) =>
     seenAverage(run.matrix).map((accuracy, i) => ({ strategy: run.name, after: i, accuracy })),
   );
+  return accuracyLines(
+    'average-accuracy',
+    'Average accuracy after each experience',
+    'Average accuracy on the experiences seen so far',
+    values,
+    { field: 'strategy', type: 'nominal' },
+  );
+}
+
+/** Accuracy (y, 0-100%) after each experience (x), a line per value of `color`'s field. */
+function accuracyLines(
+  id: string,
+  title: string,
+  heading: string,
+  values: readonly Record<string, string | number>[],
+  color: Record<string, string>,
+): ChartSpec {
   return {
-    id: 'average-accuracy',
-    title: 'Average accuracy after each experience',
+    id,
+    title,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: 'Average accuracy on the experiences seen so far',
+      title: heading,
       data: { values },
       width: 360,
       height: 220,
@@ -146,7 +147,7 @@ export function averageAccuracyChart(runs: readonly StrategyRun[]): ChartSpec {
           axis: { labelAngle: 0 },
         },
         y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: pct },
-        color: { field: 'strategy', type: 'nominal' },
+        color,
       },
       config,
     },
