@@ -33,6 +33,7 @@ export * as tf from './engine/tf.js';
 // The continual-learning slice (issue 3), layer by layer: data -> benchmarks -> models -> metrics.
 export { createRng, type Rng } from './core/random.js';
 export { ConfigError, DataFormatError } from './core/errors.js';
+export { StateReader, type StateRecord, type StateValue } from './core/state.js';
 export { solveNonNegativeQp } from './core/qp.js';
 export * from './core/events.js';
 export { type Dataset, type DatasetSplit, selectSamples, sampleSize } from './data/dataset.js';

@@ -35,3 +35,5 @@ export { resolveRunFolders, expandGlob } from './report/run-paths.js';
 export { writeComparison, writeRunReport } from './report/lazy.js';
 export type { WrittenReport } from './report/write-report.js';
 export type { WrittenComparison } from './report/write-comparison.js';
+export { decodeCheckpoint, encodeCheckpoint } from './checkpoint-file.js';
+export { checkpointStore, type CheckpointStore, type LoadedCheckpoint } from './checkpoint-store.js';

@@ -1,5 +1,12 @@
 /** Strategies: the training template, the plugin interface and the methods (see DESIGN.md). */
-export { fit, type FitOptions } from './template.js';
+export { fit, fitAsync, RunInterrupted, type FitCheckpointing, type FitOptions } from './template.js';
+export {
+  assertCheckpointable,
+  checkpointFromState,
+  checkpointToState,
+  type FitCheckpoint,
+  type TrainingPosition,
+} from './fit-checkpoint.js';
 export { evaluate, type EvaluateOptions } from './evaluate.js';
 export type {
   Batch,
