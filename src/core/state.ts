@@ -75,21 +75,26 @@ export class StateReader {
 
   /** A Float32Array, of `length` values when given. */
   floats(field: string, length?: number): Float32Array {
-    const v = this.raw(field);
-    if (!(v instanceof Float32Array)) throw this.error(field, `expected float32 values, got ${describe(v)}`);
-    if (length !== undefined && v.length !== length) {
-      throw this.error(field, `expected ${length} values, got ${v.length}`);
-    }
-    return v;
+    return this.typed(field, Float32Array, 'float32', length);
   }
 
+  /** An Int32Array, of `length` values when given. */
   ints(field: string, length?: number): Int32Array {
+    return this.typed(field, Int32Array, 'int32', length);
+  }
+
+  private typed<T extends Float32Array | Int32Array>(
+    field: string,
+    type: { new (length: number): T },
+    name: string,
+    length: number | undefined,
+  ): T {
     const v = this.raw(field);
-    if (!(v instanceof Int32Array)) throw this.error(field, `expected int32 values, got ${describe(v)}`);
+    if (!(v instanceof type)) throw this.error(field, `expected ${name} values, got ${describe(v)}`);
     if (length !== undefined && v.length !== length) {
       throw this.error(field, `expected ${length} values, got ${v.length}`);
     }
-    return v;
+    return v as T;
   }
 
   list(field: string): readonly StateValue[] {
