@@ -92,6 +92,17 @@ describe('NTM addressing', () => {
     });
   });
 
+  it('sharpening a spread weighting hard stays a weighting (w^gamma alone underflows to 0/0)', () => {
+    tf.tidy(() => {
+      // 128 slots near 1/128 and gamma 40: each w^gamma is about e^-194, below float32's range.
+      const spread = Array.from({ length: 128 }, (_, i) => (i === 5 ? 1.5 : 1) / 128.5);
+      const sharp = Array.from(sharpen(tf.tensor3d([[spread]]), tf.tensor2d([[40]])).dataSync());
+      assert.ok(sharp.every(Number.isFinite), 'finite');
+      assert.ok(Math.abs(sharp.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'sums to 1');
+      assert.ok(sharp[5] > 0.999, `the largest weight takes it all, got ${sharp[5]}`);
+    });
+  });
+
   it('the whole pipeline, and finite gradients where weights are exactly 0', () => {
     tf.tidy(() => {
       // g = 0 keeps the previous weighting (slot 0), shift +1 moves it to slot 1, gamma 1 keeps it.

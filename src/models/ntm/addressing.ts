@@ -76,8 +76,9 @@ export function circularShift(weights: tf.Tensor3D, kernel: tf.Tensor3D): tf.Ten
 
 /** w^gamma / sum w^gamma along the slots; `gammas` >= 1 is [B, H]. */
 export function sharpen(weights: tf.Tensor3D, gammas: tf.Tensor2D): tf.Tensor3D {
-  const powered = tf.exp(tf.mul(tf.log(tf.add(weights, SHARPEN_EPSILON)), tf.expandDims(gammas, 2)));
-  return tf.div(powered, tf.sum(powered, 2, true));
+  // w^gamma / sum w^gamma is a softmax of gamma * log w: computed as one (the largest term is
+  // subtracted first), no weighting underflows to all zeros when gamma is large and every w small.
+  return tf.softmax(tf.mul(tf.log(tf.add(weights, SHARPEN_EPSILON)), tf.expandDims(gammas, 2)));
 }
 
 /** What one addressing step needs from the heads, already constrained (see heads.ts). */
