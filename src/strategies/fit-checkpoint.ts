@@ -7,7 +7,7 @@
  */
 import type { TrainingEvent } from '../core/events.js';
 import { ConfigError, DataFormatError } from '../core/errors.js';
-import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
+import { isRecord, StateReader, type StateRecord, type StateValue } from '../core/state.js';
 import type { Plugin } from './plugin.js';
 
 export const FIT_CHECKPOINT_FORMAT = 'unforget-fit/1';
@@ -107,6 +107,9 @@ export function checkpointFromState(value: StateValue, where = 'checkpoint'): Fi
       return v;
     });
   const optimizer = state.raw('optimizer');
+  if (optimizer !== null && !isRecord(optimizer)) {
+    throw new DataFormatError(`${where}.optimizer`, 'expected null or a record');
+  }
   return {
     format,
     strategy: state.string('strategy'),
@@ -121,7 +124,7 @@ export function checkpointFromState(value: StateValue, where = 'checkpoint'): Fi
       'an event',
     ) as unknown as TrainingEvent[],
     model: listOf('model', (v): v is Float32Array => v instanceof Float32Array, 'float32 values'),
-    optimizer: optimizer === null ? null : state.reader('optimizer') && (optimizer as StateRecord),
+    optimizer,
     pluginStates: state.list('pluginStates'),
     seconds: state.number('seconds'),
     steps: state.integer('steps'),
