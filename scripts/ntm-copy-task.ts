@@ -8,7 +8,8 @@
  * every length 1-20 and 30-40 (lengths never seen in training).
  *
  *   npx tsx scripts/ntm-copy-task.ts [--steps 1000] [--seeds 0] [--models ntm,lstm] [--lr 5e-3] [--lr-decay none|cosine]
- *       [--controller mlp|lstm] [--curriculum 4] [--every 25] [--out docs/reproductions/ntm-copy-task.json]
+ *       [--controller mlp|lstm] [--gate-bias=0] [--clip 10] [--guard] [--curriculum 4] [--curriculum-threshold 1] [--every 25]
+ *       [--out docs/reproductions/ntm-copy-task.json]
  *
  * Curriculum (--curriculum s, 0 = off): training lengths are uniform in 1..maxLength, maxLength
  * starting at s and growing by 2 (up to 20) at each checkpoint whose window of training batches
@@ -33,8 +34,9 @@ import {
 } from '../src/data/copy-task.js';
 import { ntm } from '../src/models/ntm/ntm.js';
 import { lstmNetwork } from '../src/models/ntm/lstm.js';
-import { clippedStep } from '../src/models/ntm/sequence-training.js';
+import { clippedStep, DEFAULT_CLIP_NORM } from '../src/models/ntm/sequence-training.js';
 import { parameterCount } from '../src/models/ntm/dense.js';
+import { divergenceGuard } from '../src/models/ntm/divergence-guard.js';
 import {
   appendRecords,
   groupBy,
@@ -62,7 +64,15 @@ const { values: args } = parseArgs({
     // 5e-3 collapsed late, docs/results.md); 'none' keeps it constant.
     'lr-decay': { type: 'string', default: 'none' },
     controller: { type: 'string', default: 'mlp' },
+    // Initial bias of the NTM heads' interpolation gates (0: g = 0.5 at the start).
+    'gate-bias': { type: 'string', default: '0' },
+    // Roll back to an earlier healthy state when a window of steps collapses (divergence-guard.ts).
+    guard: { type: 'boolean', default: false },
+    // Global-norm gradient clipping of both models.
+    clip: { type: 'string', default: String(DEFAULT_CLIP_NORM) },
     curriculum: { type: 'string', default: '4' },
+    // Bits wrong per sequence (window mean) under which the curriculum lengthens the sequences.
+    'curriculum-threshold': { type: 'string', default: '1' },
     every: { type: 'string', default: '25' },
     out: { type: 'string', default: DEFAULT_OUT },
     publish: { type: 'boolean', default: false },
@@ -72,7 +82,11 @@ const steps = Number(args.steps);
 const every = Number(args.every);
 const curriculumStart = Number(args.curriculum);
 const learningRate = Number(args.lr);
-const lrDecay = args['lr-decay'];
+const gateBias = Number(args['gate-bias']);
+const clipNorm = Number(args.clip);
+if (!Number.isFinite(gateBias)) throw new Error(`--gate-bias: expected a number, got ${args['gate-bias']}`);
+if (!(clipNorm > 0)) throw new Error(`--clip: expected a positive number, got ${args.clip}`);
+const lrDecay = args['lr-decay'] as 'none' | 'cosine';
 if (lrDecay !== 'none' && lrDecay !== 'cosine') {
   throw new Error(`--lr-decay: expected none or cosine, got ${lrDecay}`);
 }
@@ -99,6 +113,14 @@ interface CopyRecord {
   steps: number;
   sequences: number;
   learningRate: number;
+  /** Absent in records made before these settings existed: none, 0, 10 and 1. */
+  lrDecay?: 'none' | 'cosine';
+  gateBias?: number;
+  clipNorm?: number;
+  curriculumThreshold?: number;
+  /** Whether the divergence guard ran, and the steps at which it rolled training back. */
+  guard?: boolean;
+  rollbacks?: number[];
   curriculumStart: number;
   secondsPerStep: number;
   curve: CurvePoint[];
@@ -109,11 +131,18 @@ interface CopyRecord {
   command: string;
 }
 
-/** Bits wrong per sequence under which the curriculum lengthens the sequences. */
-const CURRICULUM_THRESHOLD = 1;
+const curriculumThreshold = Number(args['curriculum-threshold']);
+if (!(curriculumThreshold > 0)) {
+  throw new Error(`--curriculum-threshold: expected a positive number, got ${args['curriculum-threshold']}`);
+}
 const CURRICULUM_STEP = 2;
 
-const ntmOptions = { inputSize: WIDTH + 1, outputSize: WIDTH, controller } as const;
+const ntmOptions = {
+  inputSize: WIDTH + 1,
+  outputSize: WIDTH,
+  controller,
+  gateBias,
+} as const;
 const lstmParameters = (hidden: number) => 4 * hidden * (WIDTH + 1 + hidden + 1) + (hidden + 1) * WIDTH;
 
 function build(model: 'ntm' | 'lstm', seed: number) {
@@ -121,7 +150,7 @@ function build(model: 'ntm' | 'lstm', seed: number) {
     const net = ntm({ ...ntmOptions, seed });
     return {
       net,
-      description: `NTM: ${controller.toUpperCase()} controller 100, N=128, M=20, 1 read + 1 write head, shifts -1..1`,
+      description: `NTM: ${controller.toUpperCase()} controller 100, N=128, M=20, 1 read + 1 write head, shifts -1..1${gateBias === 0 ? '' : `, gate bias ${gateBias}`}`,
     };
   }
   // The width whose one-layer LSTM has the parameter count closest to the NTM's.
@@ -154,6 +183,8 @@ async function train(model: 'ntm' | 'lstm', seed: number): Promise<CopyRecord> {
   const { net, description } = build(model, seed);
   const optimizer = adam({ learningRate });
   const rng = createRng(seed);
+  const guard = args.guard ? divergenceGuard(net.variables, optimizer) : null;
+  const rollbacks: number[] = [];
   const curve: CurvePoint[] = [];
   let window = { loss: 0, bits: 0, n: 0 };
   let maxLength = curriculumStart > 0 ? Math.min(curriculumStart, MAX_TRAIN_LENGTH) : MAX_TRAIN_LENGTH;
@@ -162,19 +193,24 @@ async function train(model: 'ntm' | 'lstm', seed: number): Promise<CopyRecord> {
     if (lrDecay !== 'none') optimizer.setLearningRate(learningRateAt(step, steps));
     const batch = copyBatch(rng, { batch: BATCH, width: WIDTH, length: sampleLength(rng, 1, maxLength) });
     let wrong: tf.Tensor | undefined;
-    const loss = clippedStep(optimizer, net.variables, () => {
-      const logits = net.run(batch.inputs);
-      // Counted from the step's own forward pass (no extra run); kept out of the step's tidy.
-      wrong = tf.keep(
-        tf.sum(
-          tf.cast(
-            tf.notEqual(tf.greater(answerLogits(logits, batch.length), 0), tf.greater(batch.targets, 0.5)),
-            'float32',
+    const loss = clippedStep(
+      optimizer,
+      net.variables,
+      () => {
+        const logits = net.run(batch.inputs);
+        // Counted from the step's own forward pass (no extra run); kept out of the step's tidy.
+        wrong = tf.keep(
+          tf.sum(
+            tf.cast(
+              tf.notEqual(tf.greater(answerLogits(logits, batch.length), 0), tf.greater(batch.targets, 0.5)),
+              'float32',
+            ),
           ),
-        ),
-      );
-      return copyLoss(logits, batch);
-    });
+        );
+        return copyLoss(logits, batch);
+      },
+      clipNorm,
+    );
     window = { loss: window.loss + loss, bits: window.bits + wrong!.dataSync()[0] / BATCH, n: window.n + 1 };
     tf.dispose([wrong!, batch.inputs, batch.targets]);
     if (step % every === 0 || step === steps) {
@@ -186,7 +222,12 @@ async function train(model: 'ntm' | 'lstm', seed: number): Promise<CopyRecord> {
           `bits wrong/seq ${point.bitsWrong.toFixed(2)} (${elapsed.toFixed(0)} s)`,
       );
       window = { loss: 0, bits: 0, n: 0 };
-      if (point.bitsWrong < CURRICULUM_THRESHOLD)
+      if (guard?.endWindow(point.loss)) {
+        rollbacks.push(step);
+        console.log(`${model} seed ${seed} step ${step}: collapsed, rolled back to an earlier state`);
+        continue; // the curriculum does not move on a collapsed window
+      }
+      if (point.bitsWrong < curriculumThreshold)
         maxLength = Math.min(MAX_TRAIN_LENGTH, maxLength + CURRICULUM_STEP);
     }
   }
@@ -204,13 +245,24 @@ async function train(model: 'ntm' | 'lstm', seed: number): Promise<CopyRecord> {
     steps,
     sequences: steps * BATCH,
     learningRate,
+    lrDecay,
+    gateBias,
+    clipNorm,
+    curriculumThreshold,
+    guard: args.guard,
+    rollbacks,
     curriculumStart,
     secondsPerStep,
     curve,
     perLength,
     len1to20: mean(1, 20),
     len30to40: mean(30, 40),
-    command: `npx tsx scripts/ntm-copy-task.ts --steps ${steps} --seeds ${seed} --models ${model} --lr ${args.lr}${lrDecay === 'none' ? '' : ` --lr-decay ${lrDecay}`} --controller ${controller} --curriculum ${curriculumStart} --every ${every}`,
+    command:
+      `npx tsx scripts/ntm-copy-task.ts --steps ${steps} --seeds ${seed} --models ${model} --lr ${args.lr}` +
+      `${lrDecay === 'none' ? '' : ` --lr-decay ${lrDecay}`} --controller ${controller} --curriculum ${curriculumStart}` +
+      `${curriculumThreshold === 1 ? '' : ` --curriculum-threshold ${curriculumThreshold}`}` +
+      `${model === 'ntm' && gateBias !== 0 ? ` --gate-bias=${gateBias}` : ''}` +
+      `${clipNorm === DEFAULT_CLIP_NORM ? '' : ` --clip ${clipNorm}`}${args.guard ? ' --guard' : ''} --every ${every}`,
   };
   console.log(
     `${model} seed ${seed}: bits wrong/seq len 1-20 ${record.len1to20.toFixed(2)}, len 30-40 ${record.len30to40.toFixed(2)}, ` +
@@ -221,13 +273,28 @@ async function train(model: 'ntm' | 'lstm', seed: number): Promise<CopyRecord> {
   return record;
 }
 
-/** What a row of the results names: the model, and whether it trained without the curriculum. */
-const variantOf = (r: CopyRecord) => (r.curriculumStart > 0 ? r.model : `${r.model} (no curriculum)`);
+/**
+ * What a row of the results names: the model and every setting that differs from the defaults
+ * (no curriculum, the NTM's gate bias, the clipping norm, the curriculum threshold). Records made
+ * before a setting existed used its default.
+ */
+const variantOf = (r: CopyRecord) => {
+  const settings = [
+    r.curriculumStart > 0 ? '' : 'no curriculum',
+    (r.gateBias ?? 0) === 0 ? '' : `gate bias ${r.gateBias}`,
+    (r.clipNorm ?? DEFAULT_CLIP_NORM) === DEFAULT_CLIP_NORM ? '' : `clip ${r.clipNorm}`,
+    (r.curriculumThreshold ?? 1) === 1 ? '' : `curriculum threshold ${r.curriculumThreshold}`,
+    r.guard ? 'rollback guard' : '',
+  ].filter((x) => x !== '');
+  return settings.length === 0 ? r.model : `${r.model} (${settings.join(', ')})`;
+};
+/** Records of one row: the same variant trained the same number of steps under the same schedule. */
+const rowOf = (r: CopyRecord) => `${variantOf(r)}/${r.steps}/${r.lrDecay ?? 'none'}`;
 
 async function publish(records: CopyRecord[]): Promise<void> {
   const groups = groupBy(
     [...records].sort((a, b) => a.seed - b.seed),
-    variantOf,
+    rowOf,
   );
   const entries: ResultEntry[] = groups.flatMap((group) =>
     (['len1to20', 'len30to40'] as const).map((key) => {
@@ -253,8 +320,8 @@ async function publish(records: CopyRecord[]): Promise<void> {
   };
   const f = (v?: number, d = 2) => (v === undefined ? '—' : v.toFixed(d));
   const lines = [
-    '| model | curriculum | parameters | steps x batch | s per step | seeds | bits wrong/seq, len 1-20 | len 30-40 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | curriculum | parameters | steps x batch | learning rate | s per step | seeds | rollbacks (per seed) | bits wrong/seq, len 1-20 | len 30-40 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...groups.map(
       (g) =>
         `| ${[
@@ -262,8 +329,12 @@ async function publish(records: CopyRecord[]): Promise<void> {
           g[0].curriculumStart > 0 ? `from ${g[0].curriculumStart}` : 'none',
           g[0].parameters,
           `${g[0].steps} x ${BATCH}`,
+          (g[0].lrDecay ?? 'none') === 'none'
+            ? `${g[0].learningRate}`
+            : `${g[0].learningRate} cosine to ${g[0].learningRate / 10}`,
           cell(g.map((r) => r.secondsPerStep)),
           g.map((r) => r.seed).join(', '),
+          g[0].guard ? g.map((r) => r.rollbacks?.length ?? 0).join(', ') : '— (no guard)',
           cell(g.map((r) => r.len1to20)),
           cell(g.map((r) => r.len30to40)),
         ].join(' | ')} |`,
@@ -307,7 +378,7 @@ if (args.publish) {
   for (const seed of seeds) {
     for (const model of models) {
       const record = await train(model, seed);
-      const all = await appendRecords(args.out!, [record], (r) => `${variantOf(r)}:${r.seed}`);
+      const all = await appendRecords(args.out!, [record], (r) => `${rowOf(r)}:${r.seed}`);
       if (args.out === DEFAULT_OUT) await publish(all);
     }
   }

@@ -89,9 +89,12 @@ export const strategyConfigSchema = z.strictObject({
    * - task importance (importance-replay, importance-ewc, importance-lwf; task-importance.ts):
    *   `importance` (default) weights each old task's replay share / penalty by its estimated
    *   importance, `uniform` by 1 (same data and budget; the `-uniform` names set it);
-   * - multi-task / multi-task-replay: `equal` (default), `uncertainty`, `gradnorm` or `dwa`.
+   * - multi-task / multi-task-replay: `equal` (default), `uncertainty`, `uncertainty-normalized`,
+   *   `gradnorm` or `dwa`.
    */
-  weighting: z.enum(['importance', 'uniform', 'equal', 'uncertainty', 'gradnorm', 'dwa']).optional(),
+  weighting: z
+    .enum(['importance', 'uniform', 'equal', 'uncertainty', 'uncertainty-normalized', 'gradnorm', 'dwa'])
+    .optional(),
   /**
    * Task importance: measured every `importanceEvery` steps (default 50) on `importanceHeldOut`
    * held-out rows per task (default 32), combined with softmax temperature

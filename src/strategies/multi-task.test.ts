@@ -205,8 +205,8 @@ describe('multi-task strategies', () => {
     assert.ok(replay.acc > plain.acc + 0.2, `ACC: ${replay.acc} vs ${plain.acc}`);
   });
 
-  it('learns GradNorm, uncertainty and DWA weights over the run and reports them after each experience', () => {
-    for (const weighting of ['gradnorm', 'uncertainty', 'dwa'] as const) {
+  it('learns GradNorm, uncertainty (both forms) and DWA weights over the run and reports them after each experience', () => {
+    for (const weighting of ['gradnorm', 'uncertainty', 'uncertainty-normalized', 'dwa'] as const) {
       const options = { bufferSize: 30, weighting, weightLr: 0.05, dwaWindow: 5 };
       const series = weightsOf(runTaskIl(multiTaskReplay(options)));
       assert.equal(series.length, 4);
@@ -242,6 +242,7 @@ describe('multi-task checkpoints', () => {
     const settings = [
       { weighting: 'gradnorm', weightLr: 0.05 },
       { weighting: 'uncertainty', weightLr: 0.05 },
+      { weighting: 'uncertainty-normalized', weightLr: 0.05 },
       { weighting: 'dwa', dwaWindow: 3 },
       { weighting: 'dwa' },
     ] as const;

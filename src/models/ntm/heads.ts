@@ -23,6 +23,8 @@ export interface HeadGroupOptions {
   shiftWidth: number;
   /** Write heads also emit erase and add vectors. */
   write: boolean;
+  /** Initial bias of the interpolation gates g (default 0: g = 0.5 at the start). */
+  gateBias?: number;
 }
 
 export interface HeadParams extends AddressingParams {
@@ -43,7 +45,7 @@ export function headGroup(rng: Rng, controllerSize: number, o: HeadGroupOptions)
   const maps = {
     key: dense(rng, controllerSize, h * m),
     strength: dense(rng, controllerSize, h),
-    gate: dense(rng, controllerSize, h),
+    gate: dense(rng, controllerSize, h, new Float32Array(h).fill(o.gateBias ?? 0)),
     shift: dense(rng, controllerSize, h * o.shiftWidth),
     gamma: dense(rng, controllerSize, h),
     ...(o.write ? { erase: dense(rng, controllerSize, h * m), add: dense(rng, controllerSize, h * m) } : {}),

@@ -13,6 +13,35 @@ import { parameterCount } from './dense.js';
 await initEngine();
 
 describe('ntm', () => {
+  it('gateBias sets where the heads start: the previous weighting (negative) or content (positive)', () => {
+    const options = {
+      inputSize: 3,
+      outputSize: 2,
+      memorySlots: 8,
+      memoryWidth: 4,
+      controller: 'mlp' as const,
+    };
+    const location = ntm({ ...options, gateBias: -30 });
+    const content = ntm({ ...options, gateBias: 30 });
+    tf.tidy(() => {
+      const x = tf.ones([1, 3]) as tf.Tensor2D;
+      // g ~ 0: the focus at slot 0, shifted by at most one slot: nothing outside slots 7, 0, 1.
+      const kept = Array.from(location.step(location.initialState(1), x).state.writeWeights.dataSync());
+      assert.ok(
+        kept.slice(2, 7).every((w) => w < 1e-6),
+        `location: ${kept.map((w) => w.toFixed(3)).join(' ')}`,
+      );
+      // g ~ 1: content addressing over the constant initial memory, uniform however it is shifted.
+      const spread = Array.from(content.step(content.initialState(1), x).state.writeWeights.dataSync());
+      assert.ok(
+        spread.every((w) => Math.abs(w - 1 / 8) < 1e-4),
+        `content: ${spread.map((w) => w.toFixed(3)).join(' ')}`,
+      );
+    });
+    location.dispose();
+    content.dispose();
+  });
+
   it('steps and unrolls batch-first, seeded, with the state shapes of its options', () => {
     const options = {
       inputSize: 5,

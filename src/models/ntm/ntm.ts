@@ -39,6 +39,11 @@ export interface NtmOptions {
   writeHeads?: number;
   /** R: shifts -R..R are allowed. Default 1. */
   shiftRange?: number;
+  /**
+   * Initial bias of every head's interpolation gate (default 0, g = 0.5): negative values start
+   * the heads closer to location-based addressing (keeping and shifting the previous weighting).
+   */
+  gateBias?: number;
   /** Seeds the weights. Default 0. */
   seed?: number;
 }
@@ -80,8 +85,21 @@ export function ntm(options: NtmOptions): Ntm {
   const rng = createRng(options.seed ?? 0);
   const makeController = options.controller === 'mlp' ? mlpController : lstmController;
   const controller: Controller = makeController(rng, [inputSize, readHeads * width], size);
-  const readers = headGroup(rng, size, { heads: readHeads, memoryWidth: width, shiftWidth, write: false });
-  const writers = headGroup(rng, size, { heads: writeHeads, memoryWidth: width, shiftWidth, write: true });
+  const { gateBias } = options;
+  const readers = headGroup(rng, size, {
+    heads: readHeads,
+    memoryWidth: width,
+    shiftWidth,
+    write: false,
+    gateBias,
+  });
+  const writers = headGroup(rng, size, {
+    heads: writeHeads,
+    memoryWidth: width,
+    shiftWidth,
+    write: true,
+    gateBias,
+  });
   const out = dense(rng, [size, readHeads * width], outputSize);
   const initialReads = tf.variable(
     tf.tensor2d(

@@ -7,7 +7,7 @@ describe('createWeighting', () => {
   it('makes each weighting by name, equal by default', () => {
     assert.deepEqual(
       WEIGHTING_NAMES.map((weighting) => createWeighting({ weighting }).name),
-      ['equal', 'uncertainty', 'gradnorm', 'dwa'],
+      ['equal', 'uncertainty', 'uncertainty-normalized', 'gradnorm', 'dwa'],
     );
     assert.equal(createWeighting().name, 'equal');
   });

@@ -37,6 +37,8 @@ export function createWeighting(options: WeightingOptions = {}): TaskWeighting {
       return equalWeighting();
     case 'uncertainty':
       return uncertaintyWeighting({ lr: weightLr });
+    case 'uncertainty-normalized':
+      return uncertaintyWeighting({ lr: weightLr, normalize: true });
     case 'gradnorm':
       return gradNormWeighting({ alpha: gradNormAlpha, lr: weightLr });
     case 'dwa':

@@ -9,6 +9,14 @@
  * s_t starts at 0 (w_t = 1) and takes one plain gradient step per training step in which task t
  * has rows, with the analytic gradient dL/ds_t = 1 - exp(-s_t) L_t (the paper learns s jointly
  * with the network by backpropagation; the gradient is the same).
+ *
+ * `normalize` (the `uncertainty-normalized` weighting, our variant, not the paper's): the same s_t
+ * steps, but the weights are rescaled to sum to the number of tasks K, w_t = K exp(-s_t) /
+ * sum_j exp(-s_j), as GradNorm's and DWA's do. Why: on classification tasks whose cross-entropy
+ * falls towards 0 the paper's optimum w_t = 1 / L_t grows without bound, and with plain SGD the
+ * effective step then does too (measured on Split-MNIST, docs/results.md: training diverges).
+ * Normalised, the weights keep the paper's ratios (w_t / w_j = L_j / L_t at the optimum) and
+ * the step is never larger than K times one task's, as with equal weighting at its worst.
  */
 import { StateReader } from '../../core/state.js';
 import { taskMapFromState, taskMapState, type TaskWeighting } from './weighting.js';
@@ -16,20 +24,35 @@ import { taskMapFromState, taskMapState, type TaskWeighting } from './weighting.
 export interface UncertaintyOptions {
   /** Learning rate of the s_t steps. Default 0.025. */
   lr?: number;
+  /** Rescale the weights to sum to the number of tasks (see above). Default false. */
+  normalize?: boolean;
 }
 
 export function uncertaintyWeighting(options: UncertaintyOptions = {}): TaskWeighting {
   const lr = options.lr ?? 0.025;
+  const normalize = options.normalize ?? false;
   let logVariance = new Map<number, number>();
   const s = (task: number) => logVariance.get(task) ?? 0;
+  /**
+   * w_t; normalised over the seen tasks, computed as exp(min_j s_j - s_t) / sum_j exp(min_j s_j - s_j)
+   * so that no term overflows however far the s_t have moved. A task not seen yet weighs 1.
+   */
+  const weight = (task: number) => {
+    if (!normalize || !logVariance.has(task)) return Math.exp(-s(task));
+    const all = [...logVariance.values()];
+    const least = Math.min(...all);
+    const total = all.reduce((sum, v) => sum + Math.exp(least - v), 0);
+    return (all.length * Math.exp(least - s(task))) / total;
+  };
   return {
-    name: 'uncertainty',
-    weight: (task) => Math.exp(-s(task)),
-    offset: s,
+    name: normalize ? 'uncertainty-normalized' : 'uncertainty',
+    weight,
+    // The paper's objective adds s_t to the loss; the normalised weighting is not that objective.
+    offset: (task) => (normalize ? 0 : s(task)),
     observe(step) {
       step.tasks.forEach((t, k) => logVariance.set(t, s(t) - lr * (1 - Math.exp(-s(t)) * step.losses[k])));
     },
-    weights: () => new Map([...logVariance.keys()].sort((a, b) => a - b).map((t) => [t, Math.exp(-s(t))])),
+    weights: () => new Map([...logVariance.keys()].sort((a, b) => a - b).map((t) => [t, weight(t)])),
     state: () => ({ logVariance: taskMapState(logVariance) }),
     restore(value, where) {
       logVariance = taskMapFromState(

@@ -21,7 +21,7 @@ export interface StepObservation {
 }
 
 export interface TaskWeighting {
-  /** `equal`, `uncertainty`, `gradnorm` or `dwa`. */
+  /** One of WEIGHTING_NAMES. */
   readonly name: string;
   /** True when `observe` needs `gradientNorms` (GradNorm): the plugin then computes them each step. */
   readonly needsGradientNorms?: boolean;
@@ -41,9 +41,15 @@ export interface TaskWeighting {
   restore(state: StateValue, where: string): void;
 }
 
-export type WeightingName = 'equal' | 'uncertainty' | 'gradnorm' | 'dwa';
+export type WeightingName = 'equal' | 'uncertainty' | 'uncertainty-normalized' | 'gradnorm' | 'dwa';
 
-export const WEIGHTING_NAMES: readonly WeightingName[] = ['equal', 'uncertainty', 'gradnorm', 'dwa'];
+export const WEIGHTING_NAMES: readonly WeightingName[] = [
+  'equal',
+  'uncertainty',
+  'uncertainty-normalized',
+  'gradnorm',
+  'dwa',
+];
 
 /** A per-task number map as task ids and float64 values, in the map's order. */
 export function taskMapState(map: ReadonlyMap<number, number>): StateRecord {
