@@ -24,6 +24,10 @@ const CONFIGS = [
   'split-mnist-task-il',
   'split-mnist-domain-il',
   'permuted-mnist',
+  'split-mnist-class-il-full',
+  'split-mnist-class-il-full-mild',
+  'permuted-mnist-10',
+  'permuted-mnist-10-lambda100',
 ] as const;
 const BENCHMARK: Record<string, { benchmark: string; scenario: string }> = {
   'split-mnist-class-il': {
@@ -44,6 +48,22 @@ const BENCHMARK: Record<string, { benchmark: string; scenario: string }> = {
   },
   'permuted-mnist': {
     benchmark: 'permuted-mnist x5 (reduced: 784-100-100, 1/4 data, 300 it.)',
+    scenario: 'domain-il',
+  },
+  'split-mnist-class-il-full': {
+    benchmark: 'split-mnist (784-100-100, all data, 1 epoch)',
+    scenario: 'class-il',
+  },
+  'split-mnist-class-il-full-mild': {
+    benchmark: 'split-mnist (784-100-100, all data, 1 epoch; T = 1, EMA 0.9)',
+    scenario: 'class-il',
+  },
+  'permuted-mnist-10': {
+    benchmark: 'permuted-mnist x10 (784-100-100, all data, 1000 it.)',
+    scenario: 'domain-il',
+  },
+  'permuted-mnist-10-lambda100': {
+    benchmark: 'permuted-mnist x10 (784-100-100, all data, 1000 it.; EWC lambda 100)',
     scenario: 'domain-il',
   },
 };
