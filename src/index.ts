@@ -73,6 +73,9 @@ export {
   type NtmState,
   type LstmNetwork,
   type LstmOptions,
+  divergenceGuard,
+  type DivergenceGuard,
+  type DivergenceGuardOptions,
 } from './models/ntm/index.js';
 export * as ntmParts from './models/ntm/index.js';
 export { copyBatch, copyLoss, bitsWrongPerSequence, type CopyBatch } from './data/copy-task.js';

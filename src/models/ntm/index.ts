@@ -18,3 +18,4 @@ export { readMemory, writeMemory } from './memory.js';
 export { headGroup, type HeadGroup, type HeadGroupOptions, type HeadParams } from './heads.js';
 export { dense, parameterCount, type Dense } from './dense.js';
 export { clipByGlobalNorm, clippedStep, DEFAULT_CLIP_NORM } from './sequence-training.js';
+export { divergenceGuard, type DivergenceGuard, type DivergenceGuardOptions } from './divergence-guard.js';
