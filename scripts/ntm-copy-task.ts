@@ -9,7 +9,10 @@
  *
  *   npx tsx scripts/ntm-copy-task.ts [--steps 3000] [--seeds 0] [--models ntm,lstm] [--lr 5e-3] [--lr-decay cosine|none]
  *       [--controller mlp|lstm] [--gate-bias=-1] [--clip 10] [--guard on|off] [--curriculum 4] [--curriculum-threshold 1] [--every 25]
- *       [--out docs/reproductions/ntm-copy-task.json]
+ *       [--config examples/ntm/copy-task.yaml] [--out docs/reproductions/ntm-copy-task.json]
+ *
+ * --config reads the same settings from a YAML mapping (keys as the flags' names); flags on the
+ * command line win over the file, the file over the defaults.
  *
  * Curriculum (--curriculum s, 0 = off): training lengths are uniform in 1..maxLength, maxLength
  * starting at s and growing by 2 (up to 20) at each checkpoint whose window of training batches
@@ -25,7 +28,9 @@
  * addressing), and the divergence guard (src/models/ntm/divergence-guard.ts), which rolls a run
  * back to an earlier state when a window of 25 steps collapses; each record lists its rollbacks.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import * as tf from '../src/engine/tf.js';
 import { initEngine } from '../src/engine/backend.js';
 import { adam } from '../src/engine/optimizers/index.js';
@@ -60,34 +65,90 @@ const WIDTH = 8;
 const BATCH = 16;
 const MAX_TRAIN_LENGTH = 20;
 
-const { values: args } = parseArgs({
+/**
+ * The settings and their defaults (the published protocol). Each is a command-line flag of the
+ * same name and a key of a --config YAML file; flags given on the command line win over the file.
+ */
+const DEFAULTS = {
+  steps: '3000',
+  seeds: '0',
+  models: 'ntm,lstm',
+  lr: String(DEFAULT_LEARNING_RATE),
+  // 'cosine': the learning rate falls from --lr to --lr/10 over the run (long runs at a constant
+  // 5e-3 collapsed late, docs/results.md); 'none' keeps it constant.
+  'lr-decay': 'cosine',
+  controller: 'mlp',
+  // Initial bias of the NTM heads' interpolation gates (0: g = 0.5 at the start).
+  'gate-bias': '-1',
+  // Roll back to an earlier healthy state when a window of steps collapses (divergence-guard.ts).
+  guard: 'on',
+  // Global-norm gradient clipping of both models.
+  clip: String(DEFAULT_CLIP_NORM),
+  curriculum: '4',
+  // Bits wrong per sequence (window mean) under which the curriculum lengthens the sequences.
+  'curriculum-threshold': '1',
+  every: '25',
+};
+type Setting = keyof typeof DEFAULTS;
+const SETTINGS = Object.keys(DEFAULTS) as Setting[];
+
+const { values: given } = parseArgs({
   options: {
-    steps: { type: 'string', default: '3000' },
-    seeds: { type: 'string', default: '0' },
-    models: { type: 'string', default: 'ntm,lstm' },
-    lr: { type: 'string', default: String(DEFAULT_LEARNING_RATE) },
-    // 'cosine': the learning rate falls from --lr to --lr/10 over the run (long runs at a constant
-    // 5e-3 collapsed late, docs/results.md); 'none' keeps it constant.
-    'lr-decay': { type: 'string', default: 'cosine' },
-    controller: { type: 'string', default: 'mlp' },
-    // Initial bias of the NTM heads' interpolation gates (0: g = 0.5 at the start).
-    'gate-bias': { type: 'string', default: '-1' },
-    // Roll back to an earlier healthy state when a window of steps collapses (divergence-guard.ts).
-    guard: { type: 'string', default: 'on' },
-    // Global-norm gradient clipping of both models.
-    clip: { type: 'string', default: String(DEFAULT_CLIP_NORM) },
-    curriculum: { type: 'string', default: '4' },
-    // Bits wrong per sequence (window mean) under which the curriculum lengthens the sequences.
-    'curriculum-threshold': { type: 'string', default: '1' },
-    every: { type: 'string', default: '25' },
+    ...Object.fromEntries(SETTINGS.map((k) => [k, { type: 'string' as const }])),
+    config: { type: 'string' },
     out: { type: 'string', default: DEFAULT_OUT },
     publish: { type: 'boolean', default: false },
   },
 });
-const steps = Number(args.steps);
-const every = Number(args.every);
-const curriculumStart = Number(args.curriculum);
+
+/** A --config file's settings: a YAML mapping of setting names to numbers, strings or booleans. */
+function readConfig(path: string): Partial<Record<Setting, string>> {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`--config ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`--config ${path}: expected a mapping of settings (${SETTINGS.join(', ')})`);
+  }
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => {
+      if (!(SETTINGS as string[]).includes(key)) {
+        throw new Error(`--config ${path}: ${key}: unknown setting; expected one of ${SETTINGS.join(', ')}`);
+      }
+      if (!['number', 'string', 'boolean'].includes(typeof value)) {
+        throw new Error(`--config ${path}: ${key}: expected a number, a string or a boolean`);
+      }
+      // YAML reads `guard: on` as a string but `guard: true` as a boolean: both mean on.
+      return [key, typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value)];
+    }),
+  );
+}
+
+const onCommandLine = (k: Setting) => (given as Record<string, unknown>)[k] as string | undefined;
+const fromCommandLine = Object.fromEntries(
+  SETTINGS.filter((k) => onCommandLine(k) !== undefined).map((k) => [k, onCommandLine(k)]),
+);
+const args: Record<Setting, string> & { out: string; publish: boolean } = {
+  ...DEFAULTS,
+  ...(given.config ? readConfig(given.config) : {}),
+  ...fromCommandLine,
+  out: given.out!,
+  publish: given.publish!,
+};
+const wholeNumber = (flag: Setting, min: number) => {
+  const value = Number(args[flag]);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`--${flag}: expected a whole number >= ${min}, got ${args[flag]}`);
+  }
+  return value;
+};
+const steps = wholeNumber('steps', 1);
+const every = wholeNumber('every', 1);
+const curriculumStart = wholeNumber('curriculum', 0);
 const learningRate = Number(args.lr);
+if (!(learningRate > 0)) throw new Error(`--lr: expected a positive number, got ${args.lr}`);
 const gateBias = Number(args['gate-bias']);
 const clipNorm = Number(args.clip);
 if (!Number.isFinite(gateBias)) throw new Error(`--gate-bias: expected a number, got ${args['gate-bias']}`);
@@ -104,7 +165,10 @@ const learningRateAt = (step: number, total: number) =>
   lrDecay === 'none'
     ? learningRate
     : learningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / Math.max(1, total - 1))));
-const controller = args.controller === 'lstm' ? 'lstm' : 'mlp';
+if (args.controller !== 'mlp' && args.controller !== 'lstm') {
+  throw new Error(`--controller: expected mlp or lstm, got ${args.controller}`);
+}
+const controller = args.controller;
 
 interface CurvePoint {
   step: number;
@@ -381,15 +445,21 @@ async function publish(records: CopyRecord[]): Promise<void> {
 }
 
 await initEngine();
-const seeds = args.seeds!.split(',').map(Number);
-const models = args.models!.split(',') as ('ntm' | 'lstm')[];
+const seeds = args.seeds.split(',').map(Number);
+if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) {
+  throw new Error(`--seeds: expected whole numbers >= 0 separated by commas, got ${args.seeds}`);
+}
+const models = args.models.split(',') as ('ntm' | 'lstm')[];
+if (models.some((m) => m !== 'ntm' && m !== 'lstm')) {
+  throw new Error(`--models: expected ntm and/or lstm separated by commas, got ${args.models}`);
+}
 if (args.publish) {
   await publish(readJson<CopyRecord[]>(DEFAULT_OUT, []));
 } else {
   for (const seed of seeds) {
     for (const model of models) {
       const record = await train(model, seed);
-      const all = await appendRecords(args.out!, [record], (r) => `${rowOf(r)}:${r.seed}`);
+      const all = await appendRecords(args.out, [record], (r) => `${rowOf(r)}:${r.seed}`);
       if (args.out === DEFAULT_OUT) await publish(all);
     }
   }
