@@ -15,9 +15,9 @@ import { naive } from './naive.js';
 import type { Strategy } from './strategy.js';
 import { groupRows, lastSharedKernel, multiTask, multiTaskPlugin, multiTaskReplay } from './multi-task.js';
 import { classIlReplay } from './testing/class-il-replay.js';
-import { gaussianClusters } from '../data/synthetic.js';
 import { adam } from '../engine/optimizers/index.js';
 import { assertResumesExactly } from './testing/resume.js';
+import { resumeMultiHead, resumeTaskIl } from './testing/resume-fixture.js';
 
 await initEngine();
 
@@ -227,16 +227,8 @@ describe('multi-task strategies', () => {
 });
 
 describe('multi-task checkpoints', () => {
-  const data = gaussianClusters({
-    numClasses: 6,
-    samplesPerClass: 8,
-    testSamplesPerClass: 4,
-    dims: 4,
-    seed: 3,
-  });
-  const stream = classSplit(data, { experiences: 3, seed: 1, scenario: 'task-il' });
-  const newModel = () =>
-    multiHeadMlp({ inputShape: [4], hiddenSizes: [8], numClasses: 6, heads: 3, seed: 5 });
+  const stream = resumeTaskIl;
+  const newModel = resumeMultiHead;
 
   it('resumes every learned weighting exactly (GradNorm, uncertainty, DWA by window and by epoch)', () => {
     const settings = [

@@ -7,26 +7,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initEngine } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
-import { gaussianClusters } from '../data/synthetic.js';
-import { classSplit } from '../benchmarks/class-split.js';
-import { mlp, multiHeadMlp } from '../models/mlp.js';
 import type { StrategyOptions } from './strategy.js';
 import { createStrategy, strategyRegistry } from './registry.js';
 import { assertResumesExactly, type ResumeCase } from './testing/resume.js';
+import {
+  resumeClassIl as classIl,
+  resumeMultiHead as multiHead,
+  resumeSingleHead as singleHead,
+  resumeTaskIl as taskIl,
+} from './testing/resume-fixture.js';
 
 await initEngine();
-
-const data = gaussianClusters({
-  numClasses: 6,
-  samplesPerClass: 8,
-  testSamplesPerClass: 4,
-  dims: 4,
-  seed: 3,
-});
-const classIl = classSplit(data, { experiences: 3, seed: 1, scenario: 'class-il' });
-const taskIl = classSplit(data, { experiences: 3, seed: 1, scenario: 'task-il' });
-const singleHead = () => mlp({ inputShape: [4], hiddenSizes: [8], numClasses: 6, seed: 5 });
-const multiHead = () => multiHeadMlp({ inputShape: [4], hiddenSizes: [8], numClasses: 6, heads: 3, seed: 5 });
 
 /** Small settings each method needs to do its work on 16 samples an experience. */
 const settings: Partial<Record<string, StrategyOptions & Record<string, unknown>>> = {
