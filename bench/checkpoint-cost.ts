@@ -18,11 +18,11 @@ import { initEngine } from '../src/engine/backend.js';
 import { adam } from '../src/engine/optimizers/index.js';
 import { benchmarks } from '../src/benchmarks/benchmarks.js';
 import { mlp, multiHeadMlp } from '../src/models/mlp.js';
-import { fit, type FitCheckpointing } from '../src/strategies/template.js';
+import { fit, type FitCheckpointing } from '../src/training/template.js';
 import { createStrategy } from '../src/strategies/registry.js';
-import type { StrategyOptions } from '../src/strategies/strategy.js';
-import { checkpointToState } from '../src/strategies/fit-checkpoint.js';
-import { checkpointStore } from '../src/loggers/checkpoint-store.js';
+import type { StrategyOptions } from '../src/training/strategy.js';
+import { checkpointToState } from '../src/checkpoint/fit-state.js';
+import { checkpointStore } from '../src/checkpoint/store.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -16,7 +16,7 @@ import { initEngine } from '../src/engine/backend.js';
 import { adam } from '../src/engine/optimizers/index.js';
 import { benchmarks } from '../src/benchmarks/benchmarks.js';
 import { mlp } from '../src/models/mlp.js';
-import { fit } from '../src/strategies/template.js';
+import { fit } from '../src/training/template.js';
 import { createStrategy } from '../src/strategies/registry.js';
 import { loadRunConfig } from '../src/cli/config.js';
 import type { TrainingEvent } from '../src/core/events.js';

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuFeatures } from './cpu-fingerprint.mjs';
+import { cpuFeatures } from '../src/native/addon/cpu-features.mjs';
 import { detectBlas } from './detect-blas.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -80,7 +80,8 @@ export {
 export * as ntmParts from './models/ntm/index.js';
 export { copyBatch, copyLoss, bitsWrongPerSequence, type CopyBatch } from './data/copy-task.js';
 export * from './metrics/index.js';
+export * from './training/index.js';
+export * from './checkpoint/index.js';
 export * from './strategies/index.js';
 export * from './loggers/index.js';
-export { parseRunConfig, loadRunConfig } from './cli/config.js';
-export { runExperiment } from './cli/run-experiment.js';
+export { writeFileAtomic } from './core/atomic-write.js';

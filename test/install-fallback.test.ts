@@ -24,7 +24,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { addonPath } from '../src/native/addon-loader.js';
 import type { NativeAddon } from '../src/native/addon-api.js';
-import { cpuFeatures } from '../scripts/cpu-fingerprint.mjs';
+import { cpuFeatures } from '../src/native/addon/cpu-features.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);

@@ -7,7 +7,7 @@ import { gaussianClusters } from '../src/data/synthetic.js';
 import { classSplit } from '../src/benchmarks/class-split.js';
 import { mlp } from '../src/models/mlp.js';
 import { summarize } from '../src/metrics/index.js';
-import { fit } from '../src/strategies/template.js';
+import { fit } from '../src/training/template.js';
 import { createStrategy, type StrategyName } from '../src/strategies/registry.js';
 
 await initEngine();

@@ -21,22 +21,22 @@ import { benchmarks } from '../benchmarks/benchmarks.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { onlineStream } from '../benchmarks/online.js';
 import { mlp, multiHeadMlp } from '../models/mlp.js';
-import { fitAsync, RunInterrupted } from '../strategies/template.js';
-import { assertCheckpointable } from '../strategies/fit-checkpoint.js';
+import { fitAsync, RunInterrupted } from '../training/template.js';
+import { assertCheckpointable } from '../checkpoint/fit-state.js';
 import type { Classifier } from '../models/classifier.js';
 import type { TrainingEvent } from '../core/events.js';
-import { writeFileAtomic } from '../loggers/atomic-write.js';
-import { checkpointStore } from '../loggers/checkpoint-store.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { checkpointStore } from '../checkpoint/store.js';
 import {
   configDigest,
   runCheckpointFromState,
   runCheckpointToState,
   type CompletedStrategy,
   type RunCheckpoint,
-} from './run-checkpoint.js';
+} from '../checkpoint/run-state.js';
 import { parseRunConfig } from './config.js';
 import { createStrategy } from '../strategies/registry.js';
-import type { StrategyOptions } from '../strategies/strategy.js';
+import type { StrategyOptions } from '../training/strategy.js';
 import { createMemorySampler, summarize, type RunSummary } from '../metrics/index.js';
 import {
   combineLoggers,

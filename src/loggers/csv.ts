@@ -1,5 +1,5 @@
 import { createAccuracyMatrixBuilder } from '../metrics/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import type { Logger } from './logger.js';
 
 /**

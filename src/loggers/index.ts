@@ -12,7 +12,6 @@ export {
   type LoggerContext,
   type LoggerName,
 } from './registry.js';
-export { writeFileAtomic } from './atomic-write.js';
 export { tensorboardLogger, type TensorBoardLoggerOptions } from './tensorboard/tensorboard-logger.js';
 export { crc32c, maskCrc32c } from './tensorboard/crc32c.js';
 export { encodeRecord } from './tensorboard/tfrecord.js';
@@ -35,5 +34,3 @@ export { resolveRunFolders, expandGlob } from './report/run-paths.js';
 export { writeComparison, writeRunReport } from './report/lazy.js';
 export type { WrittenReport } from './report/write-report.js';
 export type { WrittenComparison } from './report/write-comparison.js';
-export { decodeCheckpoint, encodeCheckpoint } from './checkpoint-file.js';
-export { checkpointStore, type CheckpointStore, type LoadedCheckpoint } from './checkpoint-store.js';

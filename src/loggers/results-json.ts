@@ -1,5 +1,5 @@
 import type { RunSummary } from '../metrics/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 
 /** The headline numbers of one strategy's run, as results.json stores them. */
 export type ResultSummary = Pick<

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeAddon } from './addon-api.js';
-import { cpuFeatures } from '../../scripts/cpu-fingerprint.mjs';
+import { cpuFeatures } from './addon/cpu-features.mjs';
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 

@@ -1,28 +1,7 @@
-/** Strategies: the training template, the plugin interface and the methods (see DESIGN.md). */
-export { fit, fitAsync, RunInterrupted, type FitCheckpointing, type FitOptions } from './template.js';
-export {
-  assertCheckpointable,
-  checkpointFromState,
-  checkpointToState,
-  type FitCheckpoint,
-  type TrainingPosition,
-} from './fit-checkpoint.js';
-export { evaluate, type EvaluateOptions } from './evaluate.js';
-export type {
-  Batch,
-  EpochContext,
-  ExperienceContext,
-  EvaluationContext,
-  GradientContext,
-  LossContext,
-  Plugin,
-  StepContext,
-  StepEndContext,
-} from './plugin.js';
-export type { Strategy, StrategyOptions, TrainingSetSelector } from './strategy.js';
-export { naive } from './naive.js';
-export { cumulative } from './cumulative.js';
-export { joint } from './joint.js';
+/** Strategies: the methods, by family, and the registry that names them (docs/architecture.md). */
+export { naive } from './baselines/naive.js';
+export { cumulative } from './baselines/cumulative.js';
+export { joint } from './baselines/joint.js';
 export {
   createStrategy,
   isStrategyName,
@@ -30,29 +9,39 @@ export {
   type StrategyFactory,
   type StrategyName,
 } from './registry.js';
-export { ewc, onlineEwc, ewcPlugin, ewcPenalty, type EwcOptions, type EwcPlugin } from './ewc.js';
-export { diagonalFisher } from './fisher.js';
-export { si, siPlugin, type SiOptions } from './si.js';
-export { mas, masPlugin, masImportance, type MasOptions } from './mas.js';
-export { lwf, lwfPlugin, distillation, type LwfOptions } from './lwf.js';
-export { combine } from './combine.js';
-export { ActiveClasses, maskLogits, maskRows, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';
-export { fitOnline } from './online-template.js';
-export { er, erPlugin, type ErOptions, type ErPlugin } from './er.js';
-export { der, derpp, derPlugin, type DerOptions, type DerPlugin } from './der.js';
-export { erAce, erAcePlugin, type ErAceOptions, type ErAcePlugin } from './er-ace.js';
-export { type ReplayBufferOptions } from './replay-buffer-option.js';
-export { agem, agemPlugin, agemProjection, type AgemOptions, type AgemPlugin } from './agem.js';
-export { gem, gemPlugin, gemProjection, type GemOptions, type GemPlugin } from './gem.js';
-export { icarl, icarlPlugin, type IcarlOptions, type IcarlPlugin } from './icarl.js';
-export { gdumb, gdumbPlugin, gdumbLearningRate, type GdumbOptions, type GdumbPlugin } from './gdumb.js';
+export {
+  ewc,
+  onlineEwc,
+  ewcPlugin,
+  ewcPenalty,
+  type EwcOptions,
+  type EwcPlugin,
+} from './regularization/ewc.js';
+export { diagonalFisher } from './regularization/fisher.js';
+export { si, siPlugin, type SiOptions } from './regularization/si.js';
+export { mas, masPlugin, masImportance, type MasOptions } from './regularization/mas.js';
+export { lwf, lwfPlugin, distillation, type LwfOptions } from './regularization/lwf.js';
+export { er, erPlugin, type ErOptions, type ErPlugin } from './replay/er.js';
+export { der, derpp, derPlugin, type DerOptions, type DerPlugin } from './replay/der.js';
+export { erAce, erAcePlugin, type ErAceOptions, type ErAcePlugin } from './replay/er-ace.js';
+export { type ReplayBufferOptions } from './replay/replay-memory.js';
+export { agem, agemPlugin, agemProjection, type AgemOptions, type AgemPlugin } from './replay/agem.js';
+export { gem, gemPlugin, gemProjection, type GemOptions, type GemPlugin } from './replay/gem.js';
+export { icarl, icarlPlugin, type IcarlOptions, type IcarlPlugin } from './replay/icarl.js';
+export {
+  gdumb,
+  gdumbPlugin,
+  gdumbLearningRate,
+  type GdumbOptions,
+  type GdumbPlugin,
+} from './replay/gdumb.js';
 export {
   memoryAugmented,
   memoryAugmentedPlugin,
   type MemoryAugmentedOptions,
   type MemoryAugmentedPlugin,
-} from './memory-augmented.js';
-export { locallyAdaptedLogits, type LocalAdaptationOptions } from './local-adaptation.js';
+} from './memory-augmented/memory-augmented.js';
+export { locallyAdaptedLogits, type LocalAdaptationOptions } from './memory-augmented/local-adaptation.js';
 export {
   multiTask,
   multiTaskReplay,
@@ -60,23 +49,23 @@ export {
   type MultiTaskOptions,
   type MultiTaskReplayOptions,
   type MultiTaskPlugin,
-} from './multi-task.js';
+} from './multi-task/multi-task.js';
 export {
   createWeighting,
   WEIGHTING_NAMES,
   type TaskWeighting,
   type WeightingName,
   type WeightingOptions,
-} from './task-weighting/index.js';
+} from './multi-task/task-weighting/index.js';
 export {
   taskImportance,
   withImportance,
   type TaskImportance,
   type TaskImportanceOptions,
   type TaskImportancePlugin,
-} from './task-importance.js';
+} from './task-importance/task-importance.js';
 export {
   importanceReplay,
   importanceReplayPlugin,
   type ImportanceReplayOptions,
-} from './importance-replay.js';
+} from './task-importance/importance-replay.js';

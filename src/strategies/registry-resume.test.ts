@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initEngine } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
-import type { StrategyOptions } from './strategy.js';
+import type { StrategyOptions } from '../training/strategy.js';
 import { createStrategy, strategyRegistry } from './registry.js';
 import { assertResumesExactly, type ResumeCase } from './testing/resume.js';
 import {

@@ -1,30 +1,34 @@
 import { ConfigError } from '../core/errors.js';
-import { cumulative } from './cumulative.js';
-import { joint } from './joint.js';
-import { naive } from './naive.js';
-import { ewc, onlineEwc, type EwcOptions } from './ewc.js';
-import { si, type SiOptions } from './si.js';
-import { mas, type MasOptions } from './mas.js';
-import { lwf, type LwfOptions } from './lwf.js';
-import type { Strategy, StrategyOptions } from './strategy.js';
+import { cumulative } from './baselines/cumulative.js';
+import { joint } from './baselines/joint.js';
+import { naive } from './baselines/naive.js';
+import { ewc, onlineEwc, type EwcOptions } from './regularization/ewc.js';
+import { si, type SiOptions } from './regularization/si.js';
+import { mas, type MasOptions } from './regularization/mas.js';
+import { lwf, type LwfOptions } from './regularization/lwf.js';
+import type { Strategy, StrategyOptions } from '../training/strategy.js';
 import type { Classifier } from '../models/classifier.js';
-import { combine } from './combine.js';
-import { er, type ErOptions } from './er.js';
-import { der, derpp, type DerOptions } from './der.js';
-import { erAce, type ErAceOptions } from './er-ace.js';
-import { agem, type AgemOptions } from './agem.js';
-import { gem, type GemOptions } from './gem.js';
-import { gdumb, type GdumbOptions } from './gdumb.js';
-import { icarl, type IcarlOptions } from './icarl.js';
-import { importanceReplay, type ImportanceReplayOptions } from './importance-replay.js';
-import { importanceOptionsOf, withImportance, type ImportanceFieldOptions } from './task-importance.js';
-import { memoryAugmented, type MemoryAugmentedOptions } from './memory-augmented.js';
+import { combine } from '../training/combine.js';
+import { er, type ErOptions } from './replay/er.js';
+import { der, derpp, type DerOptions } from './replay/der.js';
+import { erAce, type ErAceOptions } from './replay/er-ace.js';
+import { agem, type AgemOptions } from './replay/agem.js';
+import { gem, type GemOptions } from './replay/gem.js';
+import { gdumb, type GdumbOptions } from './replay/gdumb.js';
+import { icarl, type IcarlOptions } from './replay/icarl.js';
+import { importanceReplay, type ImportanceReplayOptions } from './task-importance/importance-replay.js';
+import {
+  importanceOptionsOf,
+  withImportance,
+  type ImportanceFieldOptions,
+} from './task-importance/task-importance.js';
+import { memoryAugmented, type MemoryAugmentedOptions } from './memory-augmented/memory-augmented.js';
 import {
   multiTask,
   multiTaskReplay,
   type MultiTaskOptions,
   type MultiTaskReplayOptions,
-} from './multi-task.js';
+} from './multi-task/multi-task.js';
 
 /** Methods that keep a fresh copy of the model need the `copyModel` factory. */
 function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {

@@ -1,6 +1,6 @@
 import { arch, cpus, platform, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 
 /**
  * Where a run ran, as `environment.json` records it: enough to tell two machines' timings apart,

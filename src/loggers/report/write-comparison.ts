@@ -5,7 +5,7 @@ import { compareReportHtml } from './compare-html.js';
 import type { RenderedChart } from './page.js';
 import { readRunFiles } from './run-files.js';
 import { writeCharts, type WrittenReport } from './write-report.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 
 /** What `writeComparison` wrote and computed. */
 export interface WrittenComparison extends WrittenReport {

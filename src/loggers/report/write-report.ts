@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { runCharts, type ChartSpec } from './charts.js';
 import type { RenderedChart } from './page.js';
 import { MissingFontsError, renderPng, renderSvg } from './render.js';

@@ -16,8 +16,8 @@ import { mlp, type MlpOptions } from '../../models/mlp.js';
 import type { Classifier } from '../../models/classifier.js';
 import { summarize, type RunSummary } from '../../metrics/index.js';
 import type { TrainingEvent } from '../../core/events.js';
-import { fit, type FitOptions } from '../template.js';
-import type { Strategy } from '../strategy.js';
+import { fit, type FitOptions } from '../../training/template.js';
+import type { Strategy } from '../../training/strategy.js';
 
 /** What differs from the defaults; each field replaces only the values it names. */
 export interface ClassIlSetup {

@@ -9,10 +9,10 @@ import * as tf from '../../engine/tf.js';
 import type { EvaluationEvent, TrainingEvent } from '../../core/events.js';
 import type { Stream } from '../../benchmarks/stream.js';
 import type { Classifier } from '../../models/classifier.js';
-import { decodeCheckpoint, encodeCheckpoint } from '../../loggers/checkpoint-file.js';
-import { checkpointFromState, checkpointToState, type FitCheckpoint } from '../fit-checkpoint.js';
-import { fit, RunInterrupted, type FitOptions } from '../template.js';
-import type { Strategy } from '../strategy.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../../checkpoint/file-format.js';
+import { checkpointFromState, checkpointToState, type FitCheckpoint } from '../../checkpoint/fit-state.js';
+import { fit, RunInterrupted, type FitOptions } from '../../training/template.js';
+import type { Strategy } from '../../training/strategy.js';
 
 export interface ResumeCase {
   /** A fresh strategy (new plugins) each call, made with the same options. */

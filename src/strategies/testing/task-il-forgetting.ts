@@ -10,8 +10,8 @@ import { gaussianClusters } from '../../data/synthetic.js';
 import { classSplit } from '../../benchmarks/class-split.js';
 import { multiHeadMlp } from '../../models/mlp.js';
 import { summarize } from '../../metrics/index.js';
-import { fit } from '../template.js';
-import type { Strategy } from '../strategy.js';
+import { fit } from '../../training/template.js';
+import type { Strategy } from '../../training/strategy.js';
 
 export const stream = classSplit(
   gaussianClusters({

@@ -1,0 +1,63 @@
+/**
+ * Averaged Gradient Episodic Memory, A-GEM (Chaudhry et al. 2019, "Efficient Lifelong Learning
+ * with A-GEM"), as Mammoth's `models/agem.py`. An episodic memory keeps `bufferSize // T` random
+ * examples of each finished experience (gradient-vector.ts). At every step, with g the gradient
+ * of the new batch's loss and g_ref the gradient of the loss on `minibatchSize` examples drawn
+ * from the memory, the update must not increase the memory's loss to first order: when
+ * g . g_ref < 0, g is replaced by its projection onto the half-space g . g_ref >= 0,
+ *
+ *     g~ = g - (g . g_ref / g_ref . g_ref) g_ref,
+ *
+ * and kept as it is otherwise. One reference gradient for the whole memory (GEM keeps one per
+ * past experience and solves a quadratic program) is what makes A-GEM cheap.
+ */
+import * as tf from '../../engine/tf.js';
+import { ConfigError } from '../../core/errors.js';
+import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { dot, flatten, unflatten } from '../../engine/ops/gradient-vector.js';
+import { episodicMemoryPlugin, memoryGradient, type EpisodicMemoryPlugin } from './episodic-memory.js';
+
+export interface AgemOptions extends StrategyOptions {
+  /** Examples the memory holds over the whole stream; each experience gets `bufferSize // T`. Default 500. */
+  bufferSize?: number;
+  /** Memory examples per reference gradient (Mammoth's Seq-MNIST best arguments: 128). Default 128. */
+  minibatchSize?: number;
+  /** Seeds which examples are remembered and which are drawn for each reference gradient. Default 0. */
+  seed?: number;
+}
+
+/** Its `memory` is null until the first experience starts; its `taskIds` are experience indices. */
+export type AgemPlugin = EpisodicMemoryPlugin;
+
+/** g projected so that its dot product with `reference` is non-negative (A-GEM's rule); g itself when it already is. */
+export function agemProjection(g: tf.Tensor1D, reference: tf.Tensor1D): tf.Tensor1D {
+  const [gr, rr] = tf.stack([dot(g, reference), dot(reference, reference)]).dataSync();
+  return gr < 0 && rr > 0 ? tf.sub(g, tf.mul(reference, gr / rr)) : g;
+}
+
+export function agemPlugin(options: AgemOptions = {}): AgemPlugin {
+  const bufferSize = options.bufferSize ?? 500;
+  const minibatchSize = options.minibatchSize ?? 128;
+  const seed = options.seed ?? 0;
+  for (const [field, value] of [
+    ['bufferSize', bufferSize],
+    ['minibatchSize', minibatchSize],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new ConfigError(field, `expected a positive integer, got ${value}`);
+    }
+  }
+  return episodicMemoryPlugin('agem', bufferSize, seed, (ctx, memory, rng) => {
+    const variables = ctx.model.variables;
+    const rows = memory.read(memory.randomSlots(minibatchSize, rng));
+    const reference = memoryGradient(ctx, rows, ctx.trainingSet.sampleShape);
+    const g = flatten(ctx.grads, variables);
+    const projected = agemProjection(g, reference);
+    return projected === g ? null : unflatten(projected, ctx.grads, variables);
+  });
+}
+
+/** A-GEM as a strategy: `fit({ ...agem({ bufferSize: 200 }), stream, model, optimizer, ... })`. */
+export function agem(options: AgemOptions = {}): Strategy {
+  return { name: 'agem', plugins: [agemPlugin(options), ...(options.plugins ?? [])] };
+}

@@ -1,0 +1,150 @@
+/**
+ * What the gradient-projection methods (A-GEM, GEM) share: the gradient of
+ * the loss on remembered examples (computed in the step itself, inside its `tf.tidy`), their
+ * episodic memory's filling rule, and the plugin around it (`episodicMemoryPlugin`).
+ */
+import * as tf from '../../engine/tf.js';
+import { softmaxCrossEntropy } from '../../engine/losses.js';
+import { createRng, type Rng } from '../../core/random.js';
+import { ConfigError } from '../../core/errors.js';
+import { sampleSize } from '../../data/dataset.js';
+import { StateReader } from '../../core/state.js';
+import { BufferStorage, bufferStateValue, restoreStorage, type BufferBatch } from '../../memory/buffer.js';
+import { flatten } from '../../engine/ops/gradient-vector.js';
+import { maskLogits } from '../../training/active-classes.js';
+import type { ExperienceContext, GradientContext, Plugin } from '../../training/plugin.js';
+
+/**
+ * The flat gradient, at the model's current weights, of the mean cross-entropy on remembered
+ * `rows` (their `taskIds` hold the index of the experience they came from). Each experience's rows
+ * are run with its task id and, like the template's own loss, restricted to the active classes:
+ * the classes seen so far in class-IL, that experience's classes in task-IL.
+ */
+export function memoryGradient(
+  ctx: ExperienceContext,
+  rows: BufferBatch,
+  sampleShape: readonly number[],
+): tf.Tensor1D {
+  const variables = ctx.model.variables;
+  const numClasses = ctx.model.numClasses;
+  const experiences = [...new Set(rows.taskIds)];
+  const size = rows.x.length / rows.y.length;
+  const { grads } = tf.variableGrads(() => {
+    const losses = experiences.map((e) => {
+      const picked = Array.from(rows.y.keys()).filter((r) => rows.taskIds[r] === e);
+      const x = new Float32Array(picked.length * size);
+      picked.forEach((r, k) => x.set(rows.x.subarray(r * size, (r + 1) * size), k * size));
+      const labels = tf.oneHot(
+        tf.tensor1d(
+          Int32Array.from(picked, (r) => rows.y[r]),
+          'int32',
+        ),
+        numClasses,
+      );
+      const experience = ctx.stream.experiences[e];
+      const active =
+        ctx.activeClasses && ctx.stream.scenario === 'task-il' ? experience.classes : ctx.activeClasses;
+      const logits = maskLogits(
+        ctx.model.logits(tf.tensor(x, [picked.length, ...sampleShape]), experience.taskId),
+        active,
+      );
+      // Weighted by its share of rows: the sum is the mean over all rows.
+      return tf.mul(softmaxCrossEntropy(labels, logits), picked.length / rows.y.length);
+    });
+    return tf.addN(losses) as tf.Scalar;
+  }, [...variables]);
+  return flatten(
+    variables.map((v) => grads[v.name]),
+    variables,
+  );
+}
+
+/**
+ * Both methods' episodic memory, as in GEM's reference code and the Mammoth version the DER
+ * paper's numbers come from: at the end of each experience, `capacity // T` of its training
+ * examples chosen uniformly at random (T: the stream's experiences), stored with the experience's
+ * index as their task id. (Mammoth today adds one training batch instead for A-GEM, and a
+ * class-balanced selection for GEM; we keep the fixed per-experience quota of the papers.)
+ */
+export function rememberExperience(memory: BufferStorage, ctx: ExperienceContext, rng: Rng): void {
+  const quota = memoryQuota(memory.capacity, ctx);
+  const data = ctx.trainingSet;
+  const chosen = rng.permutation(data.y.length).subarray(0, Math.min(quota, memory.capacity - memory.size));
+  const size = sampleSize(data);
+  const x = new Float32Array(chosen.length * size);
+  chosen.forEach((j, k) => x.set(data.x.subarray(j * size, (j + 1) * size), k * size));
+  const examples = { x, y: Int32Array.from(chosen, (j) => data.y[j]), taskIds: ctx.experience.index };
+  for (let k = 0; k < chosen.length; k++) memory.write(memory.size + k, examples, k);
+  memory.size += chosen.length;
+  memory.seen += data.y.length;
+}
+
+/** Examples remembered per experience, `capacity // T`; a ConfigError when that is 0. */
+export function memoryQuota(capacity: number, ctx: ExperienceContext): number {
+  const experiences = ctx.stream.experiences.length;
+  const quota = Math.floor(capacity / experiences);
+  if (quota < 1) {
+    throw new ConfigError(
+      'bufferSize',
+      `expected at least one example per experience (${experiences}), got ${capacity}`,
+    );
+  }
+  return quota;
+}
+
+/** The episodic memory's policy name in a checkpoint: a whole experience's quota at its end. */
+const EPISODIC = 'episodic';
+
+/** A plugin with an episodic memory (A-GEM's and GEM's). */
+export interface EpisodicMemoryPlugin extends Plugin {
+  /** The episodic memory (null until the first experience starts): its `taskIds` are experience indices. */
+  readonly memory: BufferStorage | null;
+}
+
+/**
+ * The plugin both methods are: an episodic memory of `bufferSize` rows, made when the first
+ * experience starts and filled at the end of each (`rememberExperience`), and `project`, which
+ * replaces the step's gradients once the memory holds something (null: keep them). One `rng`,
+ * seeded by `seed`, picks the remembered examples and is handed to `project` for its own draws.
+ * Checks `seed` (a ConfigError naming it); the callers check `bufferSize` among their own options.
+ */
+export function episodicMemoryPlugin(
+  name: string,
+  bufferSize: number,
+  seed: number,
+  project: (ctx: GradientContext, memory: BufferStorage, rng: Rng) => (tf.Tensor | undefined)[] | null,
+): EpisodicMemoryPlugin {
+  if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${seed}`);
+  let rng = createRng(seed);
+  let memory: BufferStorage | null = null;
+  const where = `checkpoint ${name}`;
+
+  return {
+    name,
+    memoryBytes: () => memory?.memoryBytes() ?? 0,
+    get memory() {
+      return memory;
+    },
+    onExperienceStart(ctx) {
+      memoryQuota(bufferSize, ctx);
+      memory ??= new BufferStorage({ capacity: bufferSize, sampleSize: sampleSize(ctx.trainingSet) });
+    },
+    transformGradients(ctx) {
+      return memory?.size ? project(ctx, memory, rng) : null;
+    },
+    onExperienceEnd(ctx) {
+      if (memory) rememberExperience(memory, ctx, rng);
+    },
+    state: () => ({ rng: rng.state(), memory: memory && bufferStateValue(memory.state(EPISODIC)) }),
+    restore(state) {
+      const r = new StateReader(state, where);
+      rng = createRng(r.integer('rng'));
+      if (!r.has('memory')) return;
+      memory = new BufferStorage({
+        capacity: bufferSize,
+        sampleSize: r.reader('memory').integer('sampleSize'),
+      });
+      restoreStorage(memory, EPISODIC, r.raw('memory'), `${where}.memory`);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Experience Replay (Chaudhry et al. 2019, "On Tiny Episodic Memories in Continual Learning"), as
+ * Mammoth's `models/er.py`: a reservoir buffer of past examples; every step trains on the new
+ * mini-batch concatenated with `minibatchSize` examples drawn from the buffer, one cross-entropy
+ * averaged over both parts; after the step the new mini-batch (not the replayed part) is offered to
+ * the buffer. Nothing depends on experience boundaries, so ER trains on task-free streams.
+ *
+ * The replayed examples go through the same forward pass as the batch (`extraBatch`), so they are
+ * answered with the current step's task id: a multi-head model would route them through the wrong
+ * head, and ER refuses one (DER and ER-ACE, which run the model on replayed rows themselves, do not).
+ * The replayed rows carry their task ids, so that on a single-head task-IL model the template
+ * restricts each one to its own task's classes.
+ */
+import { ConfigError } from '../../core/errors.js';
+import type { Plugin } from '../../training/plugin.js';
+import { replayMemory, type ReplayBufferOptions, type ReplayMemory } from './replay-memory.js';
+import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+
+export interface ErOptions extends StrategyOptions, ReplayBufferOptions {}
+
+export interface ErPlugin extends Plugin {
+  /** The replay buffer (created on the first step). */
+  readonly memory: ReplayMemory;
+}
+
+export function erPlugin(options: ErOptions): ErPlugin {
+  const memory = replayMemory(options);
+  return {
+    name: 'er',
+    taskFree: true,
+    memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
+    memory,
+    extraBatch(ctx) {
+      if (ctx.model.multiHead) {
+        throw new ConfigError(
+          'model',
+          'expected a single-head model (ER replays through the batch forward pass), got a multi-head one',
+        );
+      }
+      const rows = memory.sample(ctx);
+      // Tagged with their task ids, so that in task-IL each row is restricted to its own task's classes.
+      return rows && { x: rows.x, y: rows.y, taskIds: rows.taskIds };
+    },
+    onStepEnd(ctx) {
+      memory.add(ctx);
+    },
+    state: () => memory.state(),
+    restore: (state) => memory.restore(state, 'checkpoint er'),
+  };
+}
+
+/** ER as a strategy: `fit({ ...er({ bufferSize: 200 }), stream, model, ... })`. */
+export function er(options: ErOptions): Strategy {
+  return { name: 'er', plugins: [erPlugin(options), ...(options.plugins ?? [])] };
+}

@@ -1,0 +1,123 @@
+/**
+ * What the reservoir-replay methods (ER, DER, DER++, ER-ACE) share: their buffer options, a
+ * reservoir buffer created on the first step (its row size comes from the stream's sample shape,
+ * which the options do not know), and the model's logits on replayed rows, each row through the
+ * head of the task it was stored with.
+ */
+import * as tf from '../../engine/tf.js';
+import { ConfigError, DataFormatError } from '../../core/errors.js';
+import { createRng } from '../../core/random.js';
+import { StateReader, type StateValue } from '../../core/state.js';
+import { bufferStateValue, restoreBuffer, type BufferBatch } from '../../memory/buffer.js';
+import { ReservoirBuffer } from '../../memory/reservoir.js';
+import type { Classifier } from '../../models/classifier.js';
+import { logitsByTask } from '../../models/logits-by-task.js';
+import type { LossContext, StepContext } from '../../training/plugin.js';
+import { INACTIVE_LOGIT, maskLogits } from '../../training/active-classes.js';
+
+export interface ReplayBufferOptions {
+  /** Examples the buffer keeps (Mammoth's `buffer_size`). Required. */
+  bufferSize: number;
+  /** Replayed examples per step (Mammoth's `minibatch_size`). Default: the step's batch size. */
+  minibatchSize?: number;
+  /** Seeds which examples the reservoir keeps and which are replayed. Default 0. */
+  seed?: number;
+}
+
+/** A reservoir buffer made on first use, with its own seeded sampling. */
+export interface ReplayMemory {
+  /** The buffer, or `null` before the first example was offered. */
+  readonly buffer: ReservoirBuffer | null;
+  /** Replayed rows for this step (`minibatchSize` of them, fewer while the buffer is smaller); `null` when empty. */
+  sample(ctx: StepContext): BufferBatch | null;
+  /** Offers the step's own batch (never replayed rows) with the experience's task id, and its logits if kept. */
+  add(ctx: StepContext, logits?: Float32Array): void;
+  /** The buffer (its rows and keeping generator; null before it exists) and the replay generator's state. */
+  state(): StateValue;
+  /** Puts a `state()` back, making the buffer when it had been made; `where` names it in errors. */
+  restore(state: StateValue, where: string): void;
+}
+
+/** Checks the options (ConfigError naming the field) and returns the memory they describe. */
+export function replayMemory(options: Partial<ReplayBufferOptions> = {}, keepLogits = false): ReplayMemory {
+  const { bufferSize, minibatchSize, seed = 0 } = options;
+  const positive = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  if (!positive(bufferSize)) {
+    throw new ConfigError('bufferSize', `expected a positive integer, got ${String(bufferSize)}`);
+  }
+  if (minibatchSize !== undefined && !positive(minibatchSize)) {
+    throw new ConfigError('minibatchSize', `expected a positive integer, got ${String(minibatchSize)}`);
+  }
+  if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${String(seed)}`);
+  const rng = createRng(seed);
+  // Separate streams: how many rows are replayed never shifts which ones the reservoir keeps.
+  const keepRng = rng.fork();
+  let sampleRng = rng.fork();
+  let buffer: ReservoirBuffer | null = null;
+  return {
+    get buffer() {
+      return buffer;
+    },
+    sample(ctx) {
+      if (!buffer?.size) return null;
+      return buffer.sample(minibatchSize ?? ctx.batch.y.length, sampleRng);
+    },
+    add(ctx, logits) {
+      const sampleSize = ctx.trainingSet.sampleShape.reduce((a, b) => a * b, 1);
+      const logitsSize = keepLogits ? ctx.model.numClasses : 0;
+      buffer ??= new ReservoirBuffer({ capacity: bufferSize, sampleSize, logitsSize }, keepRng);
+      buffer.add({ x: ctx.batch.x, y: ctx.batch.y, taskIds: ctx.experience.taskId, logits });
+    },
+    state: () => ({ sampleRng: sampleRng.state(), buffer: buffer && bufferStateValue(buffer.state()) }),
+    restore(state, where) {
+      const r = new StateReader(state, where);
+      sampleRng = createRng(r.integer('sampleRng'));
+      // No buffer yet: the keeping generator has not drawn, so the fresh one is already where it was.
+      if (!r.has('buffer')) return;
+      const saved = r.reader('buffer');
+      const logitsSize = saved.integer('logitsSize');
+      if (keepLogits !== logitsSize > 0) {
+        const expected = keepLogits ? 'logits (DER)' : 'no logits';
+        throw new DataFormatError(`${where}.buffer`, `logitsSize: expected ${expected}, got ${logitsSize}`);
+      }
+      const shape = { capacity: bufferSize, sampleSize: saved.integer('sampleSize'), logitsSize };
+      buffer = new ReservoirBuffer(shape, keepRng);
+      restoreBuffer(buffer, r.raw('buffer'), `${where}.buffer`);
+    },
+  };
+}
+
+/** Replayed rows as an input tensor of the stream's sample shape. */
+export function replayInputs(ctx: StepContext, rows: BufferBatch): tf.Tensor {
+  return tf.tensor(rows.x, [rows.y.length, ...ctx.trainingSet.sampleShape]);
+}
+
+/**
+ * The model's logits on replayed rows, in their order. A single-head model takes them in one
+ * pass; a multi-head one per stored task id, so each row is answered by its own task's head.
+ */
+export function replayLogits(model: Classifier, x: tf.Tensor, rows: BufferBatch): tf.Tensor2D {
+  return logitsByTask(model, x, rows.taskIds);
+}
+
+/**
+ * The model's logits on replayed rows, restricted to the outputs each row may use: in task-IL the
+ * classes of the task it was stored with (the current task's would mask out its own label), else
+ * the step's active classes (in class-IL the classes seen so far, which include every stored label).
+ */
+export function activeReplayLogits(ctx: LossContext, rows: BufferBatch): tf.Tensor2D {
+  const logits = replayLogits(ctx.model, replayInputs(ctx, rows), rows);
+  if (ctx.stream.scenario !== 'task-il' || !ctx.activeClasses) return maskLogits(logits, ctx.activeClasses);
+  const numClasses = ctx.model.numClasses;
+  const offsets = new Float32Array(rows.y.length * numClasses).fill(INACTIVE_LOGIT);
+  rows.taskIds.forEach((t, r) => {
+    const classes = ctx.stream.experiences.find((e) => e.taskId === t)?.classes ?? [rows.y[r]];
+    for (const c of classes) offsets[r * numClasses + c] = 0;
+  });
+  return tf.add(logits, tf.tensor2d(offsets, [rows.y.length, numClasses]));
+}
+
+/** One-hot labels of replayed rows. */
+export function replayLabels(model: Classifier, rows: BufferBatch): tf.Tensor2D {
+  return tf.oneHot(tf.tensor1d(rows.y, 'int32'), model.numClasses) as tf.Tensor2D;
+}

@@ -1,0 +1,18 @@
+/** Training: the template (`fit`), its online path, the plugin contract, evaluation (docs/architecture.md). */
+export { fit, fitAsync, RunInterrupted, type FitCheckpointing, type FitOptions } from './template.js';
+export { fitOnline } from './online-template.js';
+export { evaluate, type EvaluateOptions } from './evaluate.js';
+export type {
+  Batch,
+  EpochContext,
+  ExperienceContext,
+  EvaluationContext,
+  GradientContext,
+  LossContext,
+  Plugin,
+  StepContext,
+  StepEndContext,
+} from './plugin.js';
+export type { Strategy, StrategyOptions, TrainingSetSelector } from './strategy.js';
+export { combine } from './combine.js';
+export { ActiveClasses, maskLogits, maskRows, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';
