@@ -15,10 +15,10 @@ import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/backend.js';
 import { adam } from '../src/engine/optimizers/index.js';
 import { benchmarks } from '../src/benchmarks/benchmarks.js';
-import { mlp } from '../src/models/mlp.js';
+import { models } from '../src/models/registry.js';
 import { fit } from '../src/training/template.js';
 import { createStrategy } from '../src/strategies/registry.js';
-import { loadRunConfig } from '../src/cli/config.js';
+import { loadRunConfig, splitStrategyEntry } from '../src/cli/config.js';
 import type { TrainingEvent } from '../src/core/events.js';
 
 const { values: args } = parseArgs({
@@ -39,13 +39,14 @@ const stream = benchmarks.get('split-mnist').build({
   scenario: config.benchmark.scenario ?? 'task-il',
   classOrder: 'shuffled',
 });
-const modelOptions = {
-  inputShape: stream.sampleShape,
-  hiddenSizes: config.model.hiddenSizes,
-  numClasses: stream.numClasses,
-  init: config.model.init,
-  seed: 0,
-};
+const { type, ...modelOptions } = config.model;
+const makeModel = () =>
+  models.get(type).build(modelOptions, {
+    inputShape: stream.sampleShape,
+    numClasses: stream.numClasses,
+    experiences: stream.experiences.length,
+    seed: 0,
+  });
 const METHODS = config.strategies.map((s) => s.name);
 
 function costs(events: TrainingEvent[]): { train: number; after: number } {
@@ -60,9 +61,10 @@ function costs(events: TrainingEvent[]): { train: number; after: number } {
 
 const samples: Record<string, { train: number[]; after: number[] }> = {};
 for (let round = 0; round < Number(args.rounds); round++) {
-  for (const { name, ...options } of config.strategies) {
-    const model = mlp(modelOptions);
-    const strategy = createStrategy(name, { ...options, copyModel: () => mlp(modelOptions) });
+  for (const entry of config.strategies) {
+    const { name } = entry;
+    const model = makeModel();
+    const strategy = createStrategy(name, { ...splitStrategyEntry(entry).options, copyModel: makeModel });
     const events = fit({
       ...strategy,
       stream,
@@ -87,7 +89,7 @@ for (let round = 0; round < Number(args.rounds); round++) {
 
 const naiveTrain = median(samples.naive.train);
 console.log(
-  `Split-MNIST ${stream.scenario} (${args.config}), MLP 784-${config.model.hiddenSizes.join('-')}-10, batch ${config.training.batchSize}, ` +
+  `Split-MNIST ${stream.scenario} (${args.config}), MLP 784-${(modelOptions.hiddenSizes as number[]).join('-')}-10, batch ${config.training.batchSize}, ` +
     `${iterations} iterations per task, backend ${engine.backend}; medians of ${args.rounds} rounds\n`,
 );
 console.log('| method | training s | x Naive | after-experience work s | share of experience time |');

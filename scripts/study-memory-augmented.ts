@@ -1,5 +1,5 @@
 /**
- * Measures the memory-augmented learner (src/strategies/memory-augmented.ts) on Split-MNIST in
+ * Measures the memory-augmented learner (src/strategies/memory-augmented/memory-augmented.ts) on Split-MNIST in
  * Mammoth's Seq-MNIST protocol against ER with the same number of stored examples and against
  * Naive: the configs in examples/memory-augmented/, each for several seeds, through the same
  * runner as `unforget run`. One run gives both scenarios: class-IL, and task-IL (each task's

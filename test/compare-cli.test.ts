@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -56,12 +56,17 @@ describe('unforget compare', () => {
     assert.equal(json.runs.length, 3);
     assert.ok(existsSync(join(out, 'charts', 'acc-split-mnist-class-il.png')));
 
-    // The folder holding the runs names the same three finished runs; the default --out is ./compare-<time>.
+    // The folder holding the runs names the same three finished runs; the default --out is
+    // <runs folder>/compare-<time>, and a later compare of that folder does not take it for a run.
     const folder = unforget(['compare', 'runs'], root);
     assert.equal(folder.status, 0, folder.stderr);
     assert.equal(folder.stdout.split('report:')[0], glob.stdout.split('report:')[0]);
     assert.match(folder.stderr, /^unforget: left out .*crashed: unfinished \(no results\.json\)$/m);
-    assert.match(folder.stdout, /report: compare-\d{4}-\d\d-\d\dT[\d-]+\/compare\.html/);
+    assert.match(folder.stdout, /report: .*\/runs\/compare-\d{4}-\d\d-\d\dT[\d-]+\/compare\.html/);
+    assert.deepEqual(readdirSync(root).sort(), ['cmp', 'runs'], 'nothing lands in the working directory');
+    const again = unforget(['compare', 'runs'], root);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout.split('report:')[0], glob.stdout.split('report:')[0]);
   });
 
   it('refuses a folder with no runs, and a glob that matches nothing, with exit code 2', () => {

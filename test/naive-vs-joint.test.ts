@@ -8,7 +8,7 @@ import { classSplit } from '../src/benchmarks/class-split.js';
 import { mlp } from '../src/models/mlp.js';
 import { summarize } from '../src/metrics/index.js';
 import { fit } from '../src/training/template.js';
-import { createStrategy, type StrategyName } from '../src/strategies/registry.js';
+import { createStrategy } from '../src/strategies/registry.js';
 
 await initEngine();
 
@@ -26,7 +26,7 @@ const stream = classSplit(
   { experiences: 3, seed: 7, scenario: 'class-il' },
 );
 
-function run(name: StrategyName) {
+function run(name: string) {
   const start = tf.memory().numTensors;
   const model = mlp({ inputShape: [16], hiddenSizes: [32], numClasses: 6, seed: 1 });
   const events = fit({

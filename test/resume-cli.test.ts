@@ -6,7 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -79,6 +88,13 @@ describe('unforget run --resume', () => {
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.match(resumed.stdout, /resuming from .*checkpoint-\d+\.ckpt/);
     assert.deepEqual(matrices(stopped.dir), expected);
+    // The resumed strategy's summary names it and has its baseline (forward transfer).
+    assert.match(resumed.stdout, /^accuracy matrix \(%\), cumulative:$/m);
+    assert.doesNotMatch(resumed.stdout, /accuracy matrix \(%\), :|FWT n\/a/);
+    assert.match(
+      resumed.stdout,
+      /^cumulative: ACC [\d.]+% {2}forgetting [\d.-]+% {2}BWT [\d.-]+% {2}FWT [\d.-]+%/m,
+    );
     const lines = readFileSync(join(stopped.dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
     const wholeLines = readFileSync(join(runFolder(join(root, 'whole')), 'metrics.jsonl'), 'utf8')
       .trim()
@@ -87,6 +103,27 @@ describe('unforget run --resume', () => {
       lines.map((l) => JSON.parse(l).type),
       wholeLines.map((l) => JSON.parse(l).type),
       'metrics.jsonl holds each event once, as if never stopped',
+    );
+  });
+
+  it('a run killed before its first checkpoint starts again from the beginning, with its config', () => {
+    const dir = join(root, 'early', 'run');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(runFolder(join(root, 'whole')), 'config.json'), join(dir, 'config.json'));
+    // What the killed run had written of its first experience is superseded.
+    writeFileSync(join(dir, 'metrics.jsonl'), '{"type":"run-start","strategy":"naive"}\n');
+    const resumed = unforget(['run', '--resume', dir]);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.match(resumed.stdout, /has no checkpoint yet; starting the run again from the beginning/);
+    assert.deepEqual(matrices(dir), expected);
+    const types = (file: string) =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type);
+    assert.deepEqual(
+      types(join(dir, 'metrics.jsonl')),
+      types(join(runFolder(join(root, 'whole')), 'metrics.jsonl')),
     );
   });
 

@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { didYouMean } from '../core/validation.js';
 import { createRng } from '../core/random.js';
 import type { DatasetSplit } from '../data/dataset.js';
 import { classSplit } from './class-split.js';
 import { permuted } from './permuted.js';
 import { rotated } from './rotated.js';
-import type { Stream } from './stream.js';
+import type { Scenario, Stream } from './stream.js';
 import { subsample } from '../data/subsample.js';
 
 /** Options every benchmark takes. */
@@ -44,8 +46,35 @@ export type BenchmarkName = keyof BenchmarkOptionsByName;
 export interface BenchmarkEntry<O extends BenchmarkBaseOptions = BenchmarkBaseOptions> {
   readonly name: string;
   readonly description: string;
+  /** The scenarios it runs as; the first is its default. */
+  readonly scenarios: readonly Scenario[];
+  /**
+   * What a config's `benchmark` section may give it besides the options every benchmark takes
+   * (`name`, `scenario`, `experiences`, `trainFraction`, `online`).
+   */
+  readonly options: z.ZodObject;
   build(options: O): Stream;
 }
+
+const SPLIT_SCENARIOS: readonly Scenario[] = ['class-il', 'task-il', 'domain-il'];
+
+/** The options of the split benchmarks. */
+const splitOptions = z.strictObject({
+  classOrder: z
+    .union([z.enum(['fixed', 'shuffled']), z.array(z.number().int().min(0))])
+    .optional()
+    .describe('the order classes are split in: fixed (0/1, 2/3, ...), shuffled by the seed, or a list'),
+});
+
+/** The options of Permuted-MNIST. */
+const permutedOptions = z.strictObject({
+  pad: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('zero pixels added on every side before permuting (2: MNIST as 32x32, as van de Ven & Tolias)'),
+});
 
 /** Where the raw datasets come from; injected so the registry never reads files itself. */
 export interface DatasetLoaders {
@@ -65,18 +94,23 @@ export function createBenchmarkRegistry(loaders: DatasetLoaders): BenchmarkRegis
   const entries: { [N in BenchmarkName]: BenchmarkEntry<BenchmarkOptionsByName[N]> } = {
     'split-mnist': {
       name: 'split-mnist',
-      description: 'MNIST in 5 experiences of 2 classes (0/1, 2/3, ...); class-IL or task-IL',
+      description: 'MNIST in 5 experiences of 2 classes (0/1, 2/3, ...)',
+      scenarios: SPLIT_SCENARIOS,
+      options: splitOptions,
       build: (o) => buildSplit('split-mnist', loaders.mnist, o),
     },
     'split-fashion-mnist': {
       name: 'split-fashion-mnist',
-      description: 'Fashion-MNIST in 5 experiences of 2 classes; class-IL or task-IL',
+      description: 'Fashion-MNIST in 5 experiences of 2 classes',
+      scenarios: SPLIT_SCENARIOS,
+      options: splitOptions,
       build: (o) => buildSplit('split-fashion-mnist', loaders.fashionMnist, o),
     },
     'permuted-mnist': {
       name: 'permuted-mnist',
-      description:
-        'MNIST, 10 experiences, each a fixed pixel permutation (the first the identity); domain-IL',
+      description: 'MNIST, 10 experiences, each a fixed pixel permutation (the first the identity)',
+      scenarios: ['domain-il'],
+      options: permutedOptions,
       build: (o) =>
         permuted(load(loaders.mnist, o), {
           experiences: o.experiences ?? 10,
@@ -87,7 +121,9 @@ export function createBenchmarkRegistry(loaders: DatasetLoaders): BenchmarkRegis
     },
     'rotated-mnist': {
       name: 'rotated-mnist',
-      description: 'MNIST, 5 experiences rotated by evenly spaced angles in [0, 180) degrees; domain-IL',
+      description: 'MNIST, 5 experiences rotated by evenly spaced angles in [0, 180) degrees',
+      scenarios: ['domain-il'],
+      options: z.strictObject({}),
       build: (o) =>
         rotated(load(loaders.mnist, o), {
           experiences: Array.isArray(o.angles) ? o.experiences : (o.experiences ?? 5),
@@ -101,8 +137,13 @@ export function createBenchmarkRegistry(loaders: DatasetLoaders): BenchmarkRegis
   const has = (name: string): name is BenchmarkName => Object.hasOwn(entries, name);
   return {
     get: (name) => {
-      if (!has(name))
-        throw new ConfigError('benchmark', `expected one of ${names.join(', ')}, got '${name}'`);
+      if (!has(name)) {
+        const guess = didYouMean(name, names);
+        throw new ConfigError(
+          'benchmark',
+          `expected one of ${names.join(', ')}, got '${name}'${guess ? `; did you mean ${guess}?` : ''}`,
+        );
+      }
       return entries[name];
     },
     has,

@@ -3,39 +3,52 @@
  * the optimizer's slots, every plugin's state, the random generators' states, where in the stream
  * training stands (down to the step within an epoch), and the events emitted so far (so metrics
  * computed after a resume see the whole run). Plain data (core/state.ts); a file format writes it
- * (loggers/checkpoint-file.ts).
+ * (file-format.ts).
  */
 import type { TrainingEvent } from '../core/events.js';
-import { ConfigError, DataFormatError } from '../core/errors.js';
+import { DataFormatError } from '../core/errors.js';
 import { isRecord, StateReader, type StateRecord, type StateValue } from '../core/state.js';
-import type { Plugin } from '../training/plugin.js';
 
-export const FIT_CHECKPOINT_FORMAT = 'unforget-fit/1';
+export const FIT_CHECKPOINT_FORMAT = 'unforget-fit/2';
 
 /**
- * Where training stands: the next thing to do. Between experiences `inProgress` is false and
- * `experience` is the next one to start; inside one, the experience's hooks have run and training
- * continues at step `step` of epoch `epoch`, whose batch order comes from `epochSeed`.
+ * Where training stands: the next thing to do. Between experiences there is no `inProgress` and
+ * `experience` is the next one to start; inside one (in an online run, inside a segment of the
+ * stream), its hooks have run and training continues in `inProgress.epoch`.
  */
 export interface TrainingPosition {
   readonly experience: number;
-  readonly inProgress: boolean;
-  readonly epoch: number;
+  readonly inProgress?: ExperienceProgress;
+}
+
+/** An experience under way. */
+export interface ExperienceProgress {
+  /** Samples trained on and seconds spent in it so far, for its `experience-end` event. */
+  readonly samples: number;
+  readonly seconds: number;
+  /** Optimizer steps left in it (`iterations` runs); null: no limit. */
+  readonly stepsLeft: number | null;
+  readonly epoch: EpochProgress;
+}
+
+/** An epoch under way: where it continues and what it has summed so far. */
+export interface EpochProgress {
+  readonly index: number;
+  /** The state of the epoch's random generator when it began (it draws the batch order). */
+  readonly seed: number;
+  /** The next step, counted from the epoch's start (= the steps done). */
   readonly step: number;
-  /** Optimizer steps left in the experience (`iterations` runs); -1: no limit. */
-  readonly stepsLeft: number;
-  /** The state of the epoch's random generator when the epoch began (it draws the batch order). */
-  readonly epochSeed: number;
-  /** Counts of the experience so far, for its `experience-end` event. */
-  readonly experienceSamples: number;
-  readonly experienceSeconds: number;
-  /** Sums of the epoch so far, for its `epoch-end` event. */
-  readonly epochSamples: number;
-  readonly epochLossSum: number;
-  /** The same without replayed rows (what progress bars show). */
-  readonly epochOwnSamples: number;
-  readonly epochOwnLossSum: number;
-  readonly epochSeconds: number;
+  readonly seconds: number;
+  readonly sums: EpochSums;
+}
+
+/** A pass's running sums: samples trained on (replayed ones included) and their summed loss. */
+export interface EpochSums {
+  readonly samples: number;
+  readonly lossSum: number;
+  /** The same over the training set's own samples (what progress bars show). */
+  readonly ownSamples: number;
+  readonly ownLossSum: number;
 }
 
 export interface FitCheckpoint {
@@ -62,17 +75,6 @@ export interface FitCheckpoint {
   readonly steps: number;
 }
 
-/** Refuses, before training, a strategy one of whose plugins cannot be checkpointed. */
-export function assertCheckpointable(plugins: readonly Plugin[]): void {
-  const missing = plugins.filter((p) => !p.stateless && !(p.state && p.restore)).map((p) => p.name);
-  if (missing.length) {
-    throw new ConfigError(
-      'checkpoint',
-      `these methods cannot save their state yet, so the run cannot be checkpointed or resumed: ${missing.join(', ')}`,
-    );
-  }
-}
-
 /** The checkpoint as saved state (a file format writes any StateValue). */
 export function checkpointToState(checkpoint: FitCheckpoint): StateRecord {
   return checkpoint as unknown as StateRecord;
@@ -85,22 +87,7 @@ export function checkpointFromState(value: StateValue, where = 'checkpoint'): Fi
   if (format !== FIT_CHECKPOINT_FORMAT) {
     throw new DataFormatError(where, `expected format ${FIT_CHECKPOINT_FORMAT}, got ${format}`);
   }
-  const p = state.reader('position');
-  const position: TrainingPosition = {
-    experience: p.integer('experience'),
-    inProgress: p.boolean('inProgress'),
-    epoch: p.integer('epoch'),
-    step: p.integer('step'),
-    stepsLeft: p.integer('stepsLeft'),
-    epochSeed: p.integer('epochSeed'),
-    experienceSamples: p.integer('experienceSamples'),
-    experienceSeconds: p.number('experienceSeconds'),
-    epochSamples: p.integer('epochSamples'),
-    epochLossSum: p.number('epochLossSum'),
-    epochOwnSamples: p.integer('epochOwnSamples'),
-    epochOwnLossSum: p.number('epochOwnLossSum'),
-    epochSeconds: p.number('epochSeconds'),
-  };
+  const position = positionFromState(state.reader('position'));
   const listOf = <T>(field: string, check: (v: StateValue) => v is StateValue & T, expected: string): T[] =>
     state.list(field).map((v, i) => {
       if (!check(v)) throw new DataFormatError(`${where}.${field}[${i}]`, `expected ${expected}`);
@@ -131,17 +118,30 @@ export function checkpointFromState(value: StateValue, where = 'checkpoint'): Fi
   };
 }
 
-/** Refuses a checkpoint made by another strategy (other plugins) than the one resuming from it. */
-export function assertSameStrategy(
-  checkpoint: FitCheckpoint,
-  name: string,
-  plugins: readonly Plugin[],
-): void {
-  const names = plugins.map((p) => p.name);
-  if (checkpoint.strategy !== name || checkpoint.plugins.join('+') !== names.join('+')) {
-    throw new ConfigError(
-      'resume',
-      `the checkpoint was saved by strategy ${checkpoint.strategy} (plugins ${checkpoint.plugins.join(', ') || 'none'}), not ${name} (plugins ${names.join(', ') || 'none'})`,
-    );
-  }
+function positionFromState(p: StateReader): TrainingPosition {
+  const experience = p.integer('experience');
+  if (!p.has('inProgress')) return { experience };
+  const e = p.reader('inProgress');
+  const epoch = e.reader('epoch');
+  const sums = epoch.reader('sums');
+  return {
+    experience,
+    inProgress: {
+      samples: e.integer('samples'),
+      seconds: e.number('seconds'),
+      stepsLeft: e.has('stepsLeft') ? e.integer('stepsLeft') : null,
+      epoch: {
+        index: epoch.integer('index'),
+        seed: epoch.integer('seed'),
+        step: epoch.integer('step'),
+        seconds: epoch.number('seconds'),
+        sums: {
+          samples: sums.integer('samples'),
+          lossSum: sums.number('lossSum'),
+          ownSamples: sums.integer('ownSamples'),
+          ownLossSum: sums.number('ownLossSum'),
+        },
+      },
+    },
+  };
 }

@@ -2,7 +2,6 @@
 export { decodeCheckpoint, encodeCheckpoint } from './file-format.js';
 export { checkpointStore, type CheckpointStore, type LoadedCheckpoint } from './store.js';
 export {
-  assertCheckpointable,
   checkpointFromState,
   checkpointToState,
   type FitCheckpoint,

@@ -1,198 +1,77 @@
 /**
- * The run configuration: one zod schema that is the single source of truth for the config
- * file's shape, its TypeScript type, and the errors users see (field path + what was
- * expected + what was given).
+ * The run configuration's shape: the sections every run has (zod, the source of their types and
+ * defaults). What a named part takes is not written here but read from its registry, in config.ts:
+ * a benchmark's own options (`benchmark.pad`), a model's (`model.hiddenSizes`) and each strategy's
+ * (`strategies[1].bufferSize`) come from the schemas beside their code.
  */
 import { z } from 'zod';
 
-const STRATEGY_NAMES = [
-  'naive',
-  'cumulative',
-  'joint',
-  'ewc',
-  'online-ewc',
-  'si',
-  'mas',
-  'lwf',
-  'er',
-  'der',
-  'derpp',
-  'er-ace',
-  'agem',
-  'gem',
-  'gdumb',
-  'importance-replay',
-  'importance-replay-uniform',
-  'importance-ewc',
-  'importance-ewc-uniform',
-  'importance-lwf',
-  'importance-lwf-uniform',
-  'icarl',
-  'memory-augmented',
-  'multi-task',
-  'multi-task-replay',
-];
-
 const positiveInt = z.number().int().positive();
+
+/** Epochs per experience when neither `training.epochs` nor `training.iterations` is given. */
+export const DEFAULT_EPOCHS = 1;
 const positiveNumber = z.number().positive();
 const optimizerName = z.enum(['sgd', 'adam']);
+const activeOutputs = z.enum(['seen', 'all', 'evaluation']);
 
-/** A strategy to run, with optional overrides of the `training` settings. */
-export const strategyConfigSchema = z.strictObject({
-  /** A registered strategy, or several joined by `+` (e.g. `ewc+lwf`), each taking the options it knows. */
-  name: z.string().refine((name) => name.split('+').every((part) => STRATEGY_NAMES.includes(part)), {
-    error: (issue) =>
-      `expected one of ${STRATEGY_NAMES.join(', ')} (or several joined by +), got ${JSON.stringify(issue.input)}`,
-  }),
-  /** EWC / Online EWC / MAS strength (defaults: EWC 5000, MAS 1). */
-  lambda: z.number().min(0).optional(),
-  /** Online EWC's Fisher decay (default 1). */
-  gamma: z.number().min(0).max(1).optional(),
-  /** EWC's Fisher: the label it is taken at (default empirical) and the samples (default all). */
-  fisherMode: z.enum(['empirical', 'expected', 'predicted']).optional(),
-  fisherSamples: z.union([positiveInt, z.literal('all')]).optional(),
-  /** SI strength and damping (defaults 0.1, 0.1). */
-  c: z.number().min(0).optional(),
-  xi: z.number().positive().optional(),
-  /** MAS: decay of the old importances (default 1) and samples for the importance (default all). */
-  decay: z.number().min(0).max(1).optional(),
-  samples: positiveInt.optional(),
-  /** LwF distillation weight, or one per experience (the last repeats), and temperature (defaults 1, 2; iCaRL's temperature 2). */
-  alpha: z.union([z.number().min(0), z.array(z.number().min(0)).min(1)]).optional(),
-  temperature: z.number().positive().optional(),
-  /** Replay methods (ER, DER, DER++, ER-ACE, A-GEM, GEM, GDumb, memory-augmented): examples the memory keeps. */
-  bufferSize: positiveInt.optional(),
-  /** Replay methods: examples drawn from the memory per step (default: the batch size; A-GEM 128). */
-  minibatchSize: positiveInt.optional(),
-  /** DER++: weight of the cross-entropy on replayed labels (DER: 0; DER++ default 1). */
-  beta: z.number().min(0).optional(),
-  /** GEM: ridge added to the Gram matrix of past gradients (default 1e-3). */
-  ridge: z.number().min(0).optional(),
-  /** iCaRL: exemplars kept over all classes. */
-  budget: positiveInt.optional(),
-  /** iCaRL: herding selection (default true; false: random), nearest-mean-of-exemplars classifier (default true). */
-  herding: z.boolean().optional(),
-  nme: z.boolean().optional(),
+/**
+ * Training settings a strategies entry may set for its own run. A key a method declares among its
+ * options is the method's instead (GDumb's `epochs`, `lr`, `batchSize`, `momentum` are those of
+ * its retraining on its memory).
+ */
+export const trainingOverrides = z.strictObject({
+  epochs: positiveInt.optional().describe('epochs per experience, for this strategy'),
+  batchSize: positiveInt.optional().describe('mini-batch size, for this strategy'),
+  activeOutputs: activeOutputs.optional().describe('training.activeOutputs, for this strategy'),
+  optimizer: optimizerName.optional().describe('training.optimizer, for this strategy'),
+  lr: positiveNumber.optional().describe('learning rate, for this strategy'),
+  momentum: z.number().min(0).max(1).optional().describe('SGD momentum, for this strategy'),
+});
+
+/**
+ * A strategy to run: a registered name (or several joined by `+`), its methods' options and
+ * training overrides; config.ts checks the rest against the registry.
+ */
+export const strategyConfigSchema = z.looseObject({ name: z.string() });
+
+/** The options every benchmark takes; a benchmark's own (`pad`, `classOrder`) come from its registry entry. */
+export const benchmarkSection = z.looseObject({
+  name: z.string().default('split-mnist'),
+  /** One of the scenarios the benchmark runs as (its first is the default). */
+  scenario: z.enum(['class-il', 'task-il', 'domain-il']).optional(),
+  experiences: positiveInt.optional(),
+  trainFraction: z.number().gt(0).max(1).default(1),
   /**
-   * LwF: distillation summed over the classes (default) or averaged over them (`mean`, van de Ven &
-   * Tolias's code of their 2019 tables); iCaRL: its binary cross-entropy summed (van de Ven &
-   * Tolias, default) or averaged (Mammoth) over the outputs.
+   * Deliver the stream online (task-free): batches of `batchSize` examples seen once, no
+   * experience boundaries given to the strategy; `blurry` examples mixed across each boundary.
    */
-  classReduction: z.enum(['sum', 'mean']).optional(),
-  /** iCaRL: class means also over horizontally flipped exemplars (Mammoth). Default false. */
-  flipMeans: z.boolean().optional(),
-  /** iCaRL: L2-normalised features for herding and class means (default true). */
-  normalizeFeatures: z.boolean().optional(),
-  /**
-   * How each task's share is weighted, one field for two families (each method refuses the
-   * other's values, naming the field):
-   * - task importance (importance-replay, importance-ewc, importance-lwf; task-importance.ts):
-   *   `importance` (default) weights each old task's replay share / penalty by its estimated
-   *   importance, `uniform` by 1 (same data and budget; the `-uniform` names set it);
-   * - multi-task / multi-task-replay: `equal` (default), `uncertainty`, `uncertainty-normalized`,
-   *   `gradnorm` or `dwa`.
-   */
-  weighting: z
-    .enum(['importance', 'uniform', 'equal', 'uncertainty', 'uncertainty-normalized', 'gradnorm', 'dwa'])
-    .optional(),
-  /**
-   * Task importance: measured every `importanceEvery` steps (default 50) on `importanceHeldOut`
-   * held-out rows per task (default 32), combined with softmax temperature
-   * `importanceTemperature` (default 0.2) and smoothed by an EMA of factor `importanceSmoothing`
-   * (default 0.5).
-   */
-  importanceEvery: positiveInt.optional(),
-  importanceHeldOut: positiveInt.optional(),
-  importanceTemperature: positiveNumber.optional(),
-  importanceSmoothing: z.number().min(0).lt(1).optional(),
-  /** Memory-augmented learner: neighbours read per query (k, default 10). */
-  neighbours: positiveInt.optional(),
-  /** Memory-augmented learner: temperature of the attention over cosine similarities (default 0.1). */
-  readTemperature: positiveNumber.optional(),
-  /** Memory-augmented learner: weight of the memory's read in the predicted mixture (default 0.5). */
-  readWeight: z.number().min(0).max(1).optional(),
-  /** Memory-augmented learner: replay stored rows with every batch (default true). */
-  replay: z.boolean().optional(),
-  /** Memory-augmented learner: weight of the loss through the read on the step's rows (default 0). */
-  readLoss: z.number().min(0).optional(),
-  /**
-   * Memory-augmented learner: adapt the output layer on each test sample's neighbours (MbPA):
-   * gradient steps (default 5), step size (default 0.1), pull to the trained weights (default 0.1).
-   */
-  localAdaptation: z
+  online: z
     .strictObject({
-      steps: z.number().int().min(0).optional(),
-      lr: positiveNumber.optional(),
-      lambda: z.number().min(0).optional(),
+      batchSize: positiveInt,
+      blurry: z.number().int().min(0).default(0),
     })
     .optional(),
-  /** GDumb: the learning rate its cosine schedule falls to (default 5e-4). */
-  minLr: positiveNumber.optional(),
-  /**
-   * multi-task / multi-task-replay (`weighting` above): the learning rate of uncertainty's and
-   * GradNorm's weight steps (default 0.025); GradNorm's alpha (default 1.5); DWA's temperature
-   * (default 2) and averaging period in steps (default: each epoch).
-   */
-  weightLr: positiveNumber.optional(),
-  gradNormAlpha: z.number().min(0).optional(),
-  dwaTemperature: positiveNumber.optional(),
-  dwaWindow: positiveInt.optional(),
-  /**
-   * Per-strategy training overrides. GDumb never trains on the stream: its `epochs`, `lr`,
-   * `batchSize` and `momentum` are those of its retraining on the memory.
-   */
-  epochs: positiveInt.optional(),
-  batchSize: positiveInt.optional(),
-  /** Overrides `training.activeOutputs` for this strategy. */
-  activeOutputs: z.enum(['seen', 'all', 'evaluation']).optional(),
-  optimizer: optimizerName.optional(),
-  lr: positiveNumber.optional(),
-  momentum: z.number().min(0).max(1).optional(),
 });
 
 export const runConfigSchema = z.strictObject({
-  name: z.string().min(1).default('run'),
+  /** Names the run folder `<out>/<timestamp>-<name>`: one folder name, never a path. */
+  name: z
+    .string()
+    .refine((name) => name.length > 0 && !/[/\\]/.test(name) && name !== '.' && name !== '..', {
+      error: (issue) =>
+        `expected one folder name (no / or \\, not . or ..), got ${JSON.stringify(issue.input)}`,
+    })
+    .default('run'),
   seed: z.number().int().min(0).default(0),
   backend: z.enum(['native', 'cpu', 'wasm']).optional(),
-  benchmark: z
-    .strictObject({
-      name: z.enum(['split-mnist', 'split-fashion-mnist', 'permuted-mnist', 'rotated-mnist']),
-      /** Split benchmarks only: class-il (default), task-il or domain-il. */
-      scenario: z.enum(['class-il', 'task-il', 'domain-il']).optional(),
-      experiences: positiveInt.optional(),
-      trainFraction: z.number().gt(0).max(1).default(1),
-      classOrder: z.union([z.enum(['fixed', 'shuffled']), z.array(z.number().int().min(0))]).optional(),
-      /**
-       * permuted-mnist only: zero pixels added on every side of each image before permuting
-       * (2: MNIST as 32x32, as van de Ven & Tolias's code). Default 0.
-       */
-      pad: z.number().int().min(0).optional(),
-      /**
-       * Deliver the stream online (task-free): batches of `batchSize` examples seen once, no
-       * experience boundaries given to the strategy; `blurry` examples mixed across each boundary.
-       */
-      online: z
-        .strictObject({
-          batchSize: positiveInt,
-          blurry: z.number().int().min(0).default(0),
-        })
-        .optional(),
-    })
-    .default({ name: 'split-mnist', trainFraction: 1 }),
-  model: z
-    .strictObject({
-      /** `multi-head-mlp`: one output head per experience, picked by task id (task-IL, Naive). */
-      type: z.enum(['mlp', 'multi-head-mlp']).default('mlp'),
-      hiddenSizes: z.array(positiveInt).default([400, 400]),
-      activation: z.enum(['relu', 'sigmoid', 'tanh']).default('relu'),
-      /** `glorot` (Keras's default) or `fan-in-uniform` (+-1/sqrt(fan-in), PyTorch's nn.Linear default). */
-      init: z.enum(['glorot', 'fan-in-uniform']).default('glorot'),
-    })
-    .default({ type: 'mlp', hiddenSizes: [400, 400], activation: 'relu', init: 'glorot' }),
+  benchmark: benchmarkSection.default({ name: 'split-mnist', trainFraction: 1 }),
+  /** `type` names a registered model; its options come from the registry (models/registry.ts). */
+  model: z.looseObject({ type: z.string().default('mlp') }).default({ type: 'mlp' }),
   training: z
     .strictObject({
-      epochs: positiveInt.default(1),
-      /** Optimizer steps per experience; replaces `epochs` when given. */
+      /** Epochs per experience (default 1 when `iterations` is not given). */
+      epochs: positiveInt.optional(),
+      /** Optimizer steps per experience, instead of epochs (give one of them). */
       iterations: positiveInt.optional(),
       /** A fresh optimizer per experience (default), or one for the whole run (false). */
       resetOptimizer: z.boolean().default(true),
@@ -205,7 +84,7 @@ export const runConfigSchema = z.strictObject({
        * `seen`: outputs restricted to the active classes (class-IL: seen so far; task-IL: the task's);
        * `all`: never; `evaluation`: every output trained, predictions restricted (Mammoth's protocol).
        */
-      activeOutputs: z.enum(['seen', 'all', 'evaluation']).default('seen'),
+      activeOutputs: activeOutputs.default('seen'),
       batchSize: positiveInt.default(128),
       optimizer: optimizerName.default('adam'),
       lr: positiveNumber.default(1e-3),
@@ -247,5 +126,18 @@ export const runConfigSchema = z.strictObject({
   tensorboard: z.boolean().optional(),
 });
 
-export type RunConfig = z.infer<typeof runConfigSchema>;
-export type StrategyConfig = z.infer<typeof strategyConfigSchema>;
+export type TrainingOverrides = z.infer<typeof trainingOverrides>;
+/** A strategies entry: its name, its methods' options and its training overrides. */
+export type StrategyConfig = { readonly name: string } & TrainingOverrides &
+  Readonly<Record<string, unknown>>;
+export type RunConfig = Omit<z.infer<typeof runConfigSchema>, 'strategies' | 'benchmark' | 'model'> & {
+  benchmark: z.infer<typeof benchmarkSection> & {
+    /** Split benchmarks: the order classes are split in. */
+    classOrder?: 'fixed' | 'shuffled' | number[];
+    /** permuted-mnist: zero pixels added on every side before permuting. */
+    pad?: number;
+  };
+  /** A registered model and its options, with their defaults filled in. */
+  model: { type: string } & Readonly<Record<string, unknown>>;
+  strategies: StrategyConfig[];
+};

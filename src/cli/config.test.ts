@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../core/errors.js';
-import { loadRunConfig, parseRunConfig } from './config.js';
-import { strategyRegistry } from '../strategies/registry.js';
+import { loadRunConfig, parseRunConfig, splitStrategyEntry } from './config.js';
+import { strategies } from '../strategies/registry.js';
 
 function problem(data: unknown): string {
   try {
@@ -56,25 +56,126 @@ describe('run config', () => {
     }
     assert.equal(
       problem({ strategies: [{ name: 'lwf', alpha: [1, 'x'] }] }),
-      'strategies[0].alpha[1]: expected a number, got "x"',
+      'strategies[0] (lwf).alpha[1]: expected a number >= 0, got "x"',
     );
     assert.equal(
       problem({ strategies: [{ name: 'lwf', alpha: 'x' }] }),
-      'strategies[0].alpha: expected a number or a list, got "x"',
+      'strategies[0] (lwf).alpha: expected a number >= 0 or a non-empty list (each a number >= 0), got "x"',
     );
   });
 
-  it('accepts registered strategies and combinations joined by +, and nothing else', () => {
-    const names = parseRunConfig({
-      strategies: Object.keys(strategyRegistry)
-        .map((name) => ({ name }))
-        .concat([{ name: 'ewc+lwf' }]),
-    }).strategies.map((s) => s.name);
-    assert.deepEqual(names, [...Object.keys(strategyRegistry), 'ewc+lwf']);
-    assert.match(
-      problem({ strategies: [{ name: 'ewc+lfw' }] }),
-      /^strategies\[0\]\.name: expected one of naive, .*, lwf, .*, icarl, .* \(or several joined by \+\), got "ewc\+lfw"$/,
+  it('accepts registered strategies (with their required options) and combinations joined by +, and nothing else', () => {
+    const entries = strategies.entries().map((d) => ({ name: d.name, ...d.example }));
+    const names = parseRunConfig({ strategies: [...entries, { name: 'ewc+lwf' }] }).strategies.map(
+      (s) => s.name,
     );
+    assert.deepEqual(names, [...strategies.names(), 'ewc+lwf']);
+    assert.equal(
+      problem({ strategies: [{ name: 'ewc+lfw' }] }),
+      'strategies[0].name: unknown strategy "lfw"; did you mean lwf?',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'naiv' }] }),
+      'strategies[0].name: unknown strategy "naiv"; did you mean naive?',
+    );
+  });
+
+  it("checks each method's options against its own schema: unknown ones refused with a did-you-mean, required ones named", () => {
+    // Accepted and ignored before: an option the method does not take.
+    assert.equal(
+      problem({ strategies: [{ name: 'er', bufferSize: 500, lambda: 5000 }] }),
+      'strategies[0] (er).lambda: unknown option; ewc, online-ewc, mas, importance-ewc, importance-ewc-uniform take it',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'ewc', lamda: 1 }] }),
+      'strategies[0] (ewc).lamda: unknown option; did you mean lambda?',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'naive' }, { name: 'ewc', learningRate: 0.1 }] }),
+      'strategies[1] (ewc).learningRate: unknown option; did you mean lr?',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'ewc', gamma: 0.5 }] }),
+      'strategies[0] (ewc).gamma: unknown option; online-ewc, gem take it',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'naive' }, { name: 'er' }] }),
+      'strategies[1] (er).bufferSize: required (a positive integer)',
+    );
+    // A combined entry: each part takes the keys it declares, and each part's checks name it.
+    assert.equal(
+      problem({ strategies: [{ name: 'er+lwf', bufferSize: 10, temperature: 0 }] }),
+      'strategies[0] (lwf).temperature: expected a positive number, got 0',
+    );
+    // Every problem is listed, one per line.
+    assert.throws(
+      () => parseRunConfig({ strategies: [{ name: 'er' }, { name: 'gdumb', bufferSize: 0 }] }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message ===
+          'strategies[0] (er).bufferSize: required (a positive integer)\nstrategies[1] (gdumb).bufferSize: expected a positive integer, got 0',
+    );
+  });
+
+  it("gives the keys a method declares to the method, the other training keys to the strategy's training", () => {
+    const config = parseRunConfig({
+      strategies: [{ name: 'gdumb', bufferSize: 10, epochs: 3, lr: 0.1, optimizer: 'sgd' }],
+    });
+    const { options, overrides } = splitStrategyEntry(config.strategies[0]);
+    assert.deepEqual(options, { bufferSize: 10, epochs: 3, lr: 0.1 });
+    assert.deepEqual(overrides, { optimizer: 'sgd' });
+    assert.equal(
+      problem({ strategies: [{ name: 'naive', epochs: 0 }] }),
+      'strategies[0].epochs: expected a positive integer, got 0',
+    );
+    assert.equal(
+      problem({ strategies: [{ name: 'gdumb', bufferSize: 10, epochs: 0 }] }),
+      'strategies[0] (gdumb).epochs: expected a positive integer, got 0',
+    );
+  });
+
+  it('refuses what a run could not honour: a scenario the benchmark lacks, epochs with iterations, boundary methods online', () => {
+    assert.equal(
+      problem({ benchmark: { name: 'permuted-mnist', scenario: 'class-il' } }),
+      'benchmark.scenario: permuted-mnist runs as domain-il, got "class-il"',
+    );
+    assert.equal(
+      problem({ benchmark: { name: 'rotated-mnist', scenario: 'task-il' } }),
+      'benchmark.scenario: rotated-mnist runs as domain-il, got "task-il"',
+    );
+    assert.equal(
+      parseRunConfig({ benchmark: { name: 'permuted-mnist', scenario: 'domain-il' } }).benchmark.scenario,
+      'domain-il',
+    );
+    assert.equal(
+      problem({ training: { iterations: 5, epochs: 2 } }),
+      'training.iterations: give epochs or iterations, not both (got epochs 2 and iterations 5)',
+    );
+    const iterations = parseRunConfig({ training: { iterations: 5 } }).training;
+    assert.equal(iterations.epochs, undefined);
+    // The resolved config reads back as itself (a resume parses config.json again).
+    assert.deepEqual(
+      parseRunConfig(JSON.parse(JSON.stringify(parseRunConfig({ training: { iterations: 5 } })))).training,
+      iterations,
+    );
+    assert.match(
+      problem({
+        benchmark: { name: 'split-mnist', online: { batchSize: 10 } },
+        strategies: [{ name: 'er', bufferSize: 10 }, { name: 'ewc' }],
+      }),
+      /^strategies\[1\]: ewc needs experience boundaries, which an online stream does not give \(task-free: naive, er, der, derpp, er-ace, gdumb, memory-augmented\)$/,
+    );
+  });
+
+  it('refuses a run name that is not one folder name', () => {
+    for (const name of ['a/b', '../../x', '..', '.', 'a\\b']) {
+      assert.match(
+        problem({ name }),
+        /^name: expected one folder name \(no \/ or \\, not \. or \.\.\), got /,
+        name,
+      );
+    }
+    assert.equal(parseRunConfig({ name: 'my-run_1' }).name, 'my-run_1');
   });
 
   it('reads replay options and online delivery, naming a bad field', () => {
@@ -93,11 +194,11 @@ describe('run config', () => {
     assert.equal(icarl.strategies[0].activeOutputs, 'seen');
     assert.equal(
       problem({ benchmark: { name: 'split-mnist', online: { batchSize: 0 } } }),
-      'benchmark.online.batchSize: expected a positive number, got 0',
+      'benchmark.online.batchSize: expected a positive integer, got 0',
     );
     assert.equal(
       problem({ strategies: [{ name: 'er', bufferSize: 1.5 }] }),
-      'strategies[0].bufferSize: expected an integer, got 1.5',
+      'strategies[0] (er).bufferSize: expected a positive integer, got 1.5',
     );
   });
 
@@ -113,37 +214,69 @@ describe('run config', () => {
     assert.equal(plain.training.dropLast, undefined);
     assert.equal(
       problem({ benchmark: { name: 'permuted-mnist', pad: -1 } }),
-      'benchmark.pad: expected a number >= 0, got -1',
+      'benchmark.pad: expected an integer >= 0, got -1',
+    );
+    assert.equal(
+      problem({ benchmark: { name: 'split-mnist', pad: 2 } }),
+      'benchmark.pad: split-mnist does not take pad (permuted-mnist does)',
     );
     assert.equal(
       problem({ training: { dropLast: 'yes' } }),
-      'training.dropLast: expected boolean, got "yes"',
+      'training.dropLast: expected true or false, got "yes"',
     );
   });
 
   it('names the field, what was expected and what was given', () => {
     assert.equal(
       problem({ strategies: [{ name: 'naive' }, { name: 'joint', lr: 'abc' }] }),
-      'strategies[1].lr: expected a number, got "abc"',
+      'strategies[1].lr: expected a positive number, got "abc"',
     );
     assert.equal(
       problem({ strategies: [{ name: 'naive', lr: -1 }] }),
       'strategies[0].lr: expected a positive number, got -1',
     );
-    assert.equal(problem({ training: { epochs: 1.5 } }), 'training.epochs: expected an integer, got 1.5');
+    assert.equal(
+      problem({ training: { epochs: 1.5 } }),
+      'training.epochs: expected a positive integer, got 1.5',
+    );
     assert.equal(
       problem({ benchmark: { name: 'cifar' } }),
-      'benchmark.name: expected one of "split-mnist", "split-fashion-mnist", "permuted-mnist", "rotated-mnist", got "cifar"',
+      'benchmark.name: unknown benchmark "cifar" (known: split-mnist, split-fashion-mnist, permuted-mnist, rotated-mnist)',
+    );
+    assert.equal(
+      problem({ benchmark: { name: 'split-mnst' } }),
+      'benchmark.name: unknown benchmark "split-mnst"; did you mean split-mnist?',
+    );
+    assert.equal(
+      problem({ model: { type: 'cnn' } }),
+      'model.type: unknown model "cnn" (known: mlp, multi-head-mlp)',
     );
     assert.equal(
       problem({ benchmark: { name: 'split-mnist', trainFraction: 2 } }),
-      'benchmark.trainFraction: expected a number <= 1, got 2',
+      'benchmark.trainFraction: expected a number in (0, 1], got 2',
     );
   });
 
-  it('refuses unknown keys, naming each', () => {
-    assert.equal(problem({ model: { hidden: [3] } }), 'model.hidden: unknown key');
-    assert.equal(problem({ strategy: [] }), 'strategy: unknown key');
+  it('refuses unknown keys, naming each, with a did-you-mean where one is close', () => {
+    assert.equal(
+      problem({ model: { hidden: [3] } }),
+      'model.hidden: unknown key (known: hiddenSizes, activation, init)',
+    );
+    assert.equal(
+      problem({ model: { hiddenSize: [3] } }),
+      'model.hiddenSize: unknown key; did you mean hiddenSizes?',
+    );
+    assert.equal(problem({ strategy: [] }), 'strategy: unknown key; did you mean strategies?');
+    assert.equal(problem({ trainig: {} }), 'trainig: unknown key; did you mean training?');
+  });
+
+  it("fills the model's defaults from its registry entry", () => {
+    assert.deepEqual(parseRunConfig({ model: { type: 'multi-head-mlp', hiddenSizes: [10] } }).model, {
+      type: 'multi-head-mlp',
+      hiddenSizes: [10],
+      activation: 'relu',
+      init: 'glorot',
+    });
   });
 
   it('reads YAML and JSON files, and reports unreadable ones', () => {

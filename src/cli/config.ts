@@ -1,113 +1,220 @@
 /**
- * Reads and validates a run configuration from YAML or JSON. Every problem is reported with
- * the field's path and what was expected, e.g. `strategies[1].lr: expected a positive
- * number, got "abc"`; nothing is written before the whole config is valid.
+ * Reads and validates a run configuration from YAML or JSON. Every problem is reported with the
+ * field's path, what was expected and what was given, e.g. `training.lr: expected a positive
+ * number, got "abc"` or `strategies[1] (er).bufferSize: required (a positive integer)`; nothing is
+ * written before the whole config is valid. The sections' shapes are in config-schema.ts; what a
+ * named benchmark, model or strategy takes comes from its registry.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { runConfigSchema, type RunConfig } from './config-schema.js';
-
-/** `a.b[1].c` from a zod path. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
-    '',
-  );
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
-}
-
-/** What the field expected, in words, from one zod issue. */
-function expected(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.expected === 'number'
-        ? 'a number'
-        : issue.expected === 'string'
-          ? 'a string'
-          : issue.expected === 'array'
-            ? 'a list'
-            : `${issue.expected}`;
-    case 'too_small':
-      if (issue.origin === 'number') {
-        if (issue.minimum === 0 && !issue.inclusive) return 'a positive number';
-        return `a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
-      }
-      return `at least ${issue.minimum} ${issue.origin === 'array' ? 'entries' : 'characters'}`;
-    case 'too_big':
-      return issue.origin === 'number'
-        ? `a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`
-        : `at most ${issue.maximum}`;
-    case 'invalid_value':
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'not_multiple_of':
-      return `a multiple of ${issue.divisor}`;
-    default:
-      return issue.message;
-  }
-}
-
-/** One line per problem; unknown keys are named one by one. */
-export function configProblems(error: z.ZodError): string[] {
-  return error.issues.flatMap(problemLines);
-}
-
-function problemLines(issue: z.core.$ZodIssue): string[] {
-  {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
-    }
-    if (issue.code === 'invalid_type' && issue.expected === 'int') {
-      return [`${formatPath(issue.path)}: expected an integer, got ${describe(issue.input)}`];
-    }
-    if (issue.code === 'invalid_format' || issue.code === 'custom')
-      return [`${formatPath(issue.path)}: ${issue.message}`];
-    if (issue.code === 'invalid_union') {
-      // A value that got into one branch (a list with a bad entry) is reported from inside it;
-      // otherwise every branch's expectation is listed.
-      const inner = issue.errors.map((branch) => branch[0]).filter((i) => i !== undefined);
-      const deeper = inner.find((i) => i.path.length > 0);
-      if (deeper) return problemLines({ ...deeper, path: [...issue.path, ...deeper.path] });
-      const options = inner.map((i) => expected(i)).join(' or ');
-      return [`${formatPath(issue.path)}: expected ${options}, got ${describe(issue.input)}`];
-    }
-    return [`${formatPath(issue.path)}: expected ${expected(issue)}, got ${describe(issue.input)}`];
-  }
-}
+import {
+  describeValue,
+  didYouMean,
+  schemaProblems,
+  unknownMessage,
+  type Problem,
+} from '../core/validation.js';
+import { benchmarks } from '../benchmarks/benchmarks.js';
+import { models } from '../models/registry.js';
+import { strategies } from '../strategies/registry.js';
+import type { StrategyDefinition } from '../strategies/definition.js';
+import {
+  DEFAULT_EPOCHS,
+  benchmarkSection,
+  runConfigSchema,
+  trainingOverrides,
+  type RunConfig,
+  type StrategyConfig,
+  type TrainingOverrides,
+} from './config-schema.js';
 
 /** Validates plain data as a run config; throws a ConfigError listing every problem. */
 export function parseRunConfig(data: unknown): RunConfig {
   const result = runConfigSchema.safeParse(data ?? {}, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = configProblems(result.error);
-  const first = problems[0] ?? 'config: invalid';
-  const field = first.slice(0, first.indexOf(':'));
-  throw new ConfigError(
-    field || 'config',
-    [first.slice(first.indexOf(':') + 2), ...problems.slice(1)].join('\n'),
+  if (!result.success) throw problemsError(schemaProblems(runConfigSchema, result.error));
+  const config = result.data as RunConfig;
+  const problems = [
+    ...benchmarkProblems(config.benchmark),
+    ...modelProblems(config),
+    ...config.strategies.flatMap((entry, i) => strategyProblems(entry, `strategies[${i}]`)),
+    ...crossFieldProblems(config),
+  ];
+  if (problems.length) throw problemsError(problems);
+  if (config.training.iterations === undefined) config.training.epochs ??= DEFAULT_EPOCHS;
+  return config;
+}
+
+/** One ConfigError naming the first problem's field, with every problem on its own line. */
+function problemsError(problems: readonly Problem[]): ConfigError {
+  const [first, ...rest] = problems;
+  return new ConfigError(
+    first?.path || 'config',
+    [first?.message ?? 'invalid', ...rest.map((p) => `${p.path}: ${p.message}`)].join('\n'),
   );
+}
+
+const COMMON_BENCHMARK_KEYS = Object.keys(benchmarkSection.shape);
+
+/** The benchmark's name, scenario and own options, checked against its registry entry. */
+function benchmarkProblems(section: RunConfig['benchmark']): Problem[] {
+  const names = benchmarks.names();
+  if (!benchmarks.has(section.name)) {
+    const what = `benchmark ${describeValue(section.name)}`;
+    return [{ path: 'benchmark.name', message: unknownMessage(what, section.name, names) }];
+  }
+  const entry = benchmarks.get(section.name);
+  const problems: Problem[] = [];
+  if (section.scenario !== undefined && !entry.scenarios.includes(section.scenario)) {
+    problems.push({
+      path: 'benchmark.scenario',
+      message: `${entry.name} runs as ${entry.scenarios.join(', ')}, got ${describeValue(section.scenario)}`,
+    });
+  }
+  const own = Object.fromEntries(Object.entries(section).filter(([k]) => !COMMON_BENCHMARK_KEYS.includes(k)));
+  const result = entry.options.safeParse(own, { reportInput: true });
+  if (!result.success) {
+    for (const p of schemaProblems(entry.options, result.error, 'benchmark')) {
+      const key = p.path.slice('benchmark.'.length);
+      const takers = names.filter((n) => Object.hasOwn(benchmarks.get(n).options.shape, key));
+      // A key another benchmark takes is not a typo: say who takes it.
+      problems.push(
+        takers.length && !Object.hasOwn(entry.options.shape, key)
+          ? { path: p.path, message: `${entry.name} does not take ${key} (${takers.join(', ')} does)` }
+          : p,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The model's type and options, with the options' defaults filled into the config. */
+function modelProblems(config: RunConfig): Problem[] {
+  const { type, ...options } = config.model;
+  if (!models.has(type)) {
+    const what = `model ${describeValue(type)}`;
+    return [{ path: 'model.type', message: unknownMessage(what, type, models.names()) }];
+  }
+  const definition = models.get(type);
+  const result = definition.options.safeParse(options, { reportInput: true });
+  if (!result.success) return schemaProblems(definition.options, result.error, 'model');
+  config.model = { type, ...(result.data as Record<string, unknown>) };
+  return [];
+}
+
+/**
+ * A strategies entry's keys, sorted: each part's own options (a key goes to every part that
+ * declares it), and the training overrides no part declares.
+ */
+export function splitStrategyEntry(entry: StrategyConfig): {
+  parts: StrategyDefinition[];
+  options: Record<string, unknown>;
+  overrides: TrainingOverrides;
+  unknown: string[];
+} {
+  const { name, ...rest } = entry;
+  const parts = name.split('+').map((part) => strategies.get(part, 'name'));
+  const declared = new Set(parts.flatMap((d) => Object.keys(d.options.shape)));
+  const overrideKeys = Object.keys(trainingOverrides.shape);
+  const options: Record<string, unknown> = {};
+  const overrides: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(rest)) {
+    if (declared.has(key)) options[key] = value;
+    else if (overrideKeys.includes(key)) overrides[key] = value;
+    else unknown.push(key);
+  }
+  return { parts, options, overrides: overrides as TrainingOverrides, unknown };
+}
+
+/** A strategies entry checked against the schemas of the methods it names. */
+function strategyProblems(entry: StrategyConfig, at: string): Problem[] {
+  const unknownParts = entry.name.split('+').filter((part) => !strategies.has(part));
+  if (!entry.name || unknownParts.length) {
+    const given = unknownParts[0] ?? entry.name;
+    const what = `strategy ${describeValue(given)}`;
+    return [{ path: `${at}.name`, message: unknownMessage(what, given, strategies.names()) }];
+  }
+  const { parts, options, overrides, unknown } = splitStrategyEntry(entry);
+  const problems: Problem[] = [];
+  const known = [
+    ...new Set([
+      ...parts.flatMap((d) => Object.keys(d.options.shape)),
+      ...Object.keys(trainingOverrides.shape),
+    ]),
+  ];
+  for (const key of unknown) {
+    // A key another method takes is no typo: say which take it.
+    const takers = strategies.entries().filter((d) => Object.hasOwn(d.options.shape, key));
+    const message =
+      takers.length && !didYouMean(key, known)
+        ? `unknown option; ${takers.map((d) => d.name).join(', ')} ${takers.length === 1 ? 'takes' : 'take'} it`
+        : unknownMessage('option', key, known);
+    problems.push({ path: `${at} (${entry.name}).${key}`, message });
+  }
+  for (const part of parts) {
+    const own = Object.fromEntries(
+      Object.entries(options).filter(([k]) => Object.hasOwn(part.options.shape, k)),
+    );
+    problems.push(...validated(part.options, own, `${at} (${part.name})`));
+  }
+  problems.push(...validated(trainingOverrides, overrides, at));
+  return problems;
+}
+
+function validated(schema: z.ZodType, value: unknown, prefix: string): Problem[] {
+  const result = schema.safeParse(value, { reportInput: true });
+  return result.success ? [] : schemaProblems(schema, result.error, prefix);
+}
+
+/** What no single section can check: settings that exclude each other, or that a method cannot honour. */
+function crossFieldProblems(config: RunConfig): Problem[] {
+  const problems: Problem[] = [];
+  const { training } = config;
+  if (training.epochs !== undefined && training.iterations !== undefined) {
+    problems.push({
+      path: 'training.iterations',
+      message: `give epochs or iterations, not both (got epochs ${describeValue(training.epochs)} and iterations ${describeValue(training.iterations)})`,
+    });
+  }
+  if (config.benchmark.online) {
+    config.strategies.forEach((entry, i) => {
+      const bound = entry.name.split('+').filter((part) => !strategies.get(part).taskFree);
+      if (bound.length) {
+        problems.push({
+          path: `strategies[${i}]`,
+          message: `${bound.join(', ')} needs experience boundaries, which an online stream does not give (task-free: ${strategies
+            .entries()
+            .filter((d) => d.taskFree)
+            .map((d) => d.name)
+            .join(', ')})`,
+        });
+      }
+    });
+  }
+  return problems;
 }
 
 /** Reads a YAML or JSON config file (JSON is YAML) and validates it. */
 export function loadRunConfig(path: string): RunConfig {
+  return parseRunConfig(readConfigFile(path));
+}
+
+/** A YAML or JSON config file's data, not yet validated (flags are laid over it first). */
+export function readConfigFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     throw new ConfigError('config', `cannot read ${path}`);
   }
-  let data: unknown;
   try {
-    data = parseYaml(text);
+    return parseYaml(text) as unknown;
   } catch (e) {
     throw new ConfigError(
       'config',
       `${path} is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`,
     );
   }
-  return parseRunConfig(data);
 }

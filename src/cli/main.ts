@@ -2,80 +2,30 @@
 /**
  * The `unforget` command line: `run` (a config file and/or flags), `list` (what can be named),
  * `engine` (which backend and how fast), `report` (a run folder's report, regenerated) and
- * `compare` (runs over seeds). Bad input exits with code 2 and a message naming the field or the
- * file, before anything is written.
+ * `compare` (runs over seeds). It only composes: what can be named comes from the registries, and
+ * a bad input exits with code 2 and a message naming the field or the file, before anything is
+ * written.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, DataFormatError } from '../core/errors.js';
 import { benchmarks } from '../benchmarks/benchmarks.js';
-import { strategyRegistry } from '../strategies/registry.js';
-import { loadRunConfig, parseRunConfig } from './config.js';
+import { strategies } from '../strategies/registry.js';
+import { parseRunConfig } from './config.js';
+import { listing, LIST_TOPICS } from './list.js';
+import { configData, type RunFlags } from './run-flags.js';
 import { resumeExperiment, runExperiment, RunStopped } from './run-experiment.js';
+import { assertWritableFolder } from './writable.js';
 
-interface RunFlags {
-  config?: string;
-  name?: string;
-  benchmark?: string;
-  strategies?: string;
-  scenario?: string;
-  epochs?: string;
-  iterations?: string;
-  batchSize?: string;
-  lr?: string;
-  optimizer?: string;
-  seed?: string;
-  trainFraction?: string;
-  online?: string;
-  blurry?: string;
-  backend?: string;
-  out?: string;
-  resume?: string;
-  checkpointEvery?: string;
-}
-
-/** A number from a flag, kept as the raw string when it is not one, so the schema reports it. */
-const numberOrRaw = (value: string) =>
-  value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
-
-/** Config file (if any) with the flags laid over it, as plain data for the schema. */
-function configData(flags: RunFlags): Record<string, unknown> {
-  const base = (flags.config ? { ...loadRunConfig(flags.config) } : {}) as Record<string, unknown>;
-  const section = (key: string) => ({ ...((base[key] as Record<string, unknown> | undefined) ?? {}) });
-  if (flags.name) base.name = flags.name;
-  if (flags.seed !== undefined) base.seed = numberOrRaw(flags.seed);
-  if (flags.backend) base.backend = flags.backend;
-  if (flags.out) base.out = flags.out;
-  const onlineFlags = flags.online !== undefined || flags.blurry !== undefined;
-  if (flags.benchmark || flags.trainFraction !== undefined || flags.scenario || onlineFlags) {
-    const benchmark = section('benchmark');
-    if (flags.benchmark) benchmark.name = flags.benchmark;
-    if (flags.scenario) benchmark.scenario = flags.scenario;
-    if (flags.trainFraction !== undefined) benchmark.trainFraction = numberOrRaw(flags.trainFraction);
-    if (onlineFlags) {
-      const online = { ...((benchmark.online as Record<string, unknown> | undefined) ?? {}) };
-      if (flags.online !== undefined) online.batchSize = numberOrRaw(flags.online);
-      if (flags.blurry !== undefined) online.blurry = numberOrRaw(flags.blurry);
-      benchmark.online = online;
-    }
-    if (!benchmark.name) benchmark.name = 'split-mnist';
-    base.benchmark = benchmark;
-  }
-  const training = section('training');
-  if (flags.epochs !== undefined) training.epochs = numberOrRaw(flags.epochs);
-  if (flags.iterations !== undefined) training.iterations = numberOrRaw(flags.iterations);
-  if (flags.batchSize !== undefined) training.batchSize = numberOrRaw(flags.batchSize);
-  if (flags.lr !== undefined) training.lr = numberOrRaw(flags.lr);
-  if (flags.optimizer) training.optimizer = flags.optimizer;
-  if (Object.keys(training).length) base.training = training;
-  if (flags.strategies) base.strategies = flags.strategies.split(',').map((name) => ({ name: name.trim() }));
-  if (flags.checkpointEvery !== undefined) {
-    base.checkpoint = { ...section('checkpoint'), everySteps: numberOrRaw(flags.checkpointEvery) };
-  }
-  return base;
-}
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+// The defaults flags fall back to, from the config schema (the one source of them).
+const defaults = parseRunConfig({});
 
 const program = new Command('unforget')
   .description('Continual learning for TypeScript: train on a sequence of tasks without forgetting.')
+  .version(version)
   .exitOverride()
   .showHelpAfterError();
 
@@ -83,21 +33,27 @@ program
   .command('run')
   .description('run a continual-learning experiment (default: Split-MNIST, Naive/Cumulative/Joint, MLP)')
   .option('-c, --config <file>', 'YAML or JSON config file (see examples/split-mnist.yaml)')
-  .option('--name <name>', 'run name (the run folder is <out>/<timestamp>-<name>)')
-  .option('--benchmark <name>', `benchmark: ${benchmarks.names().join(', ')}`)
-  .option('--strategies <list>', `comma-separated strategies: ${Object.keys(strategyRegistry).join(', ')}`)
-  .option('--scenario <name>', 'split benchmarks: class-il, task-il or domain-il')
-  .option('--epochs <n>', 'epochs per experience')
-  .option('--iterations <n>', 'optimizer steps per experience (instead of epochs)')
-  .option('--batch-size <n>', 'mini-batch size')
-  .option('--lr <x>', 'learning rate')
-  .option('--optimizer <name>', 'sgd or adam')
-  .option('--seed <n>', 'seed: the same seed gives the same results')
-  .option('--train-fraction <x>', 'fraction of the training data to use, in (0, 1]')
+  .option('--name <name>', `run name; the run folder is <out>/<timestamp>-<name> (default ${defaults.name})`)
+  .option('--benchmark <name>', `${benchmarks.names().join(', ')} (default ${defaults.benchmark.name})`)
+  .option(
+    '--strategies <list>',
+    `comma-separated, each name[:key=value...], e.g. er:bufferSize=500 (default ${defaults.strategies.map((s) => s.name).join(',')}); names: ${strategies.names().join(', ')}`,
+  )
+  .option('--scenario <name>', 'class-il, task-il or domain-il, as the benchmark allows (default: its first)')
+  .option('--epochs <n>', `epochs per experience (default ${defaults.training.epochs})`)
+  .option('--iterations <n>', 'optimizer steps per experience, instead of --epochs')
+  .option('--batch-size <n>', `mini-batch size (default ${defaults.training.batchSize})`)
+  .option('--lr <x>', `learning rate (default ${defaults.training.lr})`)
+  .option('--optimizer <name>', `sgd or adam (default ${defaults.training.optimizer})`)
+  .option('--seed <n>', `seed: the same seed gives the same results (default ${defaults.seed})`)
+  .option(
+    '--train-fraction <x>',
+    `fraction of the training data to use, in (0, 1] (default ${defaults.benchmark.trainFraction})`,
+  )
   .option('--online <n>', 'deliver the stream online: batches of n examples seen once, no task boundaries')
-  .option('--blurry <n>', 'online streams: examples mixed across each boundary (default 0)')
+  .option('--blurry <n>', 'with --online: examples mixed across each boundary (default 0)')
   .option('--backend <name>', 'native, cpu or wasm (default: native when built)')
-  .option('--out <dir>', 'folder for run folders (default runs)')
+  .option('--out <dir>', `folder for run folders (default ${defaults.out})`)
   .option(
     '--checkpoint-every <n>',
     'also checkpoint every n optimizer steps (default: after each experience only)',
@@ -117,6 +73,7 @@ program
       }
     }
     const config = flags.resume === undefined ? parseRunConfig(configData(flags)) : undefined;
+    if (config) assertWritableFolder(config.out, 'out');
     // SIGINT (Ctrl-C) asks for a checkpoint at the next step and a clean exit; a second one quits at once.
     let stop = false;
     const onInterrupt = () => {
@@ -140,18 +97,10 @@ program
 
 program
   .command('list')
-  .description('list the registered benchmarks, models and strategies')
-  .action(() => {
-    console.log('benchmarks:');
-    for (const name of benchmarks.names())
-      console.log(`  ${name.padEnd(22)}${benchmarks.get(name).description}`);
-    console.log('models:\n  mlp                   multi-layer perceptron (hiddenSizes, activation)');
-    console.log('  multi-head-mlp        shared MLP trunk, one output head per task (task-IL)');
-    console.log(
-      `strategies:\n${Object.keys(strategyRegistry)
-        .map((s) => `  ${s}`)
-        .join('\n')}`,
-    );
+  .description("list what a config can name, with each one's options, defaults and descriptions")
+  .argument('[what]', LIST_TOPICS.join(', '))
+  .action((what?: string) => {
+    console.log(listing(what));
   });
 
 program
@@ -172,6 +121,8 @@ program
   .argument('<run>', 'a run folder (holds config.json, metrics.jsonl, results.json)')
   .action(async (run: string) => {
     const { writeRunReport } = await import('../loggers/report/write-report.js');
+    // A folder that is not there is the report's to name; one that is must be writable.
+    assertWritableFolder(run, 'run');
     const written = await writeRunReport(run);
     for (const warning of written.warnings) console.error(`unforget: ${warning}`);
     console.log(`report: ${written.html} (${written.svgs.length} charts)`);
@@ -180,17 +131,22 @@ program
 program
   .command('compare')
   .description(
-    'compare runs: mean ± std over seeds per benchmark, scenario and strategy, as a table and a report',
+    'compare runs: mean ± std over seeds per benchmark, scenario, strategy and config, as a table and a report',
   )
   .argument('<runs...>', 'run folders, folders of run folders, or glob patterns (e.g. "runs/*-ewc")')
-  .option('--out <dir>', 'folder for compare.html, compare.json and charts (default ./compare-<timestamp>)')
+  .option(
+    '--out <dir>',
+    'folder for compare.html, compare.json and charts (default <runs folder>/compare-<timestamp>)',
+  )
   .action(async (runs: string[], flags: { out?: string }) => {
-    const { resolveRunFolders } = await import('../loggers/report/run-paths.js');
+    const { resolveRunFolders, commonParent } = await import('../loggers/report/run-paths.js');
     const { writeComparison } = await import('../loggers/report/write-comparison.js');
     const { formatComparisonTable } = await import('../loggers/report/compare-table.js');
     const { runs: dirs, unfinished } = resolveRunFolders(runs);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
+    const out = flags.out ?? `${commonParent(dirs)}/compare-${stamp}`;
+    assertWritableFolder(out, 'out');
     for (const dir of unfinished) console.error(`unforget: left out ${dir}: unfinished (no results.json)`);
-    const out = flags.out ?? `compare-${new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '')}`;
     const written = await writeComparison(dirs, out);
     for (const warning of written.warnings) console.error(`unforget: ${warning}`);
     console.log(`${formatComparisonTable(written.groups)}\n\nreport: ${written.html}`);

@@ -5,7 +5,7 @@
  *   metrics.jsonl every event of every strategy, one per line
  *   environment.json backend, Node, OS, CPU and memory (no hostname)
  *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
- *   checkpoints/  the newest checkpoints (run-checkpoint.ts): `resumeExperiment(dir)` continues
+ *   checkpoints/  the newest checkpoints (checkpoint/run-state.ts): `resumeExperiment(dir)` continues
  *                 a run that was killed or interrupted from the newest usable one
  *   tensorboard/<strategy>/events.out.tfevents.*  TensorBoard scalars (unless `tensorboard: false`)
  *   report.html, charts/*.svg, charts/*.png: the report, made from the files above
@@ -20,9 +20,9 @@ import { ConfigError } from '../core/errors.js';
 import { benchmarks } from '../benchmarks/benchmarks.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { onlineStream } from '../benchmarks/online.js';
-import { mlp, multiHeadMlp } from '../models/mlp.js';
+import { models } from '../models/registry.js';
 import { fitAsync, RunInterrupted } from '../training/template.js';
-import { assertCheckpointable } from '../checkpoint/fit-state.js';
+import { assertCheckpointable } from '../training/checkpointable.js';
 import type { Classifier } from '../models/classifier.js';
 import type { TrainingEvent } from '../core/events.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
@@ -34,9 +34,9 @@ import {
   type CompletedStrategy,
   type RunCheckpoint,
 } from '../checkpoint/run-state.js';
-import { parseRunConfig } from './config.js';
+import { parseRunConfig, splitStrategyEntry } from './config.js';
+import { assertWritableFolder } from './writable.js';
 import { createStrategy } from '../strategies/registry.js';
-import type { StrategyOptions } from '../training/strategy.js';
 import { createMemorySampler, summarize, type RunSummary } from '../metrics/index.js';
 import {
   combineLoggers,
@@ -49,7 +49,13 @@ import {
 import type { ConsoleStream, SummaryTableRow } from '../loggers/index.js';
 import { formatSummaryTable } from '../loggers/index.js';
 import { describeEnvironment, writeEnvironmentJson, writeRunReport } from '../loggers/index.js';
-import type { RunConfig, StrategyConfig } from './config-schema.js';
+import {
+  DEFAULT_EPOCHS,
+  type RunConfig,
+  type StrategyConfig,
+  type TrainingOverrides,
+} from './config-schema.js';
+import type { BenchmarkName, BenchmarkOptionsByName } from '../benchmarks/registry.js';
 
 export interface RunResult {
   dir: string;
@@ -64,6 +70,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Where progress and tables go (default process.stdout). */
   stdout?: ConsoleStream;
+  /** Where warnings go (default process.stderr). */
+  stderr?: ConsoleStream;
   /** The run folder; default `<config.out>/<timestamp>-<config.name>`. */
   dir?: string;
   /**
@@ -84,67 +92,32 @@ export class RunStopped extends Error {
   }
 }
 
+/** The config's benchmark from its registry, delivered online when the config says so. */
 function buildStream(config: RunConfig): Stream {
-  const stream = buildOfflineStream(config);
-  const { online } = config.benchmark;
+  const { name, scenario, experiences, trainFraction, online, ...own } = config.benchmark;
+  const stream = benchmarks.get(name as BenchmarkName).build({
+    seed: config.seed,
+    trainFraction,
+    ...(experiences ? { experiences } : {}),
+    ...(scenario ? { scenario } : {}),
+    ...own,
+  } as BenchmarkOptionsByName[BenchmarkName]);
   return online ? onlineStream(stream, { ...online, seed: config.seed }) : stream;
 }
 
-function buildOfflineStream(config: RunConfig): Stream {
-  const { name, scenario, experiences, trainFraction, classOrder, pad } = config.benchmark;
-  const common = { seed: config.seed, trainFraction, ...(experiences ? { experiences } : {}) };
-  if (pad !== undefined && name !== 'permuted-mnist') {
-    throw new ConfigError('benchmark.pad', `only permuted-mnist takes pad, got it for ${name}`);
-  }
-  if (name === 'split-mnist' || name === 'split-fashion-mnist') {
-    return benchmarks
-      .get(name)
-      .build({ ...common, ...(scenario ? { scenario } : {}), ...(classOrder ? { classOrder } : {}) });
-  }
-  if (name === 'permuted-mnist') {
-    return benchmarks.get(name).build({ ...common, ...(pad !== undefined ? { pad } : {}) });
-  }
-  return benchmarks.get(name).build(common);
-}
-
-function optimizerFactory(config: RunConfig, strategy: StrategyConfig): () => tf.Optimizer {
-  const lr = strategy.lr ?? config.training.lr;
-  const momentum = strategy.momentum ?? config.training.momentum;
-  return (strategy.optimizer ?? config.training.optimizer) === 'adam'
+function optimizerFactory(config: RunConfig, overrides: TrainingOverrides): () => tf.Optimizer {
+  const lr = overrides.lr ?? config.training.lr;
+  const momentum = overrides.momentum ?? config.training.momentum;
+  return (overrides.optimizer ?? config.training.optimizer) === 'adam'
     ? () =>
         adam({ learningRate: lr, ...(config.training.epsilon ? { epsilon: config.training.epsilon } : {}) })
     : () => sgd({ learningRate: lr, momentum });
 }
 
-/** The strategy a config entry names, with its method options (training overrides set apart). */
+/** The strategy a config entry names, with its methods' options (training overrides set apart). */
 function configuredStrategy(config: RunConfig, strategyConfig: StrategyConfig, makeModel: () => Classifier) {
-  const {
-    name,
-    epochs: _e,
-    batchSize: _b,
-    optimizer: _o,
-    lr: _l,
-    momentum: _m,
-    activeOutputs: _a,
-    ...methodOptions
-  } = strategyConfig;
-  // GDumb trains only on its memory, with its own loop: the strategy's training overrides are its.
-  const retraining = name.split('+').includes('gdumb')
-    ? Object.fromEntries(
-        Object.entries({
-          epochs: strategyConfig.epochs,
-          lr: strategyConfig.lr,
-          batchSize: strategyConfig.batchSize,
-          momentum: strategyConfig.momentum,
-        }).filter(([, v]) => v !== undefined),
-      )
-    : {};
-  return createStrategy(name, {
-    seed: config.seed,
-    ...methodOptions,
-    ...retraining,
-    copyModel: makeModel,
-  } as StrategyOptions);
+  const { options } = splitStrategyEntry(strategyConfig);
+  return createStrategy(strategyConfig.name, { seed: config.seed, ...options, copyModel: makeModel });
 }
 
 /** Refuses, before anything trains, a strategy whose state a checkpoint could not hold. */
@@ -165,9 +138,23 @@ function assertAllCheckpointable(config: RunConfig, makeModel: () => Classifier)
   });
 }
 
+/** Says so when an experience holds fewer training examples than one batch (e.g. a tiny trainFraction). */
+function warnSmallExperiences(stream: Stream, config: RunConfig, stderr: ConsoleStream): void {
+  const { batchSize } = config.training;
+  for (const experience of stream.experiences) {
+    const n = experience.train.y.length;
+    if (n < batchSize) {
+      stderr.write(
+        `unforget: warning: experience ${experience.index} has ${n} training example${n === 1 ? '' : 's'}, fewer than one batch of ${batchSize} (benchmark.trainFraction ${config.benchmark.trainFraction})\n`,
+      );
+    }
+  }
+}
+
 const timestamp = () => new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');
 
 export async function runExperiment(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
+  assertWritableFolder(options.dir ?? config.out, options.dir ? 'dir' : 'out');
   return execute(config, options, null);
 }
 
@@ -185,8 +172,17 @@ export async function resumeExperiment(dir: string, options: RunOptions = {}): P
   if (existsSync(join(dir, 'results.json'))) {
     throw new ConfigError('resume', `the run in ${dir} finished already (it has results.json)`);
   }
-  const saved = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(configFile, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      'resume',
+      `${configFile} is not valid JSON (${(error as Error).message}); the run cannot be resumed`,
+    );
+  }
   const config = parseRunConfig(saved);
+  assertWritableFolder(dir, 'resume');
   const digest = configDigest(config);
   const store = checkpointStore(join(dir, 'checkpoints'), { keep: config.checkpoint.keep });
   const { found, refused } = store.latest((state, file) => {
@@ -197,6 +193,11 @@ export async function resumeExperiment(dir: string, options: RunOptions = {}): P
   });
   const stdout = options.stdout ?? process.stdout;
   for (const r of refused) stdout.write(`unforget: refusing checkpoint ${r.reason}\n`);
+  if (!found && store.files().length === 0) {
+    // Killed before its first checkpoint: nothing to continue from, but the config is there.
+    stdout.write(`unforget: ${dir} has no checkpoint yet; starting the run again from the beginning\n`);
+    return execute(config, { ...options, dir }, null);
+  }
   if (!found) {
     throw new ConfigError(
       'resume',
@@ -218,18 +219,16 @@ async function execute(
     `unforget: ${config.name} on the ${engine.backend} backend${engine.gemm ? ` (GEMM ${engine.gemm})` : ''}\n`,
   );
   const stream = buildStream(config);
-  const modelOptions = {
+  warnSmallExperiences(stream, config, options.stderr ?? process.stderr);
+  const { type, ...modelOptions } = config.model;
+  const model = models.get(type);
+  const shape = {
     inputShape: stream.sampleShape,
-    hiddenSizes: config.model.hiddenSizes,
-    activation: config.model.activation,
-    init: config.model.init,
     numClasses: stream.numClasses,
+    experiences: stream.experiences.length,
     seed: config.seed,
   };
-  const makeModel = () =>
-    config.model.type === 'multi-head-mlp'
-      ? multiHeadMlp({ ...modelOptions, heads: stream.experiences.length })
-      : mlp(modelOptions);
+  const makeModel = () => model.build(modelOptions, shape);
   const checkpointed = config.checkpoint.enabled;
   if (checkpointed) assertAllCheckpointable(config, makeModel);
   const dir = options.dir ?? join(config.out, `${timestamp()}-${config.name}`);
@@ -244,7 +243,9 @@ async function execute(
   const completed: CompletedStrategy[] = resume ? [...resume.completed] : [];
   // metrics.jsonl as of the checkpoint: what a killed run wrote after it is dropped.
   const kept = resume ? [...completed.flatMap((c) => c.events), ...(resume.fit?.events ?? [])] : [];
-  if (resume) {
+  // An existing folder (a resume, or a restart of a run killed before its first checkpoint)
+  // starts metrics.jsonl over from what is kept.
+  if (options.dir) {
     writeFileAtomic(join(dir, 'metrics.jsonl'), kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
   writeEnvironmentJson(dir, describeEnvironment(engine));
@@ -262,23 +263,29 @@ async function execute(
     for (const [index, strategyConfig] of config.strategies.entries()) {
       if (index < (resume?.completed.length ?? 0)) continue;
       const strategy = configuredStrategy(config, strategyConfig, makeModel);
-      const epochs = strategyConfig.epochs ?? config.training.epochs;
-      const batchSize = strategyConfig.batchSize ?? config.training.batchSize;
+      const { overrides } = splitStrategyEntry(strategyConfig);
+      const epochs = overrides.epochs ?? config.training.epochs ?? DEFAULT_EPOCHS;
+      const batchSize = overrides.batchSize ?? config.training.batchSize;
       const { iterations, resetOptimizer, dropLast } = config.training;
-      const activeOutputs = strategyConfig.activeOutputs ?? config.training.activeOutputs;
+      const activeOutputs = overrides.activeOutputs ?? config.training.activeOutputs;
       // With `iterations` an experience is ~iterations * batch / samples passes (for the progress bar).
       const passes = iterations
         ? Math.ceil((iterations * batchSize) / stream.experiences[0].train.y.length)
         : epochs;
       const model = makeModel();
+      const resumeFit = resume && index === resume.completed.length ? resume.fit : null;
       const logger = combineLoggers([
-        consoleLogger({ stream: stdout, epochs: passes }),
+        // A resumed strategy's console logger learns what came before (its name, the baseline).
+        consoleLogger({
+          stream: stdout,
+          epochs: passes,
+          ...(resumeFit ? { history: resumeFit.events } : {}),
+        }),
         events,
         ...(board ? [board] : []),
       ]);
       const memory = createMemorySampler();
       memory.start();
-      const resumeFit = resume && index === resume.completed.length ? resume.fit : null;
       const saveRun = (fit: RunCheckpoint['fit'], done: readonly CompletedStrategy[]) => {
         lastCheckpoint = checkpoints!.save(
           runCheckpointToState({ configDigest: digest, completed: done, fit }),
@@ -293,7 +300,7 @@ async function execute(
           ...strategy,
           stream,
           model,
-          optimizer: optimizerFactory(config, strategyConfig),
+          optimizer: optimizerFactory(config, overrides),
           epochs,
           ...(iterations ? { iterations } : {}),
           resetOptimizer,

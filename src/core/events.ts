@@ -6,7 +6,7 @@
  * Indices are 0-based. Times are wall-clock seconds. Accuracies are fractions in [0, 1].
  */
 
-/** The kind of stream a run trains on (see DESIGN.md, "Core abstractions"). */
+/** The kind of stream a run trains on (docs/architecture.md). */
 export type ScenarioName = 'class-il' | 'task-il' | 'domain-il' | 'online';
 
 /** Emitted once, before anything is trained or evaluated. */

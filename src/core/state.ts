@@ -1,7 +1,7 @@
 /**
  * Saved state: what a checkpoint holds of a plugin, an optimizer or the training loop. Plain data
  * (numbers, strings, typed arrays, lists, records) and never tensors, so the core stays free of tfjs
- * and a file format (loggers/checkpoint-file.ts) can write it without knowing who made it.
+ * and a file format (checkpoint/file-format.ts) can write it without knowing who made it.
  */
 import { DataFormatError } from './errors.js';
 

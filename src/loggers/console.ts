@@ -23,6 +23,11 @@ export interface ConsoleLoggerOptions {
    * against, and the logger prints plain lines.
    */
   readonly epochs?: number;
+  /**
+   * What a resumed run emitted before its checkpoint: taken in without printing, so that the
+   * summary at the end names the strategy and has the baseline, as in a run never stopped.
+   */
+  readonly history?: readonly TrainingEvent[];
 }
 
 /**
@@ -39,8 +44,8 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
     options.epochs === undefined;
   const print = (line: string) => stream.write(`${line}\n`);
   // summarize() needs the whole run; events are small (one per epoch and evaluation).
-  const events: TrainingEvent[] = [];
-  let strategy = '';
+  const events: TrainingEvent[] = [...(options.history ?? [])];
+  let strategy = options.history?.find((e) => e.type === 'run-start')?.strategy ?? '';
   let bar: SingleBar | undefined;
 
   function stopBar() {

@@ -28,6 +28,16 @@ describe('jsonlLogger', () => {
     assert.deepEqual(readFileSync(path, 'utf8'), '{"type":"run-end","seconds":1}\n');
   });
 
+  it('has each event on disk as soon as it is emitted, before the logger closes', async () => {
+    const path = join(dir, 'live.jsonl');
+    const logger = jsonlLogger(path);
+    logger.onEvent({ type: 'experience-start', experience: 0, classes: [0, 1] });
+    assert.equal(readFileSync(path, 'utf8'), '{"type":"experience-start","experience":0,"classes":[0,1]}\n');
+    logger.onEvent({ type: 'experience-end', experience: 0, seconds: 1, samples: 4 });
+    assert.equal(readFileSync(path, 'utf8').split('\n').length, 3);
+    await logger.close!();
+  });
+
   it('writes one event per line that parses back to the same events, and appends', async () => {
     const path = join(dir, 'nested', 'events.jsonl');
     const events = runEvents();

@@ -2,7 +2,7 @@ import type { TrainingEvent } from '../core/events.js';
 
 /**
  * Prints or writes what a run emits. Loggers are the only part of unforget that does I/O (see
- * DESIGN.md): the core emits events, loggers turn them into terminal lines and files.
+ * docs/architecture.md): the core emits events, loggers turn them into terminal lines and files.
  */
 export interface Logger {
   /** Called for every event, in emission order. Synchronous so that training never waits on I/O. */

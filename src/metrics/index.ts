@@ -1,4 +1,4 @@
-/** Metrics: numbers computed from the events of a run (see DESIGN.md, "Evaluation definitions"). */
+/** Metrics: numbers computed from the events of a run (definitions in docs/architecture.md, "Evaluation"). */
 export { averageAccuracy } from './average-accuracy.js';
 export { averageForgetting } from './average-forgetting.js';
 export { backwardTransfer } from './backward-transfer.js';

@@ -1,55 +1,77 @@
 /** Strategies: the methods, by family, and the registry that names them (docs/architecture.md). */
-export { naive } from './baselines/naive.js';
-export { cumulative } from './baselines/cumulative.js';
-export { joint } from './baselines/joint.js';
 export {
-  createStrategy,
-  isStrategyName,
-  strategyRegistry,
-  type StrategyFactory,
-  type StrategyName,
-} from './registry.js';
+  defineStrategy,
+  methodOptions,
+  requireCopyModel,
+  type StrategyDefinition,
+  type StrategyFamily,
+} from './definition.js';
+export { createStrategy, strategies, strategyParts } from './registry.js';
+// Baselines.
+export { naive, naiveOptions } from './baselines/naive.js';
+export { cumulative, cumulativeOptions } from './baselines/cumulative.js';
+export { joint, jointOptions } from './baselines/joint.js';
+// Regularization and distillation.
 export {
   ewc,
-  onlineEwc,
+  ewcOptions,
   ewcPlugin,
   ewcPenalty,
+  onlineEwcOptions,
   type EwcOptions,
   type EwcPlugin,
 } from './regularization/ewc.js';
+export { onlineEwc, type OnlineEwcOptions } from './regularization/online-ewc.js';
 export { diagonalFisher } from './regularization/fisher.js';
-export { si, siPlugin, type SiOptions } from './regularization/si.js';
-export { mas, masPlugin, masImportance, type MasOptions } from './regularization/mas.js';
-export { lwf, lwfPlugin, distillation, type LwfOptions } from './regularization/lwf.js';
-export { er, erPlugin, type ErOptions, type ErPlugin } from './replay/er.js';
-export { der, derpp, derPlugin, type DerOptions, type DerPlugin } from './replay/der.js';
-export { erAce, erAcePlugin, type ErAceOptions, type ErAcePlugin } from './replay/er-ace.js';
-export { type ReplayBufferOptions } from './replay/replay-memory.js';
-export { agem, agemPlugin, agemProjection, type AgemOptions, type AgemPlugin } from './replay/agem.js';
-export { gem, gemPlugin, gemProjection, type GemOptions, type GemPlugin } from './replay/gem.js';
-export { icarl, icarlPlugin, type IcarlOptions, type IcarlPlugin } from './replay/icarl.js';
+export { si, siOptions, siPlugin, type SiOptions } from './regularization/si.js';
+export { mas, masOptions, masPlugin, masImportance, type MasOptions } from './regularization/mas.js';
+export { lwf, lwfOptions, lwfPlugin, distillation, type LwfOptions } from './regularization/lwf.js';
+// Replay.
+export { er, erOptions, erPlugin, type ErOptions, type ErPlugin } from './replay/er.js';
+export { der, derOptions, derPlugin, type DerOptions, type DerPlugin } from './replay/der.js';
+export { derpp, derppOptions, derppPlugin, type DerppOptions } from './replay/derpp.js';
+export { erAce, erAceOptions, erAcePlugin, type ErAceOptions, type ErAcePlugin } from './replay/er-ace.js';
+export { replayBufferOptions, type ReplayBufferOptions } from './replay/replay-memory.js';
+export {
+  agem,
+  agemOptions,
+  agemPlugin,
+  agemProjection,
+  type AgemOptions,
+  type AgemPlugin,
+} from './replay/agem.js';
+export { gem, gemOptions, gemPlugin, gemProjection, type GemOptions, type GemPlugin } from './replay/gem.js';
+export { icarl, icarlOptions, icarlPlugin, type IcarlOptions, type IcarlPlugin } from './replay/icarl.js';
 export {
   gdumb,
+  gdumbOptions,
   gdumbPlugin,
   gdumbLearningRate,
   type GdumbOptions,
   type GdumbPlugin,
 } from './replay/gdumb.js';
+// Memory-augmented.
 export {
   memoryAugmented,
+  memoryAugmentedOptions,
   memoryAugmentedPlugin,
   type MemoryAugmentedOptions,
   type MemoryAugmentedPlugin,
 } from './memory-augmented/memory-augmented.js';
 export { locallyAdaptedLogits, type LocalAdaptationOptions } from './memory-augmented/local-adaptation.js';
+// Multi-task.
 export {
   multiTask,
-  multiTaskReplay,
+  multiTaskOptions,
   multiTaskPlugin,
   type MultiTaskOptions,
-  type MultiTaskReplayOptions,
   type MultiTaskPlugin,
 } from './multi-task/multi-task.js';
+export {
+  multiTaskReplay,
+  multiTaskReplayOptions,
+  type MultiTaskReplayOptions,
+} from './multi-task/multi-task-replay.js';
 export {
   createWeighting,
   WEIGHTING_NAMES,
@@ -57,15 +79,28 @@ export {
   type WeightingName,
   type WeightingOptions,
 } from './multi-task/task-weighting/index.js';
+// Task importance.
 export {
   taskImportance,
   withImportance,
+  importanceOptions,
   type TaskImportance,
   type TaskImportanceOptions,
   type TaskImportancePlugin,
 } from './task-importance/task-importance.js';
 export {
   importanceReplay,
+  importanceReplayOptions,
   importanceReplayPlugin,
   type ImportanceReplayOptions,
 } from './task-importance/importance-replay.js';
+export {
+  importanceEwc,
+  importanceEwcOptions,
+  type ImportanceEwcOptions,
+} from './task-importance/importance-ewc.js';
+export {
+  importanceLwf,
+  importanceLwfOptions,
+  type ImportanceLwfOptions,
+} from './task-importance/importance-lwf.js';

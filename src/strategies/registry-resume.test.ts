@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { initEngine } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
 import type { StrategyOptions } from '../training/strategy.js';
-import { createStrategy, strategyRegistry } from './registry.js';
+import { createStrategy, strategies } from './registry.js';
 import { assertResumesExactly, type ResumeCase } from './testing/resume.js';
 import {
   resumeClassIl as classIl,
@@ -37,7 +37,7 @@ const settings: Partial<Record<string, StrategyOptions & Record<string, unknown>
 const taskIlOnly = new Set(['multi-task', 'multi-task-replay']);
 
 describe('every registered strategy resumes exactly from a checkpoint', () => {
-  for (const name of Object.keys(strategyRegistry)) {
+  for (const name of strategies.names()) {
     it(name, () => {
       const tasks = taskIlOnly.has(name);
       const newModel = tasks ? multiHead : singleHead;

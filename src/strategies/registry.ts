@@ -1,107 +1,97 @@
+/**
+ * Every strategy a config or the CLI can name: one definition per method (definition.ts), each
+ * in its family's folder beside its code. Names joined by `+` (`ewc+lwf`) make one combined
+ * strategy (training/combine.ts), each part taking the options it declares.
+ */
 import { ConfigError } from '../core/errors.js';
-import { cumulative } from './baselines/cumulative.js';
-import { joint } from './baselines/joint.js';
-import { naive } from './baselines/naive.js';
-import { ewc, onlineEwc, type EwcOptions } from './regularization/ewc.js';
-import { si, type SiOptions } from './regularization/si.js';
-import { mas, type MasOptions } from './regularization/mas.js';
-import { lwf, type LwfOptions } from './regularization/lwf.js';
-import type { Strategy, StrategyOptions } from '../training/strategy.js';
-import type { Classifier } from '../models/classifier.js';
+import { createRegistry } from '../core/registry.js';
+import { unknownMessage } from '../core/validation.js';
 import { combine } from '../training/combine.js';
-import { er, type ErOptions } from './replay/er.js';
-import { der, derpp, type DerOptions } from './replay/der.js';
-import { erAce, type ErAceOptions } from './replay/er-ace.js';
-import { agem, type AgemOptions } from './replay/agem.js';
-import { gem, type GemOptions } from './replay/gem.js';
-import { gdumb, type GdumbOptions } from './replay/gdumb.js';
-import { icarl, type IcarlOptions } from './replay/icarl.js';
-import { importanceReplay, type ImportanceReplayOptions } from './task-importance/importance-replay.js';
+import type { Strategy, StrategyOptions } from '../training/strategy.js';
+import type { StrategyDefinition } from './definition.js';
+import { cumulativeDefinition } from './baselines/cumulative.js';
+import { jointDefinition } from './baselines/joint.js';
+import { naiveDefinition } from './baselines/naive.js';
+import { ewcDefinition } from './regularization/ewc.js';
+import { lwfDefinition } from './regularization/lwf.js';
+import { masDefinition } from './regularization/mas.js';
+import { onlineEwcDefinition } from './regularization/online-ewc.js';
+import { siDefinition } from './regularization/si.js';
+import { agemDefinition } from './replay/agem.js';
+import { derDefinition } from './replay/der.js';
+import { derppDefinition } from './replay/derpp.js';
+import { erAceDefinition } from './replay/er-ace.js';
+import { erDefinition } from './replay/er.js';
+import { gdumbDefinition } from './replay/gdumb.js';
+import { gemDefinition } from './replay/gem.js';
+import { icarlDefinition } from './replay/icarl.js';
+import { memoryAugmentedDefinition } from './memory-augmented/memory-augmented.js';
+import { multiTaskDefinition } from './multi-task/multi-task.js';
+import { multiTaskReplayDefinition } from './multi-task/multi-task-replay.js';
+import { importanceEwcDefinition, importanceEwcUniformDefinition } from './task-importance/importance-ewc.js';
+import { importanceLwfDefinition, importanceLwfUniformDefinition } from './task-importance/importance-lwf.js';
 import {
-  importanceOptionsOf,
-  withImportance,
-  type ImportanceFieldOptions,
-} from './task-importance/task-importance.js';
-import { memoryAugmented, type MemoryAugmentedOptions } from './memory-augmented/memory-augmented.js';
-import {
-  multiTask,
-  multiTaskReplay,
-  type MultiTaskOptions,
-  type MultiTaskReplayOptions,
-} from './multi-task/multi-task.js';
+  importanceReplayDefinition,
+  importanceReplayUniformDefinition,
+} from './task-importance/importance-replay.js';
 
-/** Methods that keep a fresh copy of the model need the `copyModel` factory. */
-function needsCopy(name: string, o: StrategyOptions | undefined): () => Classifier {
-  if (!o?.copyModel) throw new ConfigError(name, 'needs copyModel: a fresh model of the same architecture');
-  return o.copyModel;
+/** The registered methods, in the order `unforget list` and the docs show them; open to `register`. */
+export const strategies = createRegistry<StrategyDefinition>('strategy', [
+  naiveDefinition,
+  cumulativeDefinition,
+  jointDefinition,
+  ewcDefinition,
+  onlineEwcDefinition,
+  siDefinition,
+  masDefinition,
+  lwfDefinition,
+  erDefinition,
+  derDefinition,
+  derppDefinition,
+  erAceDefinition,
+  agemDefinition,
+  gemDefinition,
+  gdumbDefinition,
+  icarlDefinition,
+  importanceReplayDefinition,
+  importanceReplayUniformDefinition,
+  importanceEwcDefinition,
+  importanceEwcUniformDefinition,
+  importanceLwfDefinition,
+  importanceLwfUniformDefinition,
+  memoryAugmentedDefinition,
+  multiTaskDefinition,
+  multiTaskReplayDefinition,
+] as StrategyDefinition[]);
+
+/** The definitions of a strategy name's parts (`ewc+lwf`: EWC's and LwF's), refusing unknown ones. */
+export function strategyParts(name: string, field = 'strategy'): StrategyDefinition[] {
+  return name.split('+').map((part) => strategies.get(part, field));
 }
 
-type ImportanceStrategyOptions = StrategyOptions & ImportanceFieldOptions;
-
-const importanceReplayFrom = (o: ImportanceStrategyOptions = {}) =>
-  importanceReplay({ ...(o as ImportanceReplayOptions), importance: importanceOptionsOf(o) });
-const importanceEwc = (o: ImportanceStrategyOptions = {}) =>
-  withImportance('importance-ewc', importanceOptionsOf(o), (taskWeights) =>
-    ewc({ ...(o as EwcOptions), mode: 'separate', taskWeights }),
-  );
-const importanceLwf = (o: ImportanceStrategyOptions = {}) =>
-  withImportance('importance-lwf', importanceOptionsOf(o), (taskWeights) =>
-    lwf({ ...(o as LwfOptions), copyModel: needsCopy('importance-lwf', o), taskWeights }),
-  );
-
-/** Builds a strategy from its options. */
-export type StrategyFactory = (options?: StrategyOptions) => Strategy;
-
-/** Every strategy a config or the CLI can name, by name. */
-export const strategyRegistry = {
-  naive,
-  cumulative,
-  joint,
-  ewc: (o?: StrategyOptions) => ewc(o as EwcOptions),
-  'online-ewc': (o?: StrategyOptions) => onlineEwc(o as EwcOptions),
-  si: (o?: StrategyOptions) => si(o as SiOptions),
-  mas: (o?: StrategyOptions) => mas(o as MasOptions),
-  lwf: (o?: StrategyOptions) => lwf({ ...(o as LwfOptions), copyModel: needsCopy('lwf', o) }),
-  er: (o?: StrategyOptions) => er((o ?? {}) as ErOptions),
-  der: (o?: StrategyOptions) => der((o ?? {}) as DerOptions),
-  derpp: (o?: StrategyOptions) => derpp((o ?? {}) as DerOptions),
-  'er-ace': (o?: StrategyOptions) => erAce((o ?? {}) as ErAceOptions),
-  agem: (o?: StrategyOptions) => agem((o ?? {}) as AgemOptions),
-  gem: (o?: StrategyOptions) => gem((o ?? {}) as GemOptions),
-  gdumb: (o?: StrategyOptions) => gdumb({ ...(o as GdumbOptions), copyModel: needsCopy('gdumb', o) }),
-  icarl: (o?: StrategyOptions) => icarl({ ...(o as IcarlOptions), copyModel: needsCopy('icarl', o) }),
-  // Task importance (task-importance.ts): the estimate weights each old task's replay share or
-  // penalty; `weighting: uniform` (or the `-uniform` name) is the same method, data and budget
-  // with all weights 1.
-  'importance-replay': (o?: StrategyOptions) => importanceReplayFrom(o),
-  'importance-replay-uniform': (o?: StrategyOptions) => importanceReplayFrom({ ...o, weighting: 'uniform' }),
-  'importance-ewc': (o?: StrategyOptions) => importanceEwc(o),
-  'importance-ewc-uniform': (o?: StrategyOptions) => importanceEwc({ ...o, weighting: 'uniform' }),
-  'importance-lwf': (o?: StrategyOptions) => importanceLwf(o),
-  'importance-lwf-uniform': (o?: StrategyOptions) => importanceLwf({ ...o, weighting: 'uniform' }),
-  'memory-augmented': (o?: StrategyOptions) => memoryAugmented((o ?? {}) as MemoryAugmentedOptions),
-  'multi-task': (o?: StrategyOptions) => multiTask(o as MultiTaskOptions),
-  'multi-task-replay': (o?: StrategyOptions) => multiTaskReplay((o ?? {}) as MultiTaskReplayOptions),
-} as const satisfies Record<string, StrategyFactory>;
-
-export type StrategyName = keyof typeof strategyRegistry;
-
-export function isStrategyName(name: string): name is StrategyName {
-  return Object.hasOwn(strategyRegistry, name);
-}
+/** What `createStrategy` takes besides the methods' own options. */
+const CONTEXT_KEYS = new Set(['plugins', 'copyModel', 'seed']);
 
 /**
- * The strategy called `name`; an unknown name throws a ConfigError listing the known ones.
- * Names joined by `+` (`ewc+lwf`) make one combined strategy (combine.ts); each part takes the
- * options it knows from `options`.
+ * The strategy called `name`, built from `options`: each part of a combined name takes the
+ * options its schema declares, and a key no part declares is refused with a "did you mean".
+ * `seed`, `copyModel` and `plugins` go to every part (extra plugins once, after the methods').
  */
-export function createStrategy(name: string, options: StrategyOptions = {}): Strategy {
-  if (name.includes('+')) return combine(...name.split('+').map((part) => createStrategy(part, options)));
-  if (!isStrategyName(name)) {
-    throw new ConfigError(
-      'strategy',
-      `expected one of ${Object.keys(strategyRegistry).join(', ')}, got "${name}"`,
-    );
+export function createStrategy(name: string, options: StrategyOptions & object = {}): Strategy {
+  const given = options as Readonly<Record<string, unknown>>;
+  const parts = strategyParts(name);
+  const declared = parts.flatMap((d) => Object.keys(d.options.shape));
+  for (const [key, value] of Object.entries(given)) {
+    if (value !== undefined && !CONTEXT_KEYS.has(key) && !declared.includes(key)) {
+      throw new ConfigError(key, unknownMessage(`option of ${name}`, key, declared));
+    }
   }
-  return strategyRegistry[name](options);
+  const { plugins = [], copyModel, seed } = options;
+  const context = { ...(copyModel ? { copyModel } : {}), ...(seed !== undefined ? { seed } : {}) };
+  const built = parts.map((d) => {
+    const own = Object.keys(d.options.shape).filter((key) => given[key] !== undefined);
+    return d.create({ ...context, ...Object.fromEntries(own.map((key) => [key, given[key]])) });
+  });
+  const strategy = built.length === 1 ? built[0] : combine(...built);
+  return plugins.length ? { ...strategy, plugins: [...strategy.plugins, ...plugins] } : strategy;
 }

@@ -33,7 +33,14 @@ describe('combine', () => {
       strategy.plugins.map((p) => p.name),
       ['si', 'lwf'],
     );
-    assert.throws(() => createStrategy('si+nope'), /strategy: expected one of/);
+    assert.throws(
+      () => createStrategy('si+nope'),
+      /^ConfigError: strategy: unknown strategy "nope" \(known: naive, .*\)$/,
+    );
+    assert.throws(
+      () => createStrategy('si+lwf', { copyModel: newModel, lamda: 1 } as never),
+      /^ConfigError: lamda: unknown option of si\+lwf \(known: c, xi, alpha, temperature, classReduction\)$/,
+    );
   });
 
   it('refuses two strategies that both choose the training data', () => {

@@ -66,12 +66,16 @@ describe('checkpoint and resume', () => {
     const run = stopAndResume({ ...base, strategy: () => naive(), optimizer: () => adam(), epochs: 2 }, 11);
     assert.ok(run);
     assert.equal(run.checkpoint.position.experience, 1);
-    assert.equal(run.checkpoint.position.inProgress, false);
+    assert.equal(run.checkpoint.position.inProgress, undefined);
     assert.equal(run.checkpoint.steps, 10);
     const mid = stopAndResume({ ...base, strategy: () => naive(), optimizer: () => adam(), epochs: 2 }, 7);
     assert.ok(mid);
     assert.deepEqual(
-      [mid.checkpoint.position.experience, mid.checkpoint.position.epoch, mid.checkpoint.position.step],
+      [
+        mid.checkpoint.position.experience,
+        mid.checkpoint.position.inProgress?.epoch.index,
+        mid.checkpoint.position.inProgress?.epoch.step,
+      ],
       [0, 1, 2],
     );
   });

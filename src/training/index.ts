@@ -15,4 +15,5 @@ export type {
 } from './plugin.js';
 export type { Strategy, StrategyOptions, TrainingSetSelector } from './strategy.js';
 export { combine } from './combine.js';
+export { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
 export { ActiveClasses, maskLogits, maskRows, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';

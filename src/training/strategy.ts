@@ -31,4 +31,6 @@ export interface StrategyOptions {
    * (LwF); the runner passes it to every method, the others ignore it.
    */
   copyModel?: () => Classifier;
+  /** Seeds the method's own random draws (which examples a memory keeps, sampled labels). Default 0. */
+  seed?: number;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compareRuns, differsFromBest, seedStat } from './compare.js';
+import { compareRuns, differsFromBest, duplicateSeedWarnings, seedStat } from './compare.js';
 import { formatComparisonTable, formatSeedStat } from './compare-table.js';
 import { readRunFiles } from './run-files.js';
 import { writeFakeRun } from './testing/run-folder.js';
@@ -33,6 +33,62 @@ describe('compareRuns', () => {
     assert.equal(differsFromBest(seedStat([0.5, 0.6, 0.55]), best), true); // 0.27 > 0.07
     assert.equal(differsFromBest(seedStat([0.79, 0.83, 0.81]), best), false); // 0.01 < 0.04
     assert.equal(differsFromBest(seedStat([0.1]), best), false);
+  });
+
+  it('pools only runs that differ in their seed: other settings are kept apart and labelled; repeated seeds warned', () => {
+    const root = mkdtempSync(join(tmpdir(), 'unforget-compare-'));
+    const run = (name: string, seed: number, lr: number, acc: number, withNaive = false) =>
+      readRunFiles(
+        writeFakeRun(join(root, name), {
+          seed,
+          config: { training: { lr } },
+          strategies: [
+            ...(withNaive ? [strategy('naive', 0.2)] : []),
+            { ...strategy('er', acc), options: { bufferSize: 200 } },
+          ],
+        }),
+      );
+    const groups = compareRuns([
+      run('a0', 0, 0.01, 0.6, true),
+      run('a1', 1, 0.01, 0.7),
+      run('b0', 0, 0.1, 0.3),
+      run('b1', 1, 0.1, 0.4),
+    ]);
+    assert.equal(groups.length, 1);
+    const rows = groups[0].strategies.map((s) => [s.strategy, s.seeds, Math.round(s.stats.acc.mean * 100)]);
+    // a0 ran Naive too: the other strategies of a run do not keep its ER apart from a1's.
+    assert.deepEqual(rows, [
+      ['naive', [0], 20],
+      ['er (training.lr=0.01)', [0, 1], 65],
+      ['er (training.lr=0.1)', [0, 1], 35],
+    ]);
+    assert.deepEqual(duplicateSeedWarnings(groups), []);
+    // The same seed twice in one pool is said, not silently counted as two seeds.
+    const twice = compareRuns([run('c0', 0, 0.01, 0.6), run('c1', 0, 0.01, 0.62)]);
+    assert.deepEqual(
+      twice[0].strategies.map((s) => s.strategy),
+      ['er'],
+    );
+    assert.deepEqual(duplicateSeedWarnings(twice), [
+      'er on split-mnist (class-il): seed 0 ran more than once; its mean ± std counts those runs as separate seeds',
+    ]);
+    // A method option tells runs apart too.
+    const buffers = compareRuns([
+      readRunFiles(
+        writeFakeRun(join(root, 'd0'), {
+          strategies: [{ ...strategy('er', 0.5), options: { bufferSize: 200 } }],
+        }),
+      ),
+      readRunFiles(
+        writeFakeRun(join(root, 'd1'), {
+          strategies: [{ ...strategy('er', 0.6), options: { bufferSize: 500 } }],
+        }),
+      ),
+    ]);
+    assert.deepEqual(
+      buffers[0].strategies.map((s) => s.strategy),
+      ['er (bufferSize=200)', 'er (bufferSize=500)'],
+    );
   });
 
   it('groups by benchmark, scenario and strategy over seeds and marks what lies beyond the seed spread', () => {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, parse, resolve } from 'node:path';
+import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path';
 import { DataFormatError } from '../../core/errors.js';
 
 const hasWildcard = (segment: string) => /[*?[]/.test(segment);
@@ -118,4 +118,12 @@ export function resolveRunFolders(args: readonly string[], cwd = process.cwd()):
     throw new DataFormatError(args.join(' '), detail);
   }
   return { runs: unique, unfinished: [...new Set(unfinished)].filter((d) => !unique.includes(d)) };
+}
+
+/** The folder that holds all of `dirs`: their parents' deepest common ancestor. */
+export function commonParent(dirs: readonly string[]): string {
+  const parts = dirs.map((dir) => dirname(resolve(dir)).split(sep));
+  const shared: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) shared.push(parts[0][i]);
+  return shared.join(sep) || sep;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { compareRuns, type ComparisonGroup } from './compare.js';
+import { compareRuns, duplicateSeedWarnings, type ComparisonGroup } from './compare.js';
 import { comparisonCharts } from './compare-charts.js';
 import { compareReportHtml } from './compare-html.js';
 import type { RenderedChart } from './page.js';
@@ -25,7 +25,7 @@ export async function writeComparison(dirs: readonly string[], outDir: string): 
   const rendered: RenderedChart[][] = [];
   const svgs: string[] = [];
   const pngs: string[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = duplicateSeedWarnings(groups);
   for (const group of groups) {
     const out = await writeCharts(outDir, comparisonCharts(group));
     rendered.push(out.rendered);

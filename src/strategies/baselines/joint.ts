@@ -1,5 +1,10 @@
+import { z } from 'zod';
 import { jointTrain } from '../../benchmarks/stream.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
+
+/** Joint takes no options of its own. */
+export const jointOptions = z.strictObject({});
 
 /**
  * Joint training, the offline upper bound: one training on all train sets of the stream at
@@ -12,9 +17,19 @@ import type { Strategy, StrategyOptions } from '../../training/strategy.js';
  * BWT are 0. Avalanche's JointTraining reports the same single model.
  */
 export function joint(options: StrategyOptions = {}): Strategy {
+  methodOptions('joint', jointOptions, options);
   return {
     name: 'joint',
     plugins: [...(options.plugins ?? [])],
     trainingSet: (stream, i) => (i === 0 ? jointTrain(stream) : null),
   };
 }
+
+export const jointDefinition = defineStrategy({
+  name: 'joint',
+  family: 'baselines',
+  description: 'one training on everything at once, the upper bound',
+  options: jointOptions,
+  taskFree: false,
+  create: joint,
+});

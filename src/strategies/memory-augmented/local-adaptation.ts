@@ -20,19 +20,31 @@
  * `neighbourhood` and `outputLayer` take the inputs from a key-value memory's read and a
  * single-head model.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError } from '../../core/errors.js';
 import type { KeyValueMemory, MemoryRead } from '../../memory/key-value-memory.js';
 import type { Classifier } from '../../models/classifier.js';
 
-export interface LocalAdaptationOptions {
-  /** Gradient steps per query; 0 predicts with the trained weights. */
-  readonly steps: number;
-  /** Step size. */
-  readonly lr: number;
-  /** Strength of the pull back to the trained weights, `lambda * ||theta - theta0||^2`. */
-  readonly lambda: number;
-}
+/** Local adaptation's options (memory-augmented's `localAdaptation`). */
+export const localAdaptationOptions = z.strictObject({
+  steps: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe('gradient steps per query (0: predict with the trained weights)'),
+  lr: z.number().positive().default(0.1).describe('step size'),
+  // Infinity holds the weights at theta0 (zod's numbers are finite: it is a branch of its own).
+  lambda: z
+    .union([z.number().min(0), z.literal(Infinity)])
+    .default(0.1)
+    .describe(
+      'strength of the pull back to the trained weights, lambda · ||θ − θ0||² (Infinity: no adaptation)',
+    ),
+});
+
+export type LocalAdaptationOptions = Readonly<z.output<typeof localAdaptationOptions>>;
 
 export interface AdaptationInputs {
   /** The queries' embeddings, [B, F]. */

@@ -111,7 +111,7 @@ describe('memory-augmented learner', () => {
     model.dispose();
   });
 
-  it('names the field of a bad option', () => {
+  it('names the field of a bad or unknown option', () => {
     const field = (f: () => unknown) => {
       try {
         f();
@@ -132,6 +132,18 @@ describe('memory-augmented learner', () => {
     assert.equal(
       field(() => memoryAugmented({ bufferSize: 10, localAdaptation: { steps: 1.5 } })),
       'localAdaptation.steps',
+    );
+    assert.equal(
+      field(() => memoryAugmented({ bufferSize: 10, neighbors: 5 } as never)),
+      'neighbors',
+    );
+    assert.equal(
+      field(() => memoryAugmented({ bufferSize: 10, localAdaptation: { step: 1 } } as never)),
+      'localAdaptation.step',
+    );
+    assert.equal(
+      field(() => memoryAugmented({ bufferSize: 10, localAdaptation: { lambda: -1 } })),
+      'localAdaptation.lambda',
     );
     assert.equal(
       summarize(runEvents(memoryAugmented({ bufferSize: 10, neighbours: 100 }))).matrix.length,

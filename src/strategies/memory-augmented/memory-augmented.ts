@@ -22,6 +22,7 @@
  *   the label on the step's own rows, whose gradient reaches the network through the queries.
  * Task-free: nothing depends on experience boundaries that a refresh before evaluation does not cover.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
@@ -29,32 +30,43 @@ import { StateReader } from '../../core/state.js';
 import { KeyValueMemory, readMemory } from '../../memory/key-value-memory.js';
 import type { Classifier } from '../../models/classifier.js';
 import {
+  localAdaptationOptions,
   locallyAdaptedLogits,
   neighbourhood,
   outputLayer,
-  type LocalAdaptationOptions,
 } from './local-adaptation.js';
 import type { Plugin } from '../../training/plugin.js';
-import type { ReplayBufferOptions } from '../replay/replay-memory.js';
+import { replayBufferOptions } from '../replay/replay-memory.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 
-export interface MemoryAugmentedOptions extends StrategyOptions, ReplayBufferOptions {
-  /** Neighbours read per query (k). Default 10. */
-  neighbours?: number;
-  /** Temperature of the attention over cosine similarities (tau). Default 0.1. */
-  readTemperature?: number;
-  /** Weight of the read in the predicted mixture (w), in [0, 1]. Default 0.5. */
-  readWeight?: number;
-  /** Replay `minibatchSize` stored rows with every step's batch. Default true. */
-  replay?: boolean;
-  /** Weight of the mixture's negative log-likelihood on the step's own rows; 0 trains as ER. Default 0. */
-  readLoss?: number;
-  /** Adapt the output layer on each test sample's neighbours (MbPA); absent: no adaptation. */
-  localAdaptation?: Partial<LocalAdaptationOptions>;
-}
+/** The memory-augmented learner's options (`memory-augmented` in a config). */
+export const memoryAugmentedOptions = z.strictObject({
+  ...replayBufferOptions,
+  neighbours: z.number().int().positive().default(10).describe('neighbours read per query (k)'),
+  readTemperature: z
+    .number()
+    .positive()
+    .default(0.1)
+    .describe('temperature tau of the attention softmax(cos / tau) over the neighbours'),
+  readWeight: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('weight w of the read in the predicted mixture (1 − w) softmax(logits) + w read'),
+  replay: z.boolean().default(true).describe("replay minibatchSize stored rows with every step's batch"),
+  readLoss: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("weight of the mixture's negative log-likelihood on the step's own rows (0: trains as ER)"),
+  localAdaptation: localAdaptationOptions
+    .optional()
+    .describe("adapt the output layer on each test sample's neighbours (MbPA; absent: no adaptation)"),
+});
 
-/** Defaults of `localAdaptation`'s fields. */
-export const LOCAL_ADAPTATION_DEFAULTS: LocalAdaptationOptions = { steps: 5, lr: 0.1, lambda: 0.1 };
+export type MemoryAugmentedOptions = StrategyOptions & z.input<typeof memoryAugmentedOptions>;
 
 export interface MemoryAugmentedPlugin extends Plugin {
   /** The memory (null before the first step). */
@@ -65,12 +77,19 @@ export interface MemoryAugmentedPlugin extends Plugin {
 const EPSILON = 1e-10;
 
 export function memoryAugmentedPlugin(options: MemoryAugmentedOptions): MemoryAugmentedPlugin {
-  const { bufferSize, minibatchSize, seed = 0, neighbours: k = 10, readTemperature: tau = 0.1 } = options;
-  const { readWeight: w = 0.5, replay = true, readLoss = 0 } = options;
-  const adaptation = options.localAdaptation && { ...LOCAL_ADAPTATION_DEFAULTS, ...options.localAdaptation };
-  validate(options, { k, tau, w, readLoss, adaptation });
+  const {
+    bufferSize,
+    minibatchSize,
+    neighbours: k,
+    readTemperature: tau,
+    readWeight: w,
+    replay,
+    readLoss,
+    localAdaptation: adaptation,
+  } = methodOptions('memory-augmented', memoryAugmentedOptions, options);
+  const { seed = 0 } = options;
   const rng = createRng(seed);
-  // As replay-buffer-option.ts: how many rows are replayed never shifts which ones are kept.
+  // As replay/replay-memory.ts: how many rows are replayed never shifts which ones are kept.
   const keepRng = rng.fork();
   let sampleRng = rng.fork();
   let memory: KeyValueMemory | null = null;
@@ -175,39 +194,18 @@ function features(model: Classifier): NonNullable<Classifier['features']> {
   return model.features;
 }
 
-function validate(
-  options: MemoryAugmentedOptions,
-  v: { k: number; tau: number; w: number; readLoss: number; adaptation?: LocalAdaptationOptions },
-): void {
-  const positiveInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0;
-  const positive = (x: number) => x > 0 && Number.isFinite(x);
-  const checks: [string, string, boolean, unknown][] = [
-    ['bufferSize', 'a positive integer', positiveInt(options.bufferSize), options.bufferSize],
-    [
-      'minibatchSize',
-      'a positive integer',
-      options.minibatchSize === undefined || positiveInt(options.minibatchSize),
-      options.minibatchSize,
-    ],
-    ['neighbours', 'a positive integer', positiveInt(v.k), v.k],
-    ['readTemperature', 'a finite number > 0', positive(v.tau), v.tau],
-    ['readWeight', 'a number in [0, 1]', v.w >= 0 && v.w <= 1, v.w],
-    ['readLoss', 'a finite number >= 0', v.readLoss === 0 || positive(v.readLoss), v.readLoss],
-  ];
-  if (v.adaptation) {
-    const { steps, lr, lambda } = v.adaptation;
-    checks.push(
-      ['localAdaptation.steps', 'an integer >= 0', Number.isInteger(steps) && steps >= 0, steps],
-      ['localAdaptation.lr', 'a finite number > 0', positive(lr), lr],
-      ['localAdaptation.lambda', 'a number >= 0 (Infinity: no adaptation)', lambda >= 0, lambda],
-    );
-  }
-  for (const [field, expected, ok, value] of checks) {
-    if (!ok) throw new ConfigError(field, `expected ${expected}, got ${String(value)}`);
-  }
-}
-
 /** The memory-augmented learner: `fit({ ...memoryAugmented({ bufferSize: 500 }), stream, model, ... })`. */
 export function memoryAugmented(options: MemoryAugmentedOptions): Strategy {
   return { name: 'memory-augmented', plugins: [memoryAugmentedPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const memoryAugmentedDefinition = defineStrategy({
+  name: 'memory-augmented',
+  family: 'memory-augmented',
+  description:
+    "memory-augmented learner (Sprechmann et al. 2018; de Masson d'Autume et al. 2019): an episodic key-value memory read by attention, mixed with the logits",
+  options: memoryAugmentedOptions,
+  taskFree: true,
+  example: { bufferSize: 500 },
+  create: memoryAugmented,
+});

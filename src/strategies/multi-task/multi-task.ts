@@ -10,9 +10,9 @@
  * per-task losses. Defined as the step's `baseLoss`, so regularisers' `lossTerms` still add up.
  *
  * Two strategies use it: `multiTask`, the offline upper bound (all tasks at once, mixed batches
- * of `jointTrain(stream)` whose rows carry their task ids), and `multiTaskReplay`, the continual
- * learner (the current task plus old tasks rehearsed from a reservoir buffer, rows tagged with
- * their task ids, as one multi-task objective). Each task's weight is reported after every
+ * of `jointTrain(stream)` whose rows carry their task ids), and `multiTaskReplay`
+ * (multi-task-replay.ts), the continual learner (the current task plus old tasks rehearsed from a
+ * reservoir buffer, rows tagged with their task ids, as one multi-task objective). Each task's weight is reported after every
  * experience as `weight/task<t>` in a `method-metrics` event.
  *
  * GradNorm needs ||grad_W L_t|| on the last shared layer W (lastSharedKernel). It is measured in
@@ -20,6 +20,7 @@
  * nested in another is fragile in tfjs), with one forward and backward pass per task of the step
  * on the weights the step's gradients were taken at.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError, DataFormatError } from '../../core/errors.js';
 import { StateReader } from '../../core/state.js';
@@ -28,11 +29,14 @@ import { softmaxCrossEntropy } from '../../engine/losses.js';
 import type { Classifier } from '../../models/classifier.js';
 import { maskLogits } from '../../training/active-classes.js';
 import type { LossContext, Plugin } from '../../training/plugin.js';
-import { replayMemory, type ReplayBufferOptions } from '../replay/replay-memory.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
-import { createWeighting, type TaskWeighting, type WeightingOptions } from './task-weighting/index.js';
+import { defineStrategy, methodOptions } from '../definition.js';
+import { createWeighting, weightingOptions, type TaskWeighting } from './task-weighting/index.js';
 
-export interface MultiTaskOptions extends StrategyOptions, WeightingOptions {}
+/** Offline multi-task learning's options (`multi-task` in a config): its task weighting's. */
+export const multiTaskOptions = z.strictObject(weightingOptions);
+
+export type MultiTaskOptions = StrategyOptions & z.input<typeof multiTaskOptions>;
 
 export interface MultiTaskPlugin extends Plugin {
   readonly weighting: TaskWeighting;
@@ -80,8 +84,8 @@ export function lastSharedKernel(model: Classifier): tf.Variable {
 }
 
 /** The multi-task loss as a plugin (baseLoss), with its weighting's bookkeeping. */
-export function multiTaskPlugin(options: WeightingOptions = {}): MultiTaskPlugin {
-  const weighting = createWeighting(options);
+export function multiTaskPlugin(options: MultiTaskOptions = {}): MultiTaskPlugin {
+  const weighting = createWeighting(methodOptions('multi-task', multiTaskOptions, options));
   // The step in flight: its context and measured per-task losses (observed after the step).
   let step: { ctx: LossContext; tasks: number[]; rows: number[][]; losses: number[] } | null = null;
   const observe = (gradientNorms?: number[]) => {
@@ -159,28 +163,12 @@ export function multiTask(options: MultiTaskOptions = {}): Strategy {
   };
 }
 
-export interface MultiTaskReplayOptions extends MultiTaskOptions, ReplayBufferOptions {}
-
-/**
- * The continual multi-task learner: each step is the current batch plus `minibatchSize` rows
- * rehearsed from a reservoir buffer (as ER), each tagged with the task it was stored with, and
- * the multi-task loss over all of them; after the step the new batch is offered to the buffer.
- */
-export function multiTaskReplay(options: MultiTaskReplayOptions): Strategy {
-  const memory = replayMemory(options);
-  const replay: Plugin = {
-    name: 'multi-task-replay',
-    memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
-    extraBatch(ctx) {
-      const rows = memory.sample(ctx);
-      return rows && { x: rows.x, y: rows.y, taskIds: rows.taskIds };
-    },
-    onStepEnd: (ctx) => memory.add(ctx),
-    state: () => memory.state(),
-    restore: (value) => memory.restore(value, 'checkpoint multi-task-replay'),
-  };
-  return {
-    name: 'multi-task-replay',
-    plugins: [multiTaskPlugin(options), replay, ...(options.plugins ?? [])],
-  };
-}
+export const multiTaskDefinition = defineStrategy({
+  name: 'multi-task',
+  family: 'multi-task',
+  description:
+    'offline multi-task learning, the upper bound: every task at once, a weighted sum of per-task losses (uncertainty: Kendall et al. 2018; GradNorm: Chen et al. 2018; DWA: Liu et al. 2019)',
+  options: multiTaskOptions,
+  taskFree: false,
+  create: multiTask,
+});

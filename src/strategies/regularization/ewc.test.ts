@@ -10,15 +10,8 @@ import { mlp, multiHeadMlp } from '../../models/mlp.js';
 import { summarize } from '../../metrics/index.js';
 import { fit } from '../../training/template.js';
 import { naive } from '../baselines/naive.js';
-import {
-  ewc,
-  ewcPenalty,
-  ewcPlugin,
-  mergeAnchors,
-  onlineEwc,
-  type EwcAnchor,
-  type EwcPlugin,
-} from './ewc.js';
+import { ewc, ewcPenalty, ewcPlugin, mergeAnchors, type EwcAnchor, type EwcPlugin } from './ewc.js';
+import { onlineEwc } from './online-ewc.js';
 import { diagonalFisher } from './fisher.js';
 import type { Strategy } from '../../training/strategy.js';
 

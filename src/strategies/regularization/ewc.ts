@@ -1,6 +1,7 @@
 /**
  * Elastic Weight Consolidation (Kirkpatrick et al. 2017, "Overcoming catastrophic forgetting
- * in neural networks") and Online EWC (Schwarz et al. 2018, "Progress & Compress").
+ * in neural networks") and, in its online mode, Online EWC (Schwarz et al. 2018, "Progress &
+ * Compress"; the strategy is online-ewc.ts).
  *
  * After each experience k the plugin stores the weights theta_k and the diagonal Fisher F_k
  * (fisher.ts) on that experience's training set. Training on later experiences adds
@@ -15,42 +16,57 @@
  * the same function of theta as one anchor with F = sum_k F_k and centre
  * theta* = sum_k F_k theta_k / F, plus a constant (see mergeAnchors).
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { quadraticPenalty } from '../../engine/ops/quadratic-penalty.js';
 import type { Classifier } from '../../models/classifier.js';
 import { ConfigError, DataFormatError } from '../../core/errors.js';
 import { StateReader, type StateValue } from '../../core/state.js';
 import { tensorsFromState, tensorsState } from './parameter-penalty.js';
-import { diagonalFisher, type FisherMode } from './fisher.js';
+import { diagonalFisher } from './fisher.js';
 import type { Plugin } from '../../training/plugin.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 
-export interface EwcOptions extends StrategyOptions {
-  /**
-   * Strength of the penalty. Default 5000, a middle-of-the-range starting point, not a tuned
-   * value: its scale depends on the Fisher's normalisation (here a mean over samples), the
-   * optimizer and the data. van de Ven & Tolias (2019, "Three scenarios for continual learning")
-   * grid-search it per benchmark and scenario; the defaults in their code range from 5e2 to 1e7
-   * and more (Split MNIST, task-IL). Tune it per benchmark.
-   */
-  lambda?: number;
+/** EWC's options (`ewc` in a config). */
+export const ewcOptions = z.strictObject({
+  // Not a tuned value: its scale depends on the Fisher's normalisation (here a mean over
+  // samples), the optimizer and the data. van de Ven & Tolias (2019) grid-search it per benchmark
+  // and scenario; the defaults in their code range from 5e2 to 1e7 and more.
+  lambda: z
+    .number()
+    .min(0)
+    .default(5000)
+    .describe(
+      'strength: the penalty is lambda/2 · Σ F (θ−θ*)²; Mammoth and Avalanche write lambda · Σ F (θ−θ*)², so double a value carried over from them',
+    ),
+  fisherMode: z
+    .enum(['empirical', 'expected', 'predicted'])
+    .default('empirical')
+    .describe(
+      "the label the Fisher's log-likelihood is taken at: the true one, one drawn from the model's softmax, or its argmax (van de Ven & Tolias's code)",
+    ),
+  fisherSamples: z
+    .union([z.number().int().positive(), z.literal('all')])
+    .default('all')
+    .describe("training samples per Fisher estimate (all: one batched pass over the experience's set)"),
+});
+
+/** Online EWC's options (`online-ewc`): EWC's and the running Fisher's decay. */
+export const onlineEwcOptions = ewcOptions.extend({
+  gamma: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('decay of the running Fisher at each new experience: F = gamma F + F_new'),
+});
+
+export interface EwcOptions extends StrategyOptions, z.input<typeof ewcOptions> {
   /** `separate`: one penalty per past experience (Kirkpatrick); `online`: one running penalty (Schwarz). Default `separate`. */
   mode?: 'separate' | 'online';
   /** Online mode: decay of the running Fisher at each new experience, in [0, 1]. Default 1 (no decay). */
   gamma?: number;
-  /**
-   * Samples per Fisher estimate, or `'all'` (the default, as van de Ven & Tolias: one batched
-   * pass over the experience's training set for MLPs, fisher.ts).
-   */
-  fisherSamples?: number | 'all';
-  /**
-   * The label the log-likelihood is taken at: `empirical` (the true label), `expected` (drawn
-   * from the model's softmax) or `predicted` (the model's argmax, van de Ven & Tolias's code).
-   * Default `empirical`.
-   */
-  fisherMode?: FisherMode;
-  /** Seeds the Fisher's sample choice (and its sampled labels). Default 0. */
-  seed?: number;
   /**
    * Per-task strengths (task-importance.ts): past experience k's penalty is multiplied by
    * `taskWeights()[k]` (missing entries: 1), i.e. its Fisher is scaled before the anchors are
@@ -117,11 +133,11 @@ export function mergeAnchors(anchors: readonly EwcAnchor[]): { anchor: EwcAnchor
 }
 
 export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
-  const { lambda = 5000, mode = 'separate', gamma = 1, fisherMode = 'empirical', seed = 0 } = options;
-  if (!Number.isFinite(lambda) || lambda < 0)
-    throw new Error(`lambda: expected a number >= 0, got ${lambda}`);
-  if (!(gamma >= 0 && gamma <= 1)) throw new Error(`gamma: expected a number in [0, 1], got ${gamma}`);
-  const { taskWeights } = options;
+  const { mode = 'separate', seed = 0, taskWeights } = options;
+  const { lambda, fisherMode, fisherSamples, gamma } =
+    mode === 'online'
+      ? methodOptions('online-ewc', onlineEwcOptions, options, ['mode', 'taskWeights'])
+      : { ...methodOptions('ewc', ewcOptions, options, ['mode', 'taskWeights']), gamma: 1 };
   if (taskWeights && mode === 'online') {
     throw new ConfigError(
       'taskWeights',
@@ -195,7 +211,7 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
     ...(taskWeights ? { onExperienceStart: followWeights, onStepEnd: followWeights } : {}),
     onExperienceEnd: (ctx) => {
       const fisherNew = diagonalFisher(ctx.model, ctx.trainingSet, {
-        samples: options.fisherSamples ?? 'all',
+        samples: fisherSamples,
         mode: fisherMode,
         activeClasses: ctx.activeClasses,
         taskId: ctx.experience.taskId,
@@ -265,7 +281,12 @@ export function ewc(options: EwcOptions = {}): Strategy {
   return { name: plugin.name, plugins: [plugin, ...(options.plugins ?? [])] };
 }
 
-/** Online EWC (Schwarz et al. 2018): `ewc` with `mode: 'online'`. */
-export function onlineEwc(options: Omit<EwcOptions, 'mode'> = {}): Strategy {
-  return ewc({ ...options, mode: 'online' });
-}
+export const ewcDefinition = defineStrategy({
+  name: 'ewc',
+  family: 'regularization',
+  description:
+    'EWC (Kirkpatrick et al. 2017): a penalty per past experience, weighted by its diagonal Fisher',
+  options: ewcOptions,
+  taskFree: false,
+  create: (options) => ewc({ ...options, mode: 'separate' }),
+});

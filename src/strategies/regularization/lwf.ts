@@ -20,6 +20,7 @@
  * variables are overwritten with the trained model's at every experience's end. It is
  * disposed in `dispose()`.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Classifier } from '../../models/classifier.js';
@@ -29,20 +30,24 @@ import { sampleSize, type Dataset } from '../../data/dataset.js';
 import type { LossContext, Plugin } from '../../training/plugin.js';
 import { maskLogits } from '../../training/active-classes.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions, requireCopyModel } from '../definition.js';
 
-export interface LwfOptions extends StrategyOptions {
+export const lwfOptions = z.strictObject({
+  alpha: z
+    .union([z.number().min(0), z.array(z.number().min(0)).min(1)])
+    .default(1)
+    .describe('weight of the distillation loss, or one per experience (the last repeats)'),
+  temperature: z.number().positive().default(2).describe('softmax temperature T'),
+  // `mean` is van de Ven & Tolias's code before May 2019.
+  classReduction: z
+    .enum(['sum', 'mean'])
+    .default('sum')
+    .describe('the KL divergence summed over the classes (Li & Hoiem) or divided by how many it runs over'),
+});
+
+export interface LwfOptions extends StrategyOptions, z.input<typeof lwfOptions> {
   /** Makes a fresh model with the trained model's architecture (its variables in the same order). */
   copyModel: () => Classifier;
-  /** Weight of the distillation loss; one per experience (the last repeats). Default 1. */
-  alpha?: number | readonly number[];
-  /** Softmax temperature `T`. Default 2. */
-  temperature?: number;
-  /**
-   * `sum`: the KL divergence, summed over the classes (Li & Hoiem). `mean`: divided by the
-   * number of classes it runs over (the active ones; a task's own in task-IL), as in van de Ven
-   * & Tolias's code before May 2019. Default `sum`.
-   */
-  classReduction?: 'sum' | 'mean';
   /**
    * Per-task strengths (task-importance.ts), one per past experience in order (missing: 1). In
    * task-IL the distillation is a mean over old tasks, each on its own classes: task k's term is
@@ -105,14 +110,13 @@ export function groupedDistillation(
 }
 
 export function lwfPlugin(options: LwfOptions): LwfPlugin {
-  const t = options.temperature ?? 2;
-  const alphas = typeof options.alpha === 'number' ? [options.alpha] : (options.alpha ?? [1]);
-  if (!alphas.length) throw new ConfigError('alpha', 'expected a number or a non-empty list of numbers');
-  if (!(t > 0)) throw new ConfigError('temperature', `expected a positive number, got ${t}`);
-  const reduction = options.classReduction ?? 'sum';
-  if (reduction !== 'sum' && reduction !== 'mean') {
-    throw new ConfigError('classReduction', `expected 'sum' or 'mean', got ${String(reduction)}`);
-  }
+  const {
+    alpha,
+    temperature: t,
+    classReduction: reduction,
+  } = methodOptions('lwf', lwfOptions, options, ['taskWeights']);
+  const copyModel = requireCopyModel('lwf', options);
+  const alphas = typeof alpha === 'number' ? [alpha] : alpha;
   /** The distillation of `classes` classes, reduced over them as configured. */
   const reduce = (kd: tf.Scalar, classes: number): tf.Scalar =>
     reduction === 'mean' ? (tf.div(kd, classes) as tf.Scalar) : kd;
@@ -195,7 +199,7 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       return [tf.mul(tf.addN(term(ctx, frozen)), alpha) as tf.Scalar];
     },
     onExperienceEnd(ctx) {
-      frozen ??= options.copyModel();
+      frozen ??= copyModel();
       const source = ctx.model.variables;
       if (frozen.variables.length !== source.length) {
         throw new ConfigError(
@@ -223,7 +227,7 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       });
       const table = state.has('cached') ? state.floats('cached') : null;
       if (state.has('frozen')) {
-        frozen ??= options.copyModel();
+        frozen ??= copyModel();
         restoreVariables(frozen.variables, state.raw('frozen'), `${where}.frozen`);
       } else {
         frozen?.dispose();
@@ -260,3 +264,13 @@ function logitsOf(model: Classifier, data: Dataset): Float32Array {
 export function lwf(options: LwfOptions): Strategy {
   return { name: 'lwf', plugins: [lwfPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const lwfDefinition = defineStrategy({
+  name: 'lwf',
+  family: 'regularization',
+  description:
+    "Learning without Forgetting (Li & Hoiem 2017): distil a frozen copy's outputs on the new data",
+  options: lwfOptions,
+  taskFree: false,
+  create: (options) => lwf({ ...options, copyModel: requireCopyModel('lwf', options) }),
+});

@@ -10,19 +10,30 @@
  * models with `perSampleGradientSums`); `samples` caps how many are used (evenly spaced over the
  * training set).
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import type { ExperienceContext, Plugin } from '../../training/plugin.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
 import { ParameterPenalty } from './parameter-penalty.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 
-export interface MasOptions extends StrategyOptions {
-  /** Strength `lambda` of the penalty. Default 1. */
-  lambda?: number;
-  /** Factor applied to the old importances before adding the new ones. Default 1 (a plain sum). */
-  decay?: number;
-  /** Most training samples used to estimate the importances. Default: all of them. */
-  samples?: number;
-}
+export const masOptions = z.strictObject({
+  lambda: z.number().min(0).default(1).describe('strength of the penalty lambda · Σ Ω (θ−θ*)²'),
+  decay: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('factor on the old importances before the new ones are added (1: a plain sum)'),
+  samples: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('most training samples the importances are estimated on (default: all)'),
+});
+
+export type MasOptions = StrategyOptions & z.input<typeof masOptions>;
 
 export interface MasPlugin extends Plugin {
   /** The importances `Omega`, one per model variable (empty before the first experience ends). */
@@ -97,9 +108,7 @@ function absoluteGradients(ctx: ExperienceContext, x: tf.Tensor, mask: tf.Tensor
 }
 
 export function masPlugin(options: MasOptions = {}): MasPlugin {
-  const lambda = options.lambda ?? 1;
-  const decay = options.decay ?? 1;
-  const samples = options.samples ?? Infinity;
+  const { lambda, decay, samples = Infinity } = methodOptions('mas', masOptions, options);
   const penalty = new ParameterPenalty();
   return {
     name: 'mas',
@@ -124,3 +133,13 @@ export function masPlugin(options: MasOptions = {}): MasPlugin {
 export function mas(options: MasOptions = {}): Strategy {
   return { name: 'mas', plugins: [masPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const masDefinition = defineStrategy({
+  name: 'mas',
+  family: 'regularization',
+  description:
+    "Memory Aware Synapses (Aljundi et al. 2018): importances from the output's sensitivity, no labels",
+  options: masOptions,
+  taskFree: false,
+  create: mas,
+});

@@ -12,19 +12,25 @@
  * Like both, contributions are not clipped: a parameter whose moves raised the loss gets a
  * negative `w`.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import type { ExperienceContext, Plugin } from '../../training/plugin.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
 import { ParameterPenalty, tensorsFromState, tensorsState } from './parameter-penalty.js';
 import { pathIntegralStep } from '../../engine/ops/path-integral.js';
 import { StateReader } from '../../core/state.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 
-export interface SiOptions extends StrategyOptions {
-  /** Strength `c` of the penalty. Default 0.1 (Zenke et al.'s value on split MNIST). */
-  c?: number;
-  /** Damping `xi` of the importance's denominator. Default 0.1. */
-  xi?: number;
-}
+export const siOptions = z.strictObject({
+  c: z
+    .number()
+    .min(0)
+    .default(0.1)
+    .describe("strength of the penalty c · Σ Ω (θ−θ*)² (Zenke et al.'s value on split MNIST)"),
+  xi: z.number().positive().default(0.1).describe("damping of the importance's denominator"),
+});
+
+export type SiOptions = StrategyOptions & z.input<typeof siOptions>;
 
 export interface SiPlugin extends Plugin {
   /** The importances `Omega`, one per model variable (empty before the first experience ends). */
@@ -33,8 +39,7 @@ export interface SiPlugin extends Plugin {
 }
 
 export function siPlugin(options: SiOptions = {}): SiPlugin {
-  const c = options.c ?? 0.1;
-  const xi = options.xi ?? 0.1;
+  const { c, xi } = methodOptions('si', siOptions, options);
   const penalty = new ParameterPenalty();
   let start: tf.Tensor[] = [];
   let zeros: tf.Tensor[] = [];
@@ -137,3 +142,12 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
 export function si(options: SiOptions = {}): Strategy {
   return { name: 'si', plugins: [siPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const siDefinition = defineStrategy({
+  name: 'si',
+  family: 'regularization',
+  description: "Synaptic Intelligence (Zenke et al. 2017): importances from each parameter's path integral",
+  options: siOptions,
+  taskFree: false,
+  create: si,
+});

@@ -114,6 +114,10 @@ describe('A-GEM', () => {
       () => agem({ seed: 0.5 }),
       (e: unknown) => e instanceof ConfigError && e.field === 'seed',
     );
+    assert.throws(
+      () => agem({ memorySize: 100 } as never),
+      (e: unknown) => e instanceof ConfigError && e.field === 'memorySize',
+    );
     // Fewer slots than experiences: nothing to remember of each.
     assert.throws(
       () => run(agem({ bufferSize: 2 })),

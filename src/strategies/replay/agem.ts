@@ -1,7 +1,7 @@
 /**
  * Averaged Gradient Episodic Memory, A-GEM (Chaudhry et al. 2019, "Efficient Lifelong Learning
  * with A-GEM"), as Mammoth's `models/agem.py`. An episodic memory keeps `bufferSize // T` random
- * examples of each finished experience (gradient-vector.ts). At every step, with g the gradient
+ * examples of each finished experience (episodic-memory.ts). At every step, with g the gradient
  * of the new batch's loss and g_ref the gradient of the loss on `minibatchSize` examples drawn
  * from the memory, the update must not increase the memory's loss to first order: when
  * g . g_ref < 0, g is replaced by its projection onto the half-space g . g_ref >= 0,
@@ -11,20 +11,27 @@
  * and kept as it is otherwise. One reference gradient for the whole memory (GEM keeps one per
  * past experience and solves a quadratic program) is what makes A-GEM cheap.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
-import { ConfigError } from '../../core/errors.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 import { dot, flatten, unflatten } from '../../engine/ops/gradient-vector.js';
 import { episodicMemoryPlugin, memoryGradient, type EpisodicMemoryPlugin } from './episodic-memory.js';
 
-export interface AgemOptions extends StrategyOptions {
-  /** Examples the memory holds over the whole stream; each experience gets `bufferSize // T`. Default 500. */
-  bufferSize?: number;
-  /** Memory examples per reference gradient (Mammoth's Seq-MNIST best arguments: 128). Default 128. */
-  minibatchSize?: number;
-  /** Seeds which examples are remembered and which are drawn for each reference gradient. Default 0. */
-  seed?: number;
-}
+/** A-GEM's options (`agem` in a config). */
+export const agemOptions = z.strictObject({
+  bufferSize: z
+    .number()
+    .int()
+    .positive()
+    .default(500)
+    .describe('examples the memory holds over the whole stream; each experience gets bufferSize // T'),
+  // Mammoth's Seq-MNIST best arguments.
+  minibatchSize: z.number().int().positive().default(128).describe('memory examples per reference gradient'),
+});
+
+/** `seed` (default 0) fixes which examples are remembered and which are drawn for each reference gradient. */
+export type AgemOptions = StrategyOptions & z.input<typeof agemOptions>;
 
 /** Its `memory` is null until the first experience starts; its `taskIds` are experience indices. */
 export type AgemPlugin = EpisodicMemoryPlugin;
@@ -36,17 +43,8 @@ export function agemProjection(g: tf.Tensor1D, reference: tf.Tensor1D): tf.Tenso
 }
 
 export function agemPlugin(options: AgemOptions = {}): AgemPlugin {
-  const bufferSize = options.bufferSize ?? 500;
-  const minibatchSize = options.minibatchSize ?? 128;
-  const seed = options.seed ?? 0;
-  for (const [field, value] of [
-    ['bufferSize', bufferSize],
-    ['minibatchSize', minibatchSize],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new ConfigError(field, `expected a positive integer, got ${value}`);
-    }
-  }
+  const { seed = 0 } = options;
+  const { bufferSize, minibatchSize } = methodOptions('agem', agemOptions, options);
   return episodicMemoryPlugin('agem', bufferSize, seed, (ctx, memory, rng) => {
     const variables = ctx.model.variables;
     const rows = memory.read(memory.randomSlots(minibatchSize, rng));
@@ -61,3 +59,12 @@ export function agemPlugin(options: AgemOptions = {}): AgemPlugin {
 export function agem(options: AgemOptions = {}): Strategy {
   return { name: 'agem', plugins: [agemPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const agemDefinition = defineStrategy({
+  name: 'agem',
+  family: 'replay',
+  description: "A-GEM (Chaudhry et al. 2019): project the gradient off the memory's",
+  options: agemOptions,
+  taskFree: false,
+  create: agem,
+});

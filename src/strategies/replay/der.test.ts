@@ -10,7 +10,8 @@ import { mlp, multiHeadMlp } from '../../models/mlp.js';
 import { summarize } from '../../metrics/index.js';
 import { fit } from '../../training/template.js';
 import { naive } from '../baselines/naive.js';
-import { der, derPlugin, derpp } from './der.js';
+import { der, derPlugin } from './der.js';
+import { derpp } from './derpp.js';
 import { replayLogits } from './replay-memory.js';
 import { newModel, runSummary } from '../testing/class-il-replay.js';
 
@@ -60,11 +61,15 @@ describe('DER and DER++', () => {
     untrained.dispose();
   });
 
-  it('DER++ is DER with beta > 0; both are task-free', () => {
+  it('DER++ is DER with beta > 0, which DER refuses; both are task-free', () => {
     assert.equal(der({ bufferSize: 5 }).plugins[0].name, 'der');
     assert.equal(derpp({ bufferSize: 5 }).plugins[0].name, 'derpp');
-    assert.equal(der({ bufferSize: 5, beta: 0.5 }).plugins[0].name, 'derpp');
+    assert.equal(derpp({ bufferSize: 5, beta: 0 }).plugins[0].name, 'der');
     assert.ok(derpp({ bufferSize: 5 }).plugins[0].taskFree);
+    assert.throws(
+      () => der({ bufferSize: 5, beta: 0.5 } as never),
+      (e: unknown) => e instanceof ConfigError && e.field === 'beta',
+    );
   });
 
   it('answers replayed rows of a multi-head model with the head of their own task', () => {
@@ -116,8 +121,8 @@ describe('DER and DER++', () => {
     const bad: [object, string][] = [
       [{ alpha: 1 }, 'bufferSize'],
       [{ bufferSize: 10, alpha: -1 }, 'alpha'],
-      [{ bufferSize: 10, beta: Number.NaN }, 'beta'],
       [{ bufferSize: 10, minibatchSize: 1.5 }, 'minibatchSize'],
+      [{ bufferSize: 10, alpah: 1 }, 'alpah'],
     ];
     for (const [options, field] of bad) {
       for (const make of [der, derpp]) {
@@ -128,5 +133,13 @@ describe('DER and DER++', () => {
         );
       }
     }
+    assert.throws(
+      () => derpp({ bufferSize: 10, beta: Number.NaN }),
+      (e: unknown) => e instanceof ConfigError && e.field === 'beta',
+    );
+    assert.throws(
+      () => der({ alpha: 1 } as never),
+      (e: unknown) => e instanceof ConfigError && e.message === 'bufferSize: required (a positive integer)',
+    );
   });
 });

@@ -9,32 +9,44 @@
  *   the stored logits may be those of an under-trained model, the labels are not.
  * The MSE is on raw logits (every unit, as stored); the replayed cross-entropy, like the batch's,
  * is over the active classes (active-classes.ts; in task-IL each replayed row's own task's classes).
- * Task-free: only step hooks are used.
- *
- * Defaults (alpha 0.5; DER++ alpha 0.5, beta 1.0) are the values Mammoth's `utils/best_args.py`
- * picks most often over its benchmarks and buffer sizes: 7 of 20 DER entries use alpha 0.5, and
- * (0.5, 1.0) is DER++'s most frequent pair (tied with (0.1, 0.5)).
+ * Task-free: only step hooks are used. DER++ is in derpp.ts; both run on `darkReplayPlugin`.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
-import { ConfigError } from '../../core/errors.js';
 import { softmaxCrossEntropy } from '../../engine/losses.js';
 import type { Plugin } from '../../training/plugin.js';
 import {
   activeReplayLogits,
+  replayBufferOptions,
   replayInputs,
   replayLabels,
   replayLogits,
   replayMemory,
-  type ReplayBufferOptions,
   type ReplayMemory,
 } from './replay-memory.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 
-export interface DerOptions extends StrategyOptions, ReplayBufferOptions {
-  /** Weight of the logit-matching (MSE) term. Default 0.5. */
-  alpha?: number;
-  /** Weight of the replayed cross-entropy (DER++); 0 is plain DER. Default 0 (`der`), 1 (`derpp`). */
-  beta?: number;
+/** DER's options (`der` in a config): its reservoir buffer's and the logit-matching weight. */
+export const derOptions = z.strictObject({
+  ...replayBufferOptions,
+  // The value Mammoth's `utils/best_args.py` picks most often over its benchmarks and buffer
+  // sizes: 7 of 20 DER entries use alpha 0.5.
+  alpha: z
+    .number()
+    .min(0)
+    .default(0.5)
+    .describe("weight of the logit-matching term alpha · MSE(model(x'), z') on replayed examples"),
+});
+
+export type DerOptions = StrategyOptions & z.input<typeof derOptions>;
+
+/** DER's or DER++'s options once checked, defaults filled in: `beta` 0 is plain DER. */
+export interface DarkReplaySettings extends z.output<typeof derOptions> {
+  /** Weight of DER++'s replayed cross-entropy; 0: none (DER). */
+  beta: number;
+  /** Seeds which examples the reservoir keeps and which are replayed. */
+  seed: number;
 }
 
 export interface DerPlugin extends Plugin {
@@ -43,16 +55,14 @@ export interface DerPlugin extends Plugin {
 }
 
 export function derPlugin(options: DerOptions): DerPlugin {
-  const { alpha = 0.5, beta = 0 } = options;
-  for (const [field, value] of [
-    ['alpha', alpha],
-    ['beta', beta],
-  ] as const) {
-    if (!(Number.isFinite(value) && value >= 0)) {
-      throw new ConfigError(field, `expected a finite number >= 0, got ${String(value)}`);
-    }
-  }
-  const memory = replayMemory(options, true);
+  const { seed = 0 } = options;
+  return darkReplayPlugin({ ...methodOptions('der', derOptions, options), beta: 0, seed });
+}
+
+/** The DER plugin from checked settings, named `derpp` where `beta > 0` (DER++'s replayed cross-entropy). */
+export function darkReplayPlugin(settings: DarkReplaySettings): DerPlugin {
+  const { alpha, beta } = settings;
+  const memory = replayMemory(settings, true);
   // The step's own logits before its update, copied out in lossTerms and stored in onStepEnd.
   let pending: Float32Array | null = null;
   const name = beta > 0 ? 'derpp' : 'der';
@@ -90,16 +100,15 @@ export function derPlugin(options: DerOptions): DerPlugin {
 
 /** DER: `fit({ ...der({ bufferSize: 200 }), stream, model, ... })`. */
 export function der(options: DerOptions): Strategy {
-  return {
-    name: 'der',
-    plugins: [derPlugin({ ...options, beta: options.beta ?? 0 }), ...(options.plugins ?? [])],
-  };
+  return { name: 'der', plugins: [derPlugin(options), ...(options.plugins ?? [])] };
 }
 
-/** DER++: DER plus a replayed cross-entropy, `beta` default 1. */
-export function derpp(options: DerOptions): Strategy {
-  return {
-    name: 'derpp',
-    plugins: [derPlugin({ ...options, beta: options.beta ?? 1 }), ...(options.plugins ?? [])],
-  };
-}
+export const derDefinition = defineStrategy({
+  name: 'der',
+  family: 'replay',
+  description: 'Dark Experience Replay (Buzzega et al. 2020): match the logits stored with replayed examples',
+  options: derOptions,
+  taskFree: true,
+  example: { bufferSize: 500 },
+  create: der,
+});

@@ -94,6 +94,7 @@ describe('ER-ACE', () => {
       [{}, 'bufferSize'],
       [{ bufferSize: -3 }, 'bufferSize'],
       [{ bufferSize: 10, minibatchSize: 0 }, 'minibatchSize'],
+      [{ bufferSize: 10, alpha: 1 }, 'alpha'],
     ] as const) {
       assert.throws(
         () => erAce(options as never),

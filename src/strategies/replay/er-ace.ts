@@ -18,20 +18,25 @@
  *   classes arrive in label order; we use "not seen yet", right for any class order.
  * - Mammoth swaps the backbone's classifier for a cosine one by default; we keep the model as given.
  */
+import { z } from 'zod';
 import { softmaxCrossEntropy } from '../../engine/losses.js';
 import { StateReader } from '../../core/state.js';
 import type { Plugin } from '../../training/plugin.js';
 import { maskLogits } from '../../training/active-classes.js';
 import {
   activeReplayLogits,
+  replayBufferOptions,
   replayLabels,
   replayMemory,
-  type ReplayBufferOptions,
   type ReplayMemory,
 } from './replay-memory.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 
-export interface ErAceOptions extends StrategyOptions, ReplayBufferOptions {}
+/** ER-ACE's options (`er-ace` in a config): its reservoir buffer's. */
+export const erAceOptions = z.strictObject({ ...replayBufferOptions });
+
+export type ErAceOptions = StrategyOptions & z.input<typeof erAceOptions>;
 
 export interface ErAcePlugin extends Plugin {
   /** The replay buffer (created on the first step). */
@@ -41,7 +46,8 @@ export interface ErAcePlugin extends Plugin {
 }
 
 export function erAcePlugin(options: ErAceOptions): ErAcePlugin {
-  const memory = replayMemory(options);
+  const { seed = 0 } = options;
+  const memory = replayMemory({ ...methodOptions('er-ace', erAceOptions, options), seed });
   const seen = new Set<number>();
   return {
     name: 'er-ace',
@@ -81,3 +87,13 @@ export function erAcePlugin(options: ErAceOptions): ErAcePlugin {
 export function erAce(options: ErAceOptions): Strategy {
   return { name: 'er-ace', plugins: [erAcePlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const erAceDefinition = defineStrategy({
+  name: 'er-ace',
+  family: 'replay',
+  description: 'ER-ACE (Caccia et al. 2022): ER with an asymmetric cross-entropy',
+  options: erAceOptions,
+  taskFree: true,
+  example: { bufferSize: 500 },
+  create: erAce,
+});

@@ -79,6 +79,7 @@ describe('ER', () => {
       [{ bufferSize: 2.5 }, 'bufferSize'],
       [{ bufferSize: 10, minibatchSize: 0 }, 'minibatchSize'],
       [{ bufferSize: 10, seed: 0.5 }, 'seed'],
+      [{ bufferSize: 10, lamda: 1 }, 'lamda'],
     ];
     for (const [options, field] of bad) {
       assert.throws(

@@ -11,12 +11,17 @@
  * The replayed rows carry their task ids, so that on a single-head task-IL model the template
  * restricts each one to its own task's classes.
  */
+import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import type { Plugin } from '../../training/plugin.js';
-import { replayMemory, type ReplayBufferOptions, type ReplayMemory } from './replay-memory.js';
+import { replayBufferOptions, replayMemory, type ReplayMemory } from './replay-memory.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 
-export interface ErOptions extends StrategyOptions, ReplayBufferOptions {}
+/** ER's options (`er` in a config): its reservoir buffer's. */
+export const erOptions = z.strictObject({ ...replayBufferOptions });
+
+export type ErOptions = StrategyOptions & z.input<typeof erOptions>;
 
 export interface ErPlugin extends Plugin {
   /** The replay buffer (created on the first step). */
@@ -24,7 +29,8 @@ export interface ErPlugin extends Plugin {
 }
 
 export function erPlugin(options: ErOptions): ErPlugin {
-  const memory = replayMemory(options);
+  const { seed = 0 } = options;
+  const memory = replayMemory({ ...methodOptions('er', erOptions, options), seed });
   return {
     name: 'er',
     taskFree: true,
@@ -53,3 +59,13 @@ export function erPlugin(options: ErOptions): ErPlugin {
 export function er(options: ErOptions): Strategy {
   return { name: 'er', plugins: [erPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const erDefinition = defineStrategy({
+  name: 'er',
+  family: 'replay',
+  description: 'Experience Replay (Chaudhry et al. 2019): each batch joined by a reservoir sample',
+  options: erOptions,
+  taskFree: true,
+  example: { bufferSize: 500 },
+  create: er,
+});

@@ -104,5 +104,14 @@ describe('GDumb', () => {
     bad({ lr: 0 }, 'lr');
     bad({ minLr: 1 }, 'minLr');
     bad({ momentum: 1 }, 'momentum');
+    assert.throws(
+      () => gdumbPlugin({ ...options, weightDecay: 1e-6 } as never),
+      (e) => e instanceof ConfigError && e.field === 'weightDecay',
+    );
+    const { copyModel: _, ...modelless } = options;
+    assert.throws(
+      () => gdumbPlugin(modelless as never),
+      (e) => e instanceof ConfigError && e.field === 'copyModel',
+    );
   });
 });

@@ -21,6 +21,7 @@
  * is the run's own initialisation, and every retraining starts from the same point, so the result
  * depends on the memory alone.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
@@ -34,24 +35,30 @@ import { restoreVariables, variablesState } from '../../engine/tensor-state.js';
 import { maskLogits } from '../../training/active-classes.js';
 import type { EvaluationContext, Plugin } from '../../training/plugin.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions, requireCopyModel } from '../definition.js';
 
-export interface GdumbOptions extends StrategyOptions {
+/** GDumb's options (`gdumb` in a config): its memory's size and its retraining's settings. */
+export const gdumbOptions = z.strictObject({
+  bufferSize: z.number().int().positive().describe('examples the class-balanced memory holds'),
+  // Mammoth's `fitting_epochs`.
+  epochs: z.number().int().positive().default(256).describe('passes over the memory per retraining'),
+  // Mammoth's `maxlr`.
+  lr: z.number().positive().default(0.05).describe("peak learning rate of the retraining's schedule"),
+  // Mammoth's `minlr`; at most `lr` (checked with it).
+  minLr: z
+    .number()
+    .min(0)
+    .default(5e-4)
+    .describe('learning rate at the end of each cosine cycle, at most lr'),
+  batchSize: z.number().int().positive().default(32).describe('memory examples per retraining step'),
+  // Mammoth's best Seq-CIFAR-100 setting for 500 examples; its parser's default is 0.
+  momentum: z.number().min(0).lt(1).default(0.9).describe("the retraining's SGD momentum"),
+});
+
+/** `seed` (default 0) fixes which examples the memory keeps and the retraining's batch order. */
+export interface GdumbOptions extends StrategyOptions, z.input<typeof gdumbOptions> {
   /** Makes a fresh model of the trained model's architecture: the weights every retraining starts from. */
   copyModel: () => Classifier;
-  /** Examples the memory holds. */
-  bufferSize: number;
-  /** Passes over the memory per retraining. Default 256 (Mammoth's `fitting_epochs`). */
-  epochs?: number;
-  /** Peak learning rate of the schedule. Default 0.05 (Mammoth's `maxlr`). */
-  lr?: number;
-  /** Learning rate at the end of each cosine cycle. Default 5e-4 (Mammoth's `minlr`). */
-  minLr?: number;
-  /** Memory examples per step. Default 32. */
-  batchSize?: number;
-  /** SGD momentum. Default 0.9 (Mammoth's best Seq-CIFAR-100 setting for 500 examples; its parser's default is 0). */
-  momentum?: number;
-  /** Fixes which examples the memory keeps and the retraining's batch order. Default 0. */
-  seed?: number;
 }
 
 export interface GdumbPlugin extends Plugin {
@@ -73,19 +80,15 @@ export function gdumbLearningRate(epoch: number, lr: number, minLr: number): num
 }
 
 export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
-  const { bufferSize, epochs = 256, lr = 0.05, minLr = 5e-4, batchSize = 32, momentum = 0.9 } = options;
-  const positive = { bufferSize, epochs, batchSize };
-  for (const [field, value] of Object.entries(positive)) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new ConfigError(field, `expected a positive integer, got ${value}`);
-    }
-  }
-  if (!(lr > 0)) throw new ConfigError('lr', `expected a positive number, got ${lr}`);
-  if (!(minLr >= 0 && minLr <= lr))
-    throw new ConfigError('minLr', `expected a number in [0, lr], got ${minLr}`);
-  if (!(momentum >= 0 && momentum < 1))
-    throw new ConfigError('momentum', `expected a number in [0, 1), got ${momentum}`);
-  let rng = createRng(options.seed ?? 0);
+  const { seed = 0 } = options;
+  const { bufferSize, epochs, lr, minLr, batchSize, momentum } = methodOptions(
+    'gdumb',
+    gdumbOptions,
+    options,
+  );
+  const copyModel = requireCopyModel('gdumb', options);
+  if (minLr > lr) throw new ConfigError('minLr', `expected a number in [0, lr = ${lr}], got ${minLr}`);
+  let rng = createRng(seed);
   const bufferRng = rng.fork();
   let memory: ClassBalancedBuffer | null = null;
   let initial: Classifier | null = null;
@@ -93,7 +96,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
   const retrain = (ctx: EvaluationContext) => {
     if (!memory?.size) return;
     const model = ctx.model;
-    initial ??= options.copyModel();
+    initial ??= copyModel();
     if (initial.variables.length !== model.variables.length) {
       throw new ConfigError(
         'copyModel',
@@ -160,7 +163,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
         restoreBuffer(memory, r.raw('memory'), 'checkpoint gdumb.memory');
       }
       if (r.has('initial')) {
-        initial ??= options.copyModel();
+        initial ??= copyModel();
         restoreVariables(initial.variables, r.raw('initial'), 'checkpoint gdumb.initial');
       }
     },
@@ -194,3 +197,14 @@ function batches(order: Int32Array, taskIds: Int32Array | null, batchSize: numbe
 export function gdumb(options: GdumbOptions): Strategy {
   return { name: 'gdumb', plugins: [gdumbPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const gdumbDefinition = defineStrategy({
+  name: 'gdumb',
+  family: 'replay',
+  description:
+    'GDumb (Prabhu et al. 2020): greedy class-balanced memory, retrained from scratch before each evaluation',
+  options: gdumbOptions,
+  taskFree: true,
+  example: { bufferSize: 500 },
+  create: (options) => gdumb({ ...options, copyModel: requireCopyModel('gdumb', options) }),
+});

@@ -89,6 +89,7 @@ describe('GEM', () => {
     assert.throws(() => gem({ gamma: -0.1 }), field('gamma'));
     assert.throws(() => gem({ ridge: NaN }), field('ridge'));
     assert.throws(() => gem({ seed: 1.5 }), field('seed'));
+    assert.throws(() => gem({ margin: 0.5 } as never), field('margin'));
     assert.throws(() => run(gem({ bufferSize: 2 })), field('bufferSize'));
   });
 });

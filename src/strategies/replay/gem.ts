@@ -1,7 +1,7 @@
 /**
  * Gradient Episodic Memory, GEM (Lopez-Paz & Ranzato 2017), as Mammoth's `models/gem.py` (which
  * follows the authors' code). An episodic memory keeps `bufferSize // T` random examples of each
- * finished experience (gradient-vector.ts). At every step the gradient g_k of the loss on each
+ * finished experience (episodic-memory.ts). At every step the gradient g_k of the loss on each
  * past experience k's memory is computed; when the new batch's gradient g has a negative dot
  * product with any of them, g is replaced by the closest vector (in L2) that has none, found
  * through the dual of that projection, a quadratic program in one variable per past experience:
@@ -13,23 +13,36 @@
  * keeps the program strictly convex when past gradients are nearly parallel. The program is
  * solved exactly in float64 by src/core/qp.ts (after the shift u = v - gamma, u >= 0).
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
-import { ConfigError } from '../../core/errors.js';
 import { solveNonNegativeQp } from '../../core/qp.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions } from '../definition.js';
 import { flatten, unflatten } from '../../engine/ops/gradient-vector.js';
 import { episodicMemoryPlugin, memoryGradient, type EpisodicMemoryPlugin } from './episodic-memory.js';
 
-export interface GemOptions extends StrategyOptions {
-  /** Examples the memory holds over the whole stream; each experience gets `bufferSize // T`. Default 500. */
-  bufferSize?: number;
-  /** Lower bound of the dual variables (Mammoth's `--gamma`; its Seq-MNIST best arguments: 0.5). Default 0.5. */
-  gamma?: number;
-  /** Added to the diagonal of G G' (the reference code's `eps`). Default 1e-3. */
-  ridge?: number;
-  /** Seeds which examples are remembered. Default 0. */
-  seed?: number;
-}
+/** GEM's options (`gem` in a config). */
+export const gemOptions = z.strictObject({
+  bufferSize: z
+    .number()
+    .int()
+    .positive()
+    .default(500)
+    .describe('examples the memory holds over the whole stream; each experience gets bufferSize // T'),
+  // Mammoth's `--gamma`; its Seq-MNIST best arguments: 0.5.
+  gamma: z
+    .number()
+    .min(0)
+    .default(0.5)
+    .describe(
+      'margin: lower bound of the dual variables, a larger one pushes the step towards past gradients',
+    ),
+  // The reference code's `eps`.
+  ridge: z.number().min(0).default(1e-3).describe("added to the diagonal of G G'"),
+});
+
+/** `seed` (default 0) fixes which examples are remembered. */
+export type GemOptions = StrategyOptions & z.input<typeof gemOptions>;
 
 /** Its `memory` is null until the first experience starts; its `taskIds` are experience indices. */
 export type GemPlugin = EpisodicMemoryPlugin;
@@ -68,15 +81,8 @@ export function gemProjection(
 }
 
 export function gemPlugin(options: GemOptions = {}): GemPlugin {
-  const bufferSize = options.bufferSize ?? 500;
-  const gamma = options.gamma ?? 0.5;
-  const ridge = options.ridge ?? 1e-3;
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(bufferSize) || bufferSize < 1) {
-    throw new ConfigError('bufferSize', `expected a positive integer, got ${bufferSize}`);
-  }
-  if (!(gamma >= 0)) throw new ConfigError('gamma', `expected a non-negative number, got ${gamma}`);
-  if (!(ridge >= 0)) throw new ConfigError('ridge', `expected a non-negative number, got ${ridge}`);
+  const { seed = 0 } = options;
+  const { bufferSize, gamma, ridge } = methodOptions('gem', gemOptions, options);
   return episodicMemoryPlugin('gem', bufferSize, seed, (ctx, memory) => {
     const variables = ctx.model.variables;
     const experiences = [...new Set(memory.taskIds.subarray(0, memory.size))];
@@ -97,3 +103,12 @@ export function gemPlugin(options: GemOptions = {}): GemPlugin {
 export function gem(options: GemOptions = {}): Strategy {
   return { name: 'gem', plugins: [gemPlugin(options), ...(options.plugins ?? [])] };
 }
+
+export const gemDefinition = defineStrategy({
+  name: 'gem',
+  family: 'replay',
+  description: 'GEM (Lopez-Paz & Ranzato 2017): a small quadratic program per step',
+  options: gemOptions,
+  taskFree: false,
+  create: gem,
+});

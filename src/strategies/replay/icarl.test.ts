@@ -187,6 +187,10 @@ describe('iCaRL', () => {
         (e) => e instanceof ConfigError && e.field === 'budget',
       );
     }
+    assert.throws(
+      () => icarl({ budget: 30, copyModel: newModel, temprature: 2 } as never),
+      (e) => e instanceof ConfigError && e.field === 'temprature',
+    );
     // Too small for the classes seen: no exemplar per class left.
     assert.throws(
       () => run(icarl({ budget: 3, copyModel: newModel })),

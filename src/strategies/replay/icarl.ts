@@ -18,6 +18,7 @@
  * Not options: Mammoth's herding aims at the raw mean of normalised features where van de Ven &
  * Tolias renormalise it (we renormalise), and Mammoth's 1e-5 weight penalty (an optimizer setting).
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError, DataFormatError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
@@ -31,30 +32,34 @@ import { herding, meanRow, normalizeRows } from '../../memory/herding.js';
 import { INACTIVE_LOGIT } from '../../training/active-classes.js';
 import type { LossContext, Plugin } from '../../training/plugin.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
+import { defineStrategy, methodOptions, requireCopyModel } from '../definition.js';
 
-export interface IcarlOptions extends StrategyOptions {
-  /** Exemplars kept over all classes (required), e.g. 2000. */
-  budget: number;
+/** iCaRL's options (`icarl` in a config). */
+export const icarlOptions = z.strictObject({
+  budget: z.number().int().positive().describe('exemplars kept over all classes, e.g. 2000'),
+  herding: z.boolean().default(true).describe('select exemplars by herding; false: at random'),
+  nme: z.boolean().default(true).describe('classify by nearest mean of exemplars; false: by the logits'),
+  // van de Ven & Tolias's `--temp`; Mammoth: 1.
+  temperature: z.number().positive().default(2).describe("temperature of the old model's sigmoid targets"),
+  classReduction: z
+    .enum(['sum', 'mean'])
+    .default('sum')
+    .describe('the BCE summed over the active outputs (van de Ven & Tolias) or averaged over them (Mammoth)'),
+  flipMeans: z
+    .boolean()
+    .default(false)
+    .describe('also average the features of horizontally flipped exemplars into class means (Mammoth)'),
+  // false: raw features, as the Mammoth version behind the DER paper's numbers.
+  normalizeFeatures: z
+    .boolean()
+    .default(true)
+    .describe('L2-normalise features for herding, class means and the nearest-mean classifier'),
+});
+
+/** `seed` (default 0) fixes the random exemplar selection (`herding: false`). */
+export interface IcarlOptions extends StrategyOptions, z.input<typeof icarlOptions> {
   /** Makes a fresh model with the trained model's architecture (the frozen copy). */
   copyModel: () => Classifier;
-  /** Select exemplars by herding; false: at random. Default true. */
-  herding?: boolean;
-  /** Classify by nearest mean of exemplars; false: by the logits. Default true. */
-  nme?: boolean;
-  /** Temperature of the old model's sigmoid targets. Default 2 (van de Ven & Tolias); Mammoth: 1. */
-  temperature?: number;
-  /** BCE over outputs: `sum` (van de Ven & Tolias, default) or `mean` (Mammoth). */
-  classReduction?: 'sum' | 'mean';
-  /** Also average the features of horizontally flipped exemplars into class means (Mammoth). Default false. */
-  flipMeans?: boolean;
-  /**
-   * L2-normalise features for herding, class means and the nearest-mean classifier (van de Ven &
-   * Tolias; Mammoth today). Default true; false: raw features, as the Mammoth version behind the
-   * DER paper's numbers.
-   */
-  normalizeFeatures?: boolean;
-  /** Seeds random exemplar selection (`herding: false`). Default 0. */
-  seed?: number;
 }
 
 export interface IcarlPlugin extends Plugin {
@@ -64,16 +69,18 @@ export interface IcarlPlugin extends Plugin {
 }
 
 export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
-  const { budget, temperature: t = 2, classReduction = 'sum', flipMeans = false } = options;
-  const normalize = options.normalizeFeatures ?? true;
-  if (!Number.isInteger(budget) || budget < 1) {
-    throw new ConfigError('budget', `expected a positive integer, got ${budget}`);
-  }
-  if (!(t > 0)) throw new ConfigError('temperature', `expected a positive number, got ${t}`);
-  if (classReduction !== 'sum' && classReduction !== 'mean') {
-    throw new ConfigError('classReduction', `expected "sum" or "mean", got "${String(classReduction)}"`);
-  }
-  let rng = createRng(options.seed ?? 0);
+  const { seed = 0 } = options;
+  const {
+    budget,
+    herding: byHerding,
+    nme,
+    temperature: t,
+    classReduction,
+    flipMeans,
+    normalizeFeatures: normalize,
+  } = methodOptions('icarl', icarlOptions, options);
+  const copyModel = requireCopyModel('icarl', options);
+  let rng = createRng(seed);
   let memory: ExemplarSet | null = null;
   let frozen: Classifier | null = null;
   // The frozen model's logits on every sample of the training set, computed once per experience.
@@ -141,14 +148,13 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
           train,
           [...train.y.keys()].filter((j) => train.y[j] === c),
         );
-        const picks =
-          (options.herding ?? true)
-            ? herdingPicks(embedRows(own.x, own.sampleShape, embed), m, normalize)
-            : rng.permutation(own.y.length).subarray(0, m);
+        const picks = byHerding
+          ? herdingPicks(embedRows(own.x, own.sampleShape, embed), m, normalize)
+          : rng.permutation(own.y.length).subarray(0, m);
         memory.set(c, selectSamples(own, picks).x);
       }
       means = memory.means(flipMeans ? [embed, (x) => embed(tf.reverse(x, 2))] : [embed], normalize);
-      frozen ??= options.copyModel();
+      frozen ??= copyModel();
       if (frozen.variables.length !== model.variables.length) {
         const expected = model.variables.length;
         throw new ConfigError(
@@ -175,7 +181,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       rng = createRng(r.integer('rng'));
       memory = r.has('exemplars') ? ExemplarSet.fromState(r.raw('exemplars'), `${where}.exemplars`) : null;
       if (r.has('frozen')) {
-        frozen ??= options.copyModel();
+        frozen ??= copyModel();
         restoreVariables(frozen.variables, r.raw('frozen'), `${where}.frozen`);
       }
       cached = r.has('cached') ? r.floats('cached') : null;
@@ -183,7 +189,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       means = r.has('means') ? readMeans(r.raw('means'), `${where}.means`) : null;
     },
     evaluationScores(x, _taskId, model) {
-      if (!(options.nme ?? true) || !means || !model.features) return null;
+      if (!nme || !means || !model.features) return null;
       return nearestMeanScores(model.features(x), means, INACTIVE_LOGIT, normalize);
     },
     dispose() {
@@ -238,3 +244,14 @@ export function icarl(options: IcarlOptions): Strategy {
     },
   };
 }
+
+export const icarlDefinition = defineStrategy({
+  name: 'icarl',
+  family: 'replay',
+  description:
+    'iCaRL (Rebuffi et al. 2017): herding exemplars, nearest mean of exemplars, sigmoid distillation',
+  options: icarlOptions,
+  taskFree: false,
+  example: { budget: 2000 },
+  create: (options) => icarl({ ...options, copyModel: requireCopyModel('icarl', options) }),
+});

@@ -4,8 +4,9 @@
  * which the options do not know), and the model's logits on replayed rows, each row through the
  * head of the task it was stored with.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
-import { ConfigError, DataFormatError } from '../../core/errors.js';
+import { DataFormatError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
 import { StateReader, type StateValue } from '../../core/state.js';
 import { bufferStateValue, restoreBuffer, type BufferBatch } from '../../memory/buffer.js';
@@ -14,6 +15,17 @@ import type { Classifier } from '../../models/classifier.js';
 import { logitsByTask } from '../../models/logits-by-task.js';
 import type { LossContext, StepContext } from '../../training/plugin.js';
 import { INACTIVE_LOGIT, maskLogits } from '../../training/active-classes.js';
+
+/** The options of a reservoir replay buffer, as the methods that keep one declare them. */
+export const replayBufferOptions = {
+  bufferSize: z.number().int().positive().describe("examples the buffer keeps (Mammoth's buffer_size)"),
+  minibatchSize: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("replayed examples per step (Mammoth's minibatch_size; default: the batch size)"),
+};
 
 export interface ReplayBufferOptions {
   /** Examples the buffer keeps (Mammoth's `buffer_size`). Required. */
@@ -38,17 +50,9 @@ export interface ReplayMemory {
   restore(state: StateValue, where: string): void;
 }
 
-/** Checks the options (ConfigError naming the field) and returns the memory they describe. */
-export function replayMemory(options: Partial<ReplayBufferOptions> = {}, keepLogits = false): ReplayMemory {
+/** The memory that checked options describe (the methods check them against their schemas). */
+export function replayMemory(options: ReplayBufferOptions, keepLogits = false): ReplayMemory {
   const { bufferSize, minibatchSize, seed = 0 } = options;
-  const positive = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-  if (!positive(bufferSize)) {
-    throw new ConfigError('bufferSize', `expected a positive integer, got ${String(bufferSize)}`);
-  }
-  if (minibatchSize !== undefined && !positive(minibatchSize)) {
-    throw new ConfigError('minibatchSize', `expected a positive integer, got ${String(minibatchSize)}`);
-  }
-  if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${String(seed)}`);
   const rng = createRng(seed);
   // Separate streams: how many rows are replayed never shifts which ones the reservoir keeps.
   const keepRng = rng.fork();

@@ -11,6 +11,7 @@ import { fit } from '../../training/template.js';
 import { naive } from '../baselines/naive.js';
 import type { Plugin } from '../../training/plugin.js';
 import type { Strategy } from '../../training/strategy.js';
+import { ConfigError } from '../../core/errors.js';
 import { importanceReplay, importanceReplayPlugin } from './importance-replay.js';
 
 await initEngine();
@@ -72,7 +73,7 @@ describe('importance replay', () => {
     const naiveAcc = summarize(run(naive())).acc;
     const results = (['importance', 'uniform'] as const).map((weighting) => {
       const events = run(
-        importanceReplay({ bufferSize: 60, minibatchSize: 10, importance: { weighting, every: 5 } }),
+        importanceReplay({ bufferSize: 60, minibatchSize: 10, weighting, importanceEvery: 5 }),
       );
       const end = events.find((e) => e.type === 'run-end')!;
       const metrics = events.filter((e) => e.type === 'method-metrics');
@@ -87,5 +88,36 @@ describe('importance replay', () => {
       assert.equal(r.metrics.length, 3);
     }
     assert.equal(results[0].bytes, results[1].bytes);
+  });
+  it('refuses an unknown option naming it, and a bad one naming its field', () => {
+    const field = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.field;
+      }
+      return null;
+    };
+    assert.equal(
+      field(() => importanceReplay({ bufferSize: 10, importanceEvry: 5 } as never)),
+      'importanceEvry',
+    );
+    assert.equal(
+      field(() => importanceReplay({} as never)),
+      'bufferSize',
+    );
+    assert.equal(
+      field(() => importanceReplay({ bufferSize: 10, importanceSmoothing: 1 })),
+      'importanceSmoothing',
+    );
+    assert.equal(
+      field(() => importanceReplayPlugin({ bufferSize: 10, minibatchSize: 0 }, () => [])),
+      'minibatchSize',
+    );
+    assert.equal(
+      importanceReplay({ bufferSize: 10, weighting: 'uniform' }).name,
+      'importance-replay-uniform',
+    );
   });
 });

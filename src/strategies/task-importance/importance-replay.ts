@@ -11,6 +11,7 @@
  * Replayed rows go through the batch's forward pass, so the model must be single-head (as ER);
  * they carry their task ids, so in task-IL the template restricts each to its own task's classes.
  */
+import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
 import { StateReader } from '../../core/state.js';
@@ -18,18 +19,26 @@ import { sampleSize } from '../../data/dataset.js';
 import { PerTaskBuffer } from '../../memory/per-task-buffer.js';
 import type { Plugin } from '../../training/plugin.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
-import { withImportance, type TaskImportanceOptions, type TaskWeights } from './task-importance.js';
+import { defineStrategy, methodOptions } from '../definition.js';
+import { importanceOptions, withImportance, type TaskWeights } from './task-importance.js';
 
-export interface ImportanceReplayOptions extends StrategyOptions {
-  /** Rows the buffer keeps, over all tasks. Required. */
-  bufferSize: number;
-  /** Replayed rows per step. Default 10. */
-  minibatchSize?: number;
-  /** Seeds which rows are stored and which are replayed. Default 0. */
-  seed?: number;
-  /** How the estimate is measured and whether it is used (`weighting`). */
-  importance?: TaskImportanceOptions;
-}
+/** The replay part's options (`importanceReplayPlugin`): the per-task buffer's. */
+export const importanceReplayBufferOptions = z.strictObject({
+  bufferSize: z
+    .number()
+    .int()
+    .positive()
+    .describe('examples the buffer keeps over all tasks, in equal parts per task seen'),
+  minibatchSize: z.number().int().positive().default(10).describe('replayed examples per step'),
+});
+
+/** Importance replay's options (`importance-replay` in a config): its buffer's and the estimator's. */
+export const importanceReplayOptions = importanceReplayBufferOptions.extend(importanceOptions);
+
+/** `importance-replay-uniform`'s: the same, its weighting fixed to uniform. */
+export const importanceReplayUniformOptions = importanceReplayOptions.omit({ weighting: true });
+
+export type ImportanceReplayOptions = StrategyOptions & z.input<typeof importanceReplayOptions>;
 
 export interface ImportanceReplayPlugin extends Plugin {
   /** The buffer, made when the first experience starts. */
@@ -38,16 +47,15 @@ export interface ImportanceReplayPlugin extends Plugin {
 
 /** The replay part alone: `weights()` gives each stored task's share, in experience order. */
 export function importanceReplayPlugin(
-  options: Omit<ImportanceReplayOptions, 'importance'>,
+  options: StrategyOptions & z.input<typeof importanceReplayBufferOptions>,
   weights: TaskWeights,
 ): ImportanceReplayPlugin {
-  const { bufferSize, minibatchSize = 10, seed = 0 } = options;
-  const positive = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
-  if (!positive(bufferSize))
-    throw new ConfigError('bufferSize', `expected a positive integer, got ${bufferSize}`);
-  if (!positive(minibatchSize)) {
-    throw new ConfigError('minibatchSize', `expected a positive integer, got ${minibatchSize}`);
-  }
+  const { bufferSize, minibatchSize } = methodOptions(
+    'importance-replay',
+    importanceReplayBufferOptions,
+    options,
+  );
+  const { seed = 0 } = options;
   let rng = createRng(seed);
   let buffer: PerTaskBuffer | null = null;
   return {
@@ -94,11 +102,41 @@ export function importanceReplayPlugin(
   };
 }
 
-/** Importance replay as a strategy: the estimator and the replay, trained on the estimator's training sets. */
+/**
+ * Importance replay as a strategy: the estimator and the replay, trained on the estimator's
+ * training sets. The seed chooses the held-out rows and which rows are stored and replayed.
+ */
 export function importanceReplay(options: ImportanceReplayOptions): Strategy {
-  const strategy = withImportance('importance-replay', options.importance ?? {}, (weights) => ({
+  const { bufferSize, minibatchSize, ...importance } = methodOptions(
+    'importance-replay',
+    importanceReplayOptions,
+    options,
+  );
+  const { seed } = options;
+  const strategy = withImportance('importance-replay', { ...importance, seed }, (weights) => ({
     name: 'importance-replay',
-    plugins: [importanceReplayPlugin(options, weights)],
+    plugins: [importanceReplayPlugin({ bufferSize, minibatchSize, seed }, weights)],
   }));
   return { ...strategy, plugins: [...strategy.plugins, ...(options.plugins ?? [])] };
 }
+
+export const importanceReplayDefinition = defineStrategy({
+  name: 'importance-replay',
+  family: 'task-importance',
+  description:
+    'importance replay: experience replay whose replayed batch is split across the old tasks by their estimated importance',
+  options: importanceReplayOptions,
+  taskFree: false,
+  example: { bufferSize: 500 },
+  create: importanceReplay,
+});
+
+export const importanceReplayUniformDefinition = defineStrategy({
+  name: 'importance-replay-uniform',
+  family: 'task-importance',
+  description: 'importance replay with uniform weights: the same buffer, replay batch and training data',
+  options: importanceReplayUniformOptions,
+  taskFree: false,
+  example: { bufferSize: 500 },
+  create: (options) => importanceReplay({ ...options, weighting: 'uniform' }),
+});

@@ -101,7 +101,7 @@ describe('task importance: the signals', () => {
     model.dispose();
   });
   it('measures forgetting as the best held-out accuracy minus the current one after a known drop', () => {
-    const estimator = taskImportance({ heldOut: 16, seed: 3 });
+    const estimator = taskImportance({ importanceHeldOut: 16, seed: 3 });
     const model = mlp({ inputShape: [2], hiddenSizes: [], numClasses: 4, seed: 1 });
     const train0 = estimator.trainingSet(stream, 0)!;
     estimator.trainingSet(stream, 1);
@@ -175,7 +175,7 @@ function heldOutOf(estimator: ReturnType<typeof taskImportance>, i: number): num
 describe('task importance in a run', () => {
   const three = threeExperiences('class-il');
   it('reports a series every N steps and at experience ends, weights summing to the tasks seen, no tensor leak', () => {
-    const estimator = taskImportance({ heldOut: 10, every: 5 });
+    const estimator = taskImportance({ importanceHeldOut: 10, importanceEvery: 5 });
     const model = mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed: 1 });
     const start = tf.memory().numTensors;
     const events = fit({
@@ -214,7 +214,7 @@ describe('task importance in a run', () => {
   });
   it('hands out its estimate, or ones with weighting uniform while measuring the same estimate', () => {
     const run = (weighting: 'importance' | 'uniform') => {
-      const estimator = taskImportance({ heldOut: 10, every: 5, weighting });
+      const estimator = taskImportance({ importanceHeldOut: 10, importanceEvery: 5, weighting });
       const model = mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed: 1 });
       fit({
         stream: three,
@@ -340,18 +340,26 @@ describe('per-task weights in EWC and LwF', () => {
   });
 });
 
+/** Each importance-weighted strategy's own options, measuring every 2 steps on 8 held-out rows. */
+const optionsOf = (
+  name: string,
+  copyModel: () => Classifier,
+  minibatchSize?: number,
+): StrategyOptions & Record<string, unknown> => {
+  const own: Record<string, StrategyOptions & Record<string, unknown>> = {
+    'importance-ewc': { lambda: 100 },
+    'importance-lwf': { copyModel },
+    'importance-replay': { bufferSize: 30, ...(minibatchSize ? { minibatchSize } : {}) },
+  };
+  return { ...own[name], importanceEvery: 2, importanceHeldOut: 8 };
+};
+
 describe('importance-weighted strategies in a run', () => {
   const three = threeExperiences('task-il');
   const newMlp = () => mlp({ inputShape: [4], hiddenSizes: [16], numClasses: 6, seed: 1 });
   for (const name of ['importance-ewc', 'importance-lwf', 'importance-replay']) {
     it(`${name} trains with moving weights and leaks no tensors`, () => {
-      const strategy = createStrategy(name, {
-        lambda: 100,
-        bufferSize: 30,
-        importanceEvery: 2,
-        importanceHeldOut: 8,
-        copyModel: newMlp,
-      } as StrategyOptions);
+      const strategy = createStrategy(name, optionsOf(name, newMlp));
       const estimator = strategy.plugins[0] as TaskImportancePlugin;
       const model = newMlp();
       const start = tf.memory().numTensors;
@@ -376,15 +384,7 @@ describe('importance-weighted strategies resumed from a checkpoint', () => {
   const newMlp = () => mlp({ inputShape: [4], hiddenSizes: [8], numClasses: 6, seed: 1 });
   for (const name of ['importance-ewc', 'importance-lwf', 'importance-replay']) {
     it(`${name}: measured every 2 steps, so the estimate (and EWC's fold) moves inside experiences`, () => {
-      const strategy = () =>
-        createStrategy(name, {
-          lambda: 100,
-          bufferSize: 30,
-          minibatchSize: 6,
-          importanceEvery: 2,
-          importanceHeldOut: 8,
-          copyModel: newMlp,
-        } as StrategyOptions);
+      const strategy = () => createStrategy(name, optionsOf(name, newMlp, 6));
       // 72 training rows at batch 10: 8 steps an epoch, 16 an experience (asks 17 and 34 are boundaries).
       const resumed = assertResumesExactly(
         {

@@ -1,7 +1,7 @@
 /**
  * An online estimate of how much each old task needs protecting, from three signals measured on
- * a small held-out sample of every old task (`heldOut` rows per experience, set aside before
- * training on it and never trained on):
+ * a small held-out sample of every old task (`importanceHeldOut` rows per experience, set aside
+ * before training on it and never trained on):
  *
  * - forgetting f_k: the best accuracy measured so far on task k's held-out rows minus the current
  *   one (a fraction in [0, 1]);
@@ -11,8 +11,8 @@
  *   the gradient of task k's held-out loss, over every parameter of the (single-head) model, so
  *   all of them are shared. Negative: a step on the current task raises task k's loss.
  *
- * They are measured every `every` steps and at each experience's end, and combined into one
- * importance per old task (`combineSignals`):
+ * They are measured every `importanceEvery` steps and at each experience's end, and combined into
+ * one importance per old task (`combineSignals`):
  *
  *   s_k = a_f f_k + a_l (l_k / mean_j l_j - 1) - a_c c_k
  *   raw_k = K softmax(s / T)_k
@@ -31,6 +31,7 @@
  * reported, for a comparison at an equal budget and on the same training data).
  * `withImportance` wraps a method factory into such a strategy.
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError, DataFormatError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
@@ -43,26 +44,56 @@ import { maskLogits } from '../../training/active-classes.js';
 import { flatten } from '../../engine/ops/gradient-vector.js';
 import type { ExperienceContext, Plugin } from '../../training/plugin.js';
 import type { Strategy, TrainingSetSelector } from '../../training/strategy.js';
+import { methodOptions } from '../definition.js';
 
 /** Per past experience (in experience order), the factor a method multiplies that task's protection by. */
 export type TaskWeights = () => readonly number[];
 
-export interface TaskImportanceOptions {
-  /** Rows of each experience's training set held out for the measurements. Default 32 (at most half the set). */
-  heldOut?: number;
-  /** Measure every this many steps (and at every experience's end). Default 50. */
-  every?: number;
+/**
+ * The estimator's options, as the importance-weighted strategies declare them (a zod shape to
+ * spread): the flat `importance*` fields of a config and `weighting`.
+ */
+export const importanceOptions = {
+  weighting: z
+    .enum(['importance', 'uniform'])
+    .default('importance')
+    .describe(
+      'importance hands out the estimate; uniform hands out ones while measuring it (the same budget)',
+    ),
+  importanceEvery: z
+    .number()
+    .int()
+    .positive()
+    .default(50)
+    .describe("measure every this many steps (and at every experience's end)"),
+  importanceHeldOut: z
+    .number()
+    .int()
+    .positive()
+    .default(32)
+    .describe("rows of each experience's training set held out for the measurements (at most half the set)"),
+  // 0.2: a 10-point forgetting difference is a factor e^0.5.
+  importanceTemperature: z
+    .number()
+    .positive()
+    .default(0.2)
+    .describe('softmax temperature T of the combined signals'),
+  importanceSmoothing: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.5)
+    .describe('beta of the moving average w <- beta w + (1 - beta) raw'),
+};
+
+const taskImportanceOptions = z.strictObject(importanceOptions);
+
+export type TaskImportanceOptions = z.input<typeof taskImportanceOptions> & {
   /** a_f, a_l, a_c of the combination. Defaults 1, 0.5, 1. */
   signalWeights?: { forgetting?: number; loss?: number; conflict?: number };
-  /** Softmax temperature T. Default 0.2: a 10-point forgetting difference is a factor e^0.5. */
-  temperature?: number;
-  /** beta of the moving average, in [0, 1). Default 0.5. */
-  smoothing?: number;
-  /** `importance` (the default) hands out the estimate; `uniform` hands out ones. */
-  weighting?: 'importance' | 'uniform';
   /** Seeds the held-out choice. Default 0. */
   seed?: number;
-}
+};
 
 /** One old task's signals at one measurement. */
 export interface TaskSignals {
@@ -174,28 +205,15 @@ export function probeModel(
 }
 
 export function taskImportance(options: TaskImportanceOptions = {}): TaskImportance {
-  const heldOut = options.heldOut ?? 32;
-  const every = options.every ?? 50;
-  const temperature = options.temperature ?? 0.2;
-  const beta = options.smoothing ?? 0.5;
-  const weighting = options.weighting ?? 'importance';
+  const {
+    weighting,
+    importanceEvery: every,
+    importanceHeldOut: heldOut,
+    importanceTemperature: temperature,
+    importanceSmoothing: beta,
+  } = methodOptions('task importance', taskImportanceOptions, options, ['signalWeights']);
   const seed = options.seed ?? 0;
   const signalWeights = { forgetting: 1, loss: 0.5, conflict: 1, ...options.signalWeights };
-  if (!Number.isInteger(heldOut) || heldOut < 1) {
-    throw new ConfigError('importanceHeldOut', `expected a positive integer, got ${heldOut}`);
-  }
-  if (!Number.isInteger(every) || every < 1) {
-    throw new ConfigError('importanceEvery', `expected a positive integer, got ${every}`);
-  }
-  if (!(temperature > 0)) {
-    throw new ConfigError('importanceTemperature', `expected a positive number, got ${temperature}`);
-  }
-  if (!(beta >= 0 && beta < 1)) {
-    throw new ConfigError('importanceSmoothing', `expected a number in [0, 1), got ${beta}`);
-  }
-  if (weighting !== 'importance' && weighting !== 'uniform') {
-    throw new ConfigError('weighting', `expected 'importance' or 'uniform', got ${String(weighting)}`);
-  }
 
   /** Each experience's held-out rows (chosen once, when the template asks for its training set). */
   const held = new Map<number, Rows>();
@@ -371,27 +389,5 @@ export function withImportance(
     name: options.weighting === 'uniform' ? `${name}-uniform` : name,
     plugins: [estimator.plugin, ...inner.plugins],
     trainingSet: estimator.trainingSet,
-  };
-}
-
-/** The estimator's settings as flat strategy options (a config's `importance*` fields and `weighting`). */
-export interface ImportanceFieldOptions {
-  weighting?: 'importance' | 'uniform';
-  importanceEvery?: number;
-  importanceHeldOut?: number;
-  importanceTemperature?: number;
-  importanceSmoothing?: number;
-  seed?: number;
-}
-
-/** `TaskImportanceOptions` from flat strategy options. */
-export function importanceOptionsOf(o: ImportanceFieldOptions): TaskImportanceOptions {
-  return {
-    weighting: o.weighting,
-    every: o.importanceEvery,
-    heldOut: o.importanceHeldOut,
-    temperature: o.importanceTemperature,
-    smoothing: o.importanceSmoothing,
-    seed: o.seed,
   };
 }

@@ -107,7 +107,7 @@ export function assertResumesExactly(c: ResumeCase, stops: readonly number[]): n
     const run = stopAndResume(c, stopAt);
     if (!run) continue;
     resumed++;
-    const where = `stopped at ask ${stopAt} (experience ${run.checkpoint.position.experience}, step ${run.checkpoint.position.step})`;
+    const where = `stopped at ask ${stopAt} (experience ${run.checkpoint.position.experience}, step ${run.checkpoint.position.inProgress?.epoch.step ?? 'none'})`;
     assert.deepEqual(evaluations(run.events), evaluations(whole.events), `evaluations, ${where}`);
     assert.deepEqual(run.weights, whole.weights, `final weights, ${where}`);
     assert.deepEqual(

@@ -13,6 +13,8 @@ export interface FakeStrategy {
   readonly baseline?: readonly number[];
   /** Wall time of the whole run (default 2 s); each experience trains 1 s on 200 samples. */
   readonly wallSeconds?: number;
+  /** Options of its config entry besides the name. */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 export interface FakeRun {
@@ -20,6 +22,8 @@ export interface FakeRun {
   readonly scenario?: ScenarioName;
   readonly seed?: number;
   readonly strategies: readonly FakeStrategy[];
+  /** More settings of its config.json (e.g. `training`). */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** The events a strategy with accuracy matrix `matrix` would have emitted. */
@@ -50,8 +54,9 @@ export function writeFakeRun(dir: string, run: FakeRun): string {
     name: 'fake',
     seed: run.seed ?? 0,
     benchmark: { name: run.benchmark ?? 'split-mnist', scenario },
-    strategies: run.strategies.map((s) => ({ name: s.name })),
+    strategies: run.strategies.map((s) => ({ name: s.name, ...s.options })),
     backend: 'cpu',
+    ...run.config,
   };
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   const results: Record<string, StrategyResult> = {};
