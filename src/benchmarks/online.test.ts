@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../core/errors.js';
 import { gaussianClusters } from '../data/synthetic.js';
 import { classSplit } from './class-split.js';
 import { deliver, deliveryOrder, onlineStream } from './online.js';
+import { refusedField } from '../core/testing/refused-field.js';
 
 const sizes = [30, 20, 40];
 /** The experience a concatenated index belongs to. */
@@ -83,30 +83,21 @@ describe('onlineStream', () => {
   });
 
   it('names the bad field', () => {
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        assert.ok(e instanceof ConfigError);
-        return e.field;
-      }
-      assert.fail('expected a ConfigError');
-    };
     assert.equal(
-      field(() => onlineStream(stream, { batchSize: 0 })),
+      refusedField(() => onlineStream(stream, { batchSize: 0 })),
       'online.batchSize',
     );
     assert.equal(
-      field(() => onlineStream(stream, { batchSize: 10, blurry: 21 })),
+      refusedField(() => onlineStream(stream, { batchSize: 10, blurry: 21 })),
       'online.blurry',
     );
     assert.equal(
-      field(() => onlineStream(stream, { batchSize: 10, seed: 0.5 })),
+      refusedField(() => onlineStream(stream, { batchSize: 10, seed: 0.5 })),
       'online.seed',
     );
     const taskIl = classSplit(data, { experiences: 2, seed: 0, scenario: 'task-il' });
     assert.equal(
-      field(() => onlineStream(taskIl, { batchSize: 10 })),
+      refusedField(() => onlineStream(taskIl, { batchSize: 10 })),
       'scenario',
     );
   });

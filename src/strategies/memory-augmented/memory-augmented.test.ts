@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initEngine } from '../../engine/backend.js';
-import { ConfigError } from '../../core/errors.js';
 import { summarize } from '../../metrics/index.js';
 import { naive } from '../baselines/naive.js';
 import { er } from '../replay/er.js';
@@ -12,6 +11,7 @@ import { readMemory } from '../../memory/key-value-memory.js';
 import { fit } from '../../training/template.js';
 import { locallyAdaptedLogits } from './local-adaptation.js';
 import { newModel, runEvents, runSummary, stream } from '../testing/class-il-replay.js';
+import { refusedField } from '../../core/testing/refused-field.js';
 
 await initEngine();
 
@@ -112,37 +112,28 @@ describe('memory-augmented learner', () => {
   });
 
   it('names the field of a bad or unknown option', () => {
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (error) {
-        assert.ok(error instanceof ConfigError);
-        return error.field;
-      }
-      return null;
-    };
     assert.equal(
-      field(() => memoryAugmented({} as never)),
+      refusedField(() => memoryAugmented({} as never)),
       'bufferSize',
     );
     assert.equal(
-      field(() => memoryAugmented({ bufferSize: 10, readWeight: 2 })),
+      refusedField(() => memoryAugmented({ bufferSize: 10, readWeight: 2 })),
       'readWeight',
     );
     assert.equal(
-      field(() => memoryAugmented({ bufferSize: 10, localAdaptation: { steps: 1.5 } })),
+      refusedField(() => memoryAugmented({ bufferSize: 10, localAdaptation: { steps: 1.5 } })),
       'localAdaptation.steps',
     );
     assert.equal(
-      field(() => memoryAugmented({ bufferSize: 10, neighbors: 5 } as never)),
+      refusedField(() => memoryAugmented({ bufferSize: 10, neighbors: 5 } as never)),
       'neighbors',
     );
     assert.equal(
-      field(() => memoryAugmented({ bufferSize: 10, localAdaptation: { step: 1 } } as never)),
+      refusedField(() => memoryAugmented({ bufferSize: 10, localAdaptation: { step: 1 } } as never)),
       'localAdaptation.step',
     );
     assert.equal(
-      field(() => memoryAugmented({ bufferSize: 10, localAdaptation: { lambda: -1 } })),
+      refusedField(() => memoryAugmented({ bufferSize: 10, localAdaptation: { lambda: -1 } })),
       'localAdaptation.lambda',
     );
     assert.equal(

@@ -13,13 +13,13 @@ import { fit } from '../../training/template.js';
 import { joint } from '../baselines/joint.js';
 import { naive } from '../baselines/naive.js';
 import type { Strategy } from '../../training/strategy.js';
-import { ConfigError } from '../../core/errors.js';
 import { groupRows, lastSharedKernel, multiTask, multiTaskPlugin } from './multi-task.js';
 import { multiTaskReplay } from './multi-task-replay.js';
 import { classIlReplay } from '../testing/class-il-replay.js';
 import { adam } from '../../engine/optimizers/index.js';
 import { assertResumesExactly } from '../testing/resume.js';
 import { resumeMultiHead, resumeTaskIl } from '../testing/resume-fixture.js';
+import { refusedField } from '../../core/testing/refused-field.js';
 
 await initEngine();
 
@@ -229,35 +229,25 @@ describe('multi-task strategies', () => {
 });
 
 describe('multi-task options', () => {
-  const field = (f: () => unknown) => {
-    try {
-      f();
-    } catch (error) {
-      assert.ok(error instanceof ConfigError);
-      return error.field;
-    }
-    return null;
-  };
-
   it('refuses an unknown option, naming it, and a bad one, naming its field', () => {
     assert.equal(
-      field(() => multiTask({ weightlr: 0.1 } as never)),
+      refusedField(() => multiTask({ weightlr: 0.1 } as never)),
       'weightlr',
     );
     assert.equal(
-      field(() => multiTask({ weighting: 'dwa', dwaWindow: 0 })),
+      refusedField(() => multiTask({ weighting: 'dwa', dwaWindow: 0 })),
       'dwaWindow',
     );
     assert.equal(
-      field(() => multiTaskReplay({ bufferSize: 10, bufersize: 10 } as never)),
+      refusedField(() => multiTaskReplay({ bufferSize: 10, bufersize: 10 } as never)),
       'bufersize',
     );
     assert.equal(
-      field(() => multiTaskReplay({} as never)),
+      refusedField(() => multiTaskReplay({} as never)),
       'bufferSize',
     );
     assert.equal(
-      field(() => multiTaskReplay({ bufferSize: 10, gradNormAlpha: -1 })),
+      refusedField(() => multiTaskReplay({ bufferSize: 10, gradNormAlpha: -1 })),
       'gradNormAlpha',
     );
   });

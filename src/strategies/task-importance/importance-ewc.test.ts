@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initEngine } from '../../engine/backend.js';
-import { ConfigError } from '../../core/errors.js';
 import { importanceEwc, importanceEwcDefinition, importanceEwcUniformDefinition } from './importance-ewc.js';
+import { refusedField } from '../../core/testing/refused-field.js';
 
 await initEngine();
-
-const field = (f: () => unknown) => {
-  try {
-    f();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.field;
-  }
-  return null;
-};
 
 describe('importance-weighted EWC', () => {
   it("runs the estimator first, then EWC's plugin, named by its weighting", () => {
@@ -31,19 +21,19 @@ describe('importance-weighted EWC', () => {
 
   it('refuses an unknown option naming it, and a bad one naming its field', () => {
     assert.equal(
-      field(() => importanceEwc({ lamda: 10 } as never)),
+      refusedField(() => importanceEwc({ lamda: 10 } as never)),
       'lamda',
     );
     assert.equal(
-      field(() => importanceEwc({ bufferSize: 10 } as never)),
+      refusedField(() => importanceEwc({ bufferSize: 10 } as never)),
       'bufferSize',
     );
     assert.equal(
-      field(() => importanceEwc({ lambda: -1 })),
+      refusedField(() => importanceEwc({ lambda: -1 })),
       'lambda',
     );
     assert.equal(
-      field(() => importanceEwc({ importanceHeldOut: 0 })),
+      refusedField(() => importanceEwc({ importanceHeldOut: 0 })),
       'importanceHeldOut',
     );
   });

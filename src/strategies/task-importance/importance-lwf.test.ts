@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initEngine } from '../../engine/backend.js';
-import { ConfigError } from '../../core/errors.js';
 import { mlp } from '../../models/mlp.js';
 import { importanceLwf, importanceLwfDefinition, importanceLwfUniformDefinition } from './importance-lwf.js';
+import { refusedField } from '../../core/testing/refused-field.js';
 
 await initEngine();
-
-const field = (f: () => unknown) => {
-  try {
-    f();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.field;
-  }
-  return null;
-};
 
 const copyModel = () => mlp({ inputShape: [2], hiddenSizes: [], numClasses: 2 });
 
@@ -34,19 +24,19 @@ describe('importance-weighted LwF', () => {
 
   it('needs copyModel, and refuses an unknown option naming it and a bad one naming its field', () => {
     assert.equal(
-      field(() => importanceLwfDefinition.create({})),
+      refusedField(() => importanceLwfDefinition.create({})),
       'copyModel',
     );
     assert.equal(
-      field(() => importanceLwf({ copyModel, lambda: 10 } as never)),
+      refusedField(() => importanceLwf({ copyModel, lambda: 10 } as never)),
       'lambda',
     );
     assert.equal(
-      field(() => importanceLwf({ copyModel, temperature: 0 })),
+      refusedField(() => importanceLwf({ copyModel, temperature: 0 })),
       'temperature',
     );
     assert.equal(
-      field(() => importanceLwf({ copyModel, importanceTemperature: 0 })),
+      refusedField(() => importanceLwf({ copyModel, importanceTemperature: 0 })),
       'importanceTemperature',
     );
   });

@@ -11,8 +11,8 @@ import { fit } from '../../training/template.js';
 import { naive } from '../baselines/naive.js';
 import type { Plugin } from '../../training/plugin.js';
 import type { Strategy } from '../../training/strategy.js';
-import { ConfigError } from '../../core/errors.js';
 import { importanceReplay, importanceReplayPlugin } from './importance-replay.js';
+import { refusedField } from '../../core/testing/refused-field.js';
 
 await initEngine();
 
@@ -90,29 +90,20 @@ describe('importance replay', () => {
     assert.equal(results[0].bytes, results[1].bytes);
   });
   it('refuses an unknown option naming it, and a bad one naming its field', () => {
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (error) {
-        assert.ok(error instanceof ConfigError);
-        return error.field;
-      }
-      return null;
-    };
     assert.equal(
-      field(() => importanceReplay({ bufferSize: 10, importanceEvry: 5 } as never)),
+      refusedField(() => importanceReplay({ bufferSize: 10, importanceEvry: 5 } as never)),
       'importanceEvry',
     );
     assert.equal(
-      field(() => importanceReplay({} as never)),
+      refusedField(() => importanceReplay({} as never)),
       'bufferSize',
     );
     assert.equal(
-      field(() => importanceReplay({ bufferSize: 10, importanceSmoothing: 1 })),
+      refusedField(() => importanceReplay({ bufferSize: 10, importanceSmoothing: 1 })),
       'importanceSmoothing',
     );
     assert.equal(
-      field(() => importanceReplayPlugin({ bufferSize: 10, minibatchSize: 0 }, () => [])),
+      refusedField(() => importanceReplayPlugin({ bufferSize: 10, minibatchSize: 0 }, () => [])),
       'minibatchSize',
     );
     assert.equal(

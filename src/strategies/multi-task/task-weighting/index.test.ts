@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../../core/errors.js';
 import { createWeighting, WEIGHTING_NAMES } from './index.js';
+import { refusedField } from '../../../core/testing/refused-field.js';
 
 describe('createWeighting', () => {
   it('makes each weighting by name, equal by default', () => {
@@ -13,29 +13,20 @@ describe('createWeighting', () => {
   });
 
   it('names the bad field', () => {
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        assert.ok(e instanceof ConfigError);
-        return e.field;
-      }
-      return null;
-    };
     assert.equal(
-      field(() => createWeighting({ weighting: 'mean' as 'equal' })),
+      refusedField(() => createWeighting({ weighting: 'mean' as 'equal' })),
       'weighting',
     );
     assert.equal(
-      field(() => createWeighting({ weighting: 'dwa', dwaWindow: 1.5 })),
+      refusedField(() => createWeighting({ weighting: 'dwa', dwaWindow: 1.5 })),
       'dwaWindow',
     );
     assert.equal(
-      field(() => createWeighting({ weightLr: 0 })),
+      refusedField(() => createWeighting({ weightLr: 0 })),
       'weightLr',
     );
     assert.equal(
-      field(() => createWeighting({ dwaTemperature: -1 })),
+      refusedField(() => createWeighting({ dwaTemperature: -1 })),
       'dwaTemperature',
     );
   });
