@@ -20,7 +20,6 @@ import { benchmarks } from '../src/benchmarks/benchmarks.js';
 import { mlp, multiHeadMlp } from '../src/models/mlp.js';
 import { fit, type FitCheckpointing } from '../src/training/template.js';
 import { createStrategy } from '../src/strategies/registry.js';
-import type { StrategyOptions } from '../src/training/strategy.js';
 import { checkpointToState } from '../src/checkpoint/fit-state.js';
 import { checkpointStore } from '../src/checkpoint/store.js';
 
@@ -82,7 +81,7 @@ function run(method: string, setting: Setting) {
       seed: 0,
       ...methodOptions[method],
       copyModel: makeModel,
-    } as StrategyOptions),
+    }),
     stream,
     model,
     optimizer: () => adam({ learningRate: 1e-3 }),

@@ -120,7 +120,7 @@ program
   .description("(re)generate a run folder's report.html and charts/*.svg, *.png from its files")
   .argument('<run>', 'a run folder (holds config.json, metrics.jsonl, results.json)')
   .action(async (run: string) => {
-    const { writeRunReport } = await import('../loggers/report/write-report.js');
+    const { writeRunReport } = await import('../loggers/report/lazy.js');
     // A folder that is not there is the report's to name; one that is must be writable.
     assertWritableFolder(run, 'run');
     const written = await writeRunReport(run);
@@ -140,7 +140,7 @@ program
   )
   .action(async (runs: string[], flags: { out?: string }) => {
     const { resolveRunFolders, commonParent } = await import('../loggers/report/run-paths.js');
-    const { writeComparison } = await import('../loggers/report/write-comparison.js');
+    const { writeComparison } = await import('../loggers/report/lazy.js');
     const { formatComparisonTable } = await import('../loggers/report/compare-table.js');
     const { runs: dirs, unfinished } = resolveRunFolders(runs);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('Z', '');

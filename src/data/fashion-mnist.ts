@@ -14,9 +14,9 @@
  * dataset-cache.ts) and later loads read the cache.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataFormatError } from '../core/errors.js';
+import { resolveOptional } from '../core/optional-package.js';
 import type { Dataset, DatasetSplit } from './dataset.js';
 import { cacheDir, readCache, writeCache } from './dataset-cache.js';
 
@@ -66,7 +66,7 @@ export function loadFashionMnist(options: FashionMnistOptions = {}): DatasetSpli
 
 function clothesDir(): string {
   return join(
-    dirname(createRequire(import.meta.url).resolve('fashion-mnist/package.json')),
+    dirname(resolveOptional('fashion-mnist/package.json', 'Fashion-MNIST (split-fashion-mnist)')),
     'src',
     'clothes',
   );

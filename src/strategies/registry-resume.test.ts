@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initEngine } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
-import type { StrategyOptions } from '../training/strategy.js';
 import { createStrategy, strategies } from './registry.js';
 import { assertResumesExactly, type ResumeCase } from './testing/resume.js';
 import {
@@ -20,7 +19,7 @@ import {
 await initEngine();
 
 /** Small settings each method needs to do its work on 16 samples an experience. */
-const settings: Partial<Record<string, StrategyOptions & Record<string, unknown>>> = {
+const settings: Partial<Record<string, Record<string, unknown>>> = {
   er: { bufferSize: 8 },
   der: { bufferSize: 8 },
   derpp: { bufferSize: 8 },
@@ -42,8 +41,7 @@ describe('every registered strategy resumes exactly from a checkpoint', () => {
       const tasks = taskIlOnly.has(name);
       const newModel = tasks ? multiHead : singleHead;
       const c: ResumeCase = {
-        strategy: () =>
-          createStrategy(name, { seed: 2, ...settings[name], copyModel: newModel } as StrategyOptions),
+        strategy: () => createStrategy(name, { seed: 2, ...settings[name], copyModel: newModel }),
         stream: tasks ? taskIl : classIl,
         newModel,
         optimizer: name === 'gem' ? () => sgd({ learningRate: 0.05 }) : () => adam({ learningRate: 0.01 }),

@@ -77,8 +77,11 @@ const CONTEXT_KEYS = new Set(['plugins', 'copyModel', 'seed']);
  * options its schema declares, and a key no part declares is refused with a "did you mean".
  * `seed`, `copyModel` and `plugins` go to every part (extra plugins once, after the methods').
  */
-export function createStrategy(name: string, options: StrategyOptions & object = {}): Strategy {
-  const given = options as Readonly<Record<string, unknown>>;
+/** What `createStrategy` takes: the run's context and the methods' own options, by name. */
+export type StrategyBuildOptions = StrategyOptions & Readonly<Record<string, unknown>>;
+
+export function createStrategy(name: string, options: StrategyBuildOptions = {}): Strategy {
+  const given = options;
   const parts = strategyParts(name);
   const declared = parts.flatMap((d) => Object.keys(d.options.shape));
   for (const [key, value] of Object.entries(given)) {

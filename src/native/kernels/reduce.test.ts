@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomTensor } from '../testing/compare-with-cpu.js';
-import { expectFallbackMatchesCpu, expectNativeMatchesCpu, tensorOf } from './reduce-testing.js';
+import { expectFallbackMatchesCpu, expectNativeMatchesCpu, tensorOf } from '../testing/reduce.js';
 
 type Axis = number | number[] | null;
 type ReduceFn = (x: tf.Tensor, axis: Axis, keepDims: boolean) => tf.Tensor;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomTensor } from '../testing/compare-with-cpu.js';
-import { expectNativeMatchesCpu, tensorOf } from './reduce-testing.js';
+import { expectNativeMatchesCpu, tensorOf } from '../testing/reduce.js';
 
 // Outputs lie in [0, 1]: the bound is absolute. Native and cpu differ only in exp (float
 // expf against Math.exp rounded to float32), so they agree to a few float32 ulps.

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomTensor } from '../testing/compare-with-cpu.js';
-import { expectFallbackMatchesCpu, expectNativeMatchesCpu } from './reduce-testing.js';
+import { expectFallbackMatchesCpu, expectNativeMatchesCpu } from '../testing/reduce.js';
 
 /** Every permutation of 0..n-1. */
 function permutations(n: number): number[][] {

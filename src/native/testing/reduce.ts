@@ -1,7 +1,7 @@
 /** Test helpers of the reduce family: compare with cpu and check which path ran. */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { expectKernelMatchesCpu } from '../testing/compare-with-cpu.js';
+import { expectKernelMatchesCpu } from './compare-with-cpu.js';
 import type { NativeBackend } from '../native-backend.js';
 
 type Result = tf.Tensor | tf.Tensor[];
