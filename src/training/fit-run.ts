@@ -13,6 +13,7 @@ import { isCheckpointable, type CheckpointableOptimizer } from '../engine/optimi
 import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { FIT_CHECKPOINT_FORMAT, type FitCheckpoint, type TrainingPosition } from '../checkpoint/fit-state.js';
 import { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
+import { modelWeights } from '../models/classifier.js';
 import { ActiveClasses } from './active-classes.js';
 import { evaluate } from './evaluate.js';
 import type { Plugin } from './plugin.js';
@@ -116,7 +117,7 @@ export class FitRun {
         `the checkpoint stands at experience ${position.experience}; the stream has ${stream.experiences.length}`,
       );
     }
-    restoreVariables(model.variables, checkpoint.model as StateValue, 'checkpoint model');
+    restoreVariables(modelWeights(model), checkpoint.model as StateValue, 'checkpoint model');
     this.plugins.forEach((p, k) => {
       if (!p.stateless) p.restore?.(checkpoint.pluginStates[k]);
     });
@@ -200,7 +201,7 @@ export class FitRun {
       rng: this.rng.state(),
       seenClasses: this.active.seenClasses(),
       events: [...this.events],
-      model: variablesState(model.variables),
+      model: variablesState(modelWeights(model)),
       optimizer: optimizer
         ? (optimizer as tf.Optimizer & CheckpointableOptimizer).saveState(model.variables)
         : null,

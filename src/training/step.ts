@@ -49,8 +49,8 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
         // through its own task's head.
         const unmaskedLogits =
           model.multiHead && taskId === undefined
-            ? logitsByTask(model, x, rowTaskIds)
-            : model.logits(x, taskId);
+            ? logitsByTask(model, x, rowTaskIds, true)
+            : model.logits(x, taskId, true);
         const logits = rowsOf
           ? maskRows(unmaskedLogits, rowsOf)
           : maskLogits(unmaskedLogits, stepCtx.activeClasses);

@@ -57,7 +57,7 @@ function taskLoss(ctx: LossContext, task: number, rows: number[], reuse: boolean
   const index = tf.tensor1d(rows, 'int32');
   const logits = reuse
     ? (tf.gather(ctx.unmaskedLogits, index) as tf.Tensor2D)
-    : ctx.model.logits(tf.gather(ctx.x, index), task);
+    : ctx.model.logits(tf.gather(ctx.x, index), task, true);
   const classes =
     ctx.stream.scenario === 'task-il'
       ? (ctx.stream.experiences.find((e) => e.taskId === task)?.classes ?? ctx.activeClasses)

@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { ConfigError } from '../../core/errors.js';
-import type { Classifier } from '../../models/classifier.js';
+import { copyWeights, modelWeights, type Classifier } from '../../models/classifier.js';
 import { StateReader } from '../../core/state.js';
 import { restoreVariables, variablesState } from '../../engine/tensor-state.js';
 import { sampleSize, type Dataset } from '../../data/dataset.js';
@@ -152,7 +152,7 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
             reduce(
               distillation(
                 columns(shared?.old ?? f.logits(ctx.x, taskId), classes),
-                columns(shared?.now ?? ctx.model.logits(ctx.x, taskId), classes),
+                columns(shared?.now ?? ctx.model.logits(ctx.x, taskId, true), classes),
                 t,
               ),
               classes.length,
@@ -200,21 +200,14 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
     },
     onExperienceEnd(ctx) {
       frozen ??= copyModel();
-      const source = ctx.model.variables;
-      if (frozen.variables.length !== source.length) {
-        throw new ConfigError(
-          'copyModel',
-          `expected a model with ${source.length} variables, got ${frozen.variables.length}`,
-        );
-      }
-      frozen.variables.forEach((v, i) => v.assign(source[i]));
+      copyWeights(ctx.model, frozen);
       cached = null;
       seen.push({ taskId: ctx.experience.taskId, classes: ctx.experience.classes });
     },
     // The lookup table is saved too: a run resumed inside an experience does not start it again,
     // and the frozen model's logits on a step's batch could differ from the table's in the last bits.
     state: () => ({
-      frozen: frozen ? variablesState(frozen.variables) : null,
+      frozen: frozen ? variablesState(modelWeights(frozen)) : null,
       cached,
       seen: seen.map((task) => ({ taskId: task.taskId, classes: Int32Array.from(task.classes) })),
     }),
@@ -228,7 +221,7 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       const table = state.has('cached') ? state.floats('cached') : null;
       if (state.has('frozen')) {
         frozen ??= copyModel();
-        restoreVariables(frozen.variables, state.raw('frozen'), `${where}.frozen`);
+        restoreVariables(modelWeights(frozen), state.raw('frozen'), `${where}.frozen`);
       } else {
         frozen?.dispose();
         frozen = null;

@@ -45,7 +45,7 @@ export function memoryGradient(
       const active =
         ctx.activeClasses && ctx.stream.scenario === 'task-il' ? experience.classes : ctx.activeClasses;
       const logits = maskLogits(
-        ctx.model.logits(tf.tensor(x, [picked.length, ...sampleShape]), experience.taskId),
+        ctx.model.logits(tf.tensor(x, [picked.length, ...sampleShape]), experience.taskId, true),
         active,
       );
       // Weighted by its share of rows: the sum is the mean over all rows.

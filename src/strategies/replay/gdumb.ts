@@ -27,7 +27,7 @@ import { ConfigError } from '../../core/errors.js';
 import { createRng } from '../../core/random.js';
 import { sgd } from '../../engine/optimizers/index.js';
 import { softmaxCrossEntropy } from '../../engine/losses.js';
-import type { Classifier } from '../../models/classifier.js';
+import { copyWeights, modelWeights, type Classifier } from '../../models/classifier.js';
 import { StateReader } from '../../core/state.js';
 import { bufferStateValue, restoreBuffer } from '../../memory/buffer.js';
 import { ClassBalancedBuffer } from '../../memory/class-balanced.js';
@@ -97,13 +97,8 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
     if (!memory?.size) return;
     const model = ctx.model;
     initial ??= copyModel();
-    if (initial.variables.length !== model.variables.length) {
-      throw new ConfigError(
-        'copyModel',
-        `expected a model with ${model.variables.length} variables, got ${initial.variables.length}`,
-      );
-    }
-    model.variables.forEach((v, i) => v.assign(initial!.variables[i]));
+    // Every retraining starts from the same fresh weights (and fresh BatchNorm statistics).
+    copyWeights(initial, model);
     const { x, y, taskIds } = memory.all();
     const size = x.length / y.length;
     const active = ctx.activeClasses && [...new Set(y)].sort((a, b) => a - b);
@@ -123,7 +118,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
           const labels = tf.oneHot(ys, model.numClasses);
           const taskId = model.multiHead ? taskIds[batch[0]] : undefined;
           const { grads } = tf.variableGrads(
-            () => softmaxCrossEntropy(labels, maskLogits(model.logits(xs, taskId), active)),
+            () => softmaxCrossEntropy(labels, maskLogits(model.logits(xs, taskId, true), active)),
             [...model.variables],
           );
           optimizer.applyGradients(grads);
@@ -152,7 +147,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
     state: () => ({
       rng: rng.state(),
       memory: memory && bufferStateValue(memory.state()),
-      initial: initial && variablesState(initial.variables),
+      initial: initial && variablesState(modelWeights(initial)),
     }),
     restore(state) {
       const r = new StateReader(state, 'checkpoint gdumb');
@@ -164,7 +159,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
       }
       if (r.has('initial')) {
         initial ??= copyModel();
-        restoreVariables(initial.variables, r.raw('initial'), 'checkpoint gdumb.initial');
+        restoreVariables(modelWeights(initial), r.raw('initial'), 'checkpoint gdumb.initial');
       }
     },
     dispose() {

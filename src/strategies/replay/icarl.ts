@@ -26,7 +26,7 @@ import { StateReader, type StateValue } from '../../core/state.js';
 import { restoreVariables, variablesState } from '../../engine/tensor-state.js';
 import { concatDatasets } from '../../benchmarks/stream.js';
 import { selectSamples } from '../../data/dataset.js';
-import type { Classifier } from '../../models/classifier.js';
+import { copyWeights, modelWeights, type Classifier } from '../../models/classifier.js';
 import { ExemplarSet, embedRows, nearestMeanScores, type ClassMeans } from '../../memory/exemplar-set.js';
 import { herding, meanRow, normalizeRows } from '../../memory/herding.js';
 import { INACTIVE_LOGIT } from '../../training/active-classes.js';
@@ -155,14 +155,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       }
       means = memory.means(flipMeans ? [embed, (x) => embed(tf.reverse(x, 2))] : [embed], normalize);
       frozen ??= copyModel();
-      if (frozen.variables.length !== model.variables.length) {
-        const expected = model.variables.length;
-        throw new ConfigError(
-          'copyModel',
-          `expected a model with ${expected} variables, got ${frozen.variables.length}`,
-        );
-      }
-      frozen.variables.forEach((v, i) => v.assign(model.variables[i]));
+      copyWeights(model, frozen);
       cached = null;
     },
     // Everything above but the options: the frozen model's logits too, since a run resumed inside
@@ -170,7 +163,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
     state: () => ({
       rng: rng.state(),
       exemplars: memory && memory.state(),
-      frozen: frozen && variablesState(frozen.variables),
+      frozen: frozen && variablesState(modelWeights(frozen)),
       cached,
       oldClasses: Int32Array.from(oldClasses),
       means: means && { values: means.values, dim: means.dim, has: Uint8Array.from(means.has, Number) },
@@ -182,7 +175,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       memory = r.has('exemplars') ? ExemplarSet.fromState(r.raw('exemplars'), `${where}.exemplars`) : null;
       if (r.has('frozen')) {
         frozen ??= copyModel();
-        restoreVariables(frozen.variables, r.raw('frozen'), `${where}.frozen`);
+        restoreVariables(modelWeights(frozen), r.raw('frozen'), `${where}.frozen`);
       }
       cached = r.has('cached') ? r.floats('cached') : null;
       oldClasses = Array.from(r.ints('oldClasses'));

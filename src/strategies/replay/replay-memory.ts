@@ -101,7 +101,8 @@ export function replayInputs(ctx: StepContext, rows: BufferBatch): tf.Tensor {
  * pass; a multi-head one per stored task id, so each row is answered by its own task's head.
  */
 export function replayLogits(model: Classifier, x: tf.Tensor, rows: BufferBatch): tf.Tensor2D {
-  return logitsByTask(model, x, rows.taskIds);
+  // Inside a training step, as the batch's own forward pass (Mammoth replays in train mode).
+  return logitsByTask(model, x, rows.taskIds, true);
 }
 
 /**
