@@ -28,6 +28,11 @@ export interface Stream {
    * say where the distribution changes, so evaluation and its accuracy matrix stay per experience.
    */
   readonly online?: OnlineDelivery;
+  /**
+   * How many experiences the stream will have, where `experiences` holds only those so far (a
+   * Learner's live stream, told how many tasks to expect).
+   */
+  readonly plannedExperiences?: number;
 }
 
 /** How an online stream delivers its training data (see `deliveryOrder` in online.ts). */

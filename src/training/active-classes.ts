@@ -56,7 +56,6 @@ export class ActiveClasses {
     return this.current();
   }
 
-  /** The active classes for training now (the classes seen so far in class-IL); undefined: all. */
   /** The labels seen so far, sorted (what a checkpoint saves). */
   seenClasses(): number[] {
     return sorted(this.seen);
@@ -68,6 +67,7 @@ export class ActiveClasses {
     classes.forEach((c) => this.seen.add(c));
   }
 
+  /** The active classes for training now (the classes seen so far in class-IL); undefined: all. */
   current(): readonly number[] | undefined {
     if (this.mode !== 'seen' || this.stream.scenario !== 'class-il' || !this.seen.size) return undefined;
     return sorted(this.seen);

@@ -20,7 +20,7 @@ export function assertCheckpointable(plugins: readonly Plugin[]): void {
 
 /** Refuses a checkpoint made by another strategy (other plugins) than the one resuming from it. */
 export function assertSameStrategy(
-  checkpoint: FitCheckpoint,
+  checkpoint: Pick<FitCheckpoint, 'strategy' | 'plugins'>,
   name: string,
   plugins: readonly Plugin[],
 ): void {

@@ -20,5 +20,6 @@ export function combine(...strategies: Strategy[]): Strategy {
     name: strategies.map((s) => s.name).join('+'),
     plugins: strategies.flatMap((s) => s.plugins),
     ...(selectors.length ? { trainingSet: selectors[0].trainingSet } : {}),
+    ...(selectors[0]?.replaysLive ? { replaysLive: true } : {}),
   };
 }

@@ -28,6 +28,12 @@ export interface ExperienceContext {
    * themselves (a Fisher, an importance) restrict to these classes likewise.
    */
   readonly activeClasses: readonly number[] | undefined;
+  /**
+   * True on a live stream (a Learner): the experience's data arrives batch by batch, so
+   * `trainingSet` is the step's batch (empty at `onExperienceStart`, the task's examples at
+   * `onExperienceEnd`) and no training-set selector ran.
+   */
+  readonly live?: boolean;
 }
 
 /** An epoch-level hook's view: the experience context and the 0-based epoch within it. */
@@ -152,6 +158,12 @@ export interface Plugin {
    * are never called.
    */
   readonly taskFree?: boolean;
+  /**
+   * True for a plugin that splits a budget over the stream's experiences (A-GEM's and GEM's
+   * memory: `bufferSize / T` per experience); a live stream must announce T
+   * (`Stream.plannedExperiences`, the Learner's `tasks`).
+   */
+  readonly needsTaskCount?: boolean;
   /** Before every evaluation, e.g. GDumb's retraining from its memory. */
   beforeEvaluation?(ctx: EvaluationContext): void;
   /**

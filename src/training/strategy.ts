@@ -20,6 +20,12 @@ export interface Strategy {
   readonly name: string;
   readonly plugins: readonly Plugin[];
   readonly trainingSet?: TrainingSetSelector;
+  /**
+   * True when `trainingSet` only adds rows that the plugins replay themselves on a live stream
+   * (iCaRL's exemplars), so that a Learner, which has no experience's data to select from, can
+   * run the strategy.
+   */
+  readonly replaysLive?: boolean;
 }
 
 /** Options every strategy factory takes. */

@@ -175,8 +175,11 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
   /** The frozen model's logits on the step's samples: looked up when cached (no replayed extras). */
   const oldLogits = (ctx: LossContext, f: Classifier): tf.Tensor2D => {
     const rows = ctx.indices.length;
-    if (!cached || ctx.x.shape[0] !== rows) return f.logits(ctx.x, ctx.taskId);
     const classes = ctx.model.numClasses;
+    // The table covers the training set the experience started with; a Learner's steps train on
+    // sets not known at the start (its table is empty), and replayed extras are not in it.
+    const covered = cached && cached.length === ctx.trainingSet.y.length * classes;
+    if (!covered || ctx.x.shape[0] !== rows) return f.logits(ctx.x, ctx.taskId);
     const values = new Float32Array(rows * classes);
     ctx.indices.forEach((j, r) => values.set(cached!.subarray(j * classes, (j + 1) * classes), r * classes));
     return tf.tensor2d(values, [rows, classes]);

@@ -81,7 +81,7 @@ export function rememberExperience(memory: BufferStorage, ctx: ExperienceContext
 
 /** Examples remembered per experience, `capacity // T`; a ConfigError when that is 0. */
 export function memoryQuota(capacity: number, ctx: ExperienceContext): number {
-  const experiences = ctx.stream.experiences.length;
+  const experiences = ctx.stream.plannedExperiences ?? ctx.stream.experiences.length;
   const quota = Math.floor(capacity / experiences);
   if (quota < 1) {
     throw new ConfigError(
@@ -121,6 +121,7 @@ export function episodicMemoryPlugin(
 
   return {
     name,
+    needsTaskCount: true,
     memoryBytes: () => memory?.memoryBytes() ?? 0,
     get memory() {
       return memory;

@@ -92,7 +92,9 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
     const rows = ctx.indices.length;
     const classes = ctx.model.numClasses;
     // Another plugin's extra samples change the batch: run the frozen model on it instead.
-    if (!cached || ctx.x.shape[0] !== rows) return f.logits(ctx.x);
+    // As LwF's table: only for the training set it was computed on (not a Learner's batches).
+    const covered = cached && cached.length === ctx.trainingSet.y.length * ctx.model.numClasses;
+    if (!covered || ctx.x.shape[0] !== rows) return f.logits(ctx.x);
     const values = new Float32Array(rows * classes);
     ctx.indices.forEach((j, r) => values.set(cached!.subarray(j * classes, (j + 1) * classes), r * classes));
     return tf.tensor2d(values, [rows, classes]);
@@ -114,6 +116,17 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       cached = frozen
         ? embedRows(trainingSet.x, trainingSet.sampleShape, (b) => frozen!.logits(b)).values
         : null;
+    },
+    // A live stream (a Learner) has no selector to add the exemplars to the training set: each
+    // batch is joined by as many exemplars, drawn at random.
+    extraBatch(ctx) {
+      const stored = ctx.live ? memory?.toDataset() : null;
+      if (!stored) return null;
+      const picks = Int32Array.from({ length: Math.min(ctx.batch.y.length, stored.y.length) }, () =>
+        rng.int(stored.y.length),
+      );
+      const rows = selectSamples(stored, picks);
+      return { x: rows.x, y: rows.y };
     },
     baseLoss(ctx) {
       const numClasses = ctx.model.numClasses;
@@ -230,6 +243,7 @@ export function icarl(options: IcarlOptions): Strategy {
   return {
     name: 'icarl',
     plugins: [plugin, ...(options.plugins ?? [])],
+    replaysLive: true,
     trainingSet: (stream, i) => {
       const train = stream.experiences[i].train;
       const stored = plugin.exemplars?.toDataset();

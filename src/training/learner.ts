@@ -1,0 +1,404 @@
+/**
+ * The Learner: continual learning outside a benchmark. Examples arrive a batch at a time
+ * (`learn`), each trained by the template's one step (step.ts, as `fit` trains); `predict` and
+ * `evaluate` answer with what has been learnt; `endTask` marks a task boundary for the methods that
+ * consolidate at one (EWC's Fisher, LwF's frozen copy, iCaRL's exemplars), and task-free methods
+ * (ER, DER++, GDumb, ...) need none. New classes may arrive in any batch: the active outputs grow
+ * (class-incremental, one head), up to the model's outputs. `state()` / `restore()` hold
+ * everything a learner goes on from (weights, optimizer, every plugin's state, the task so far),
+ * so a restored learner's next steps equal the saved one's.
+ */
+import * as tf from '../engine/tf.js';
+import { ConfigError, DataFormatError } from '../core/errors.js';
+import { isRecord, StateReader, type StateRecord, type StateValue } from '../core/state.js';
+import type { Experience } from '../benchmarks/experience.js';
+import type { Stream } from '../benchmarks/stream.js';
+import { sampleSize, type Dataset } from '../data/dataset.js';
+import { isCheckpointable, type CheckpointableOptimizer } from '../engine/optimizers/index.js';
+import { restoreVariables, variablesState } from '../engine/tensor-state.js';
+import { modelWeights, type Classifier } from '../models/classifier.js';
+import { ActiveClasses, maskLogits } from './active-classes.js';
+import { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
+import type { Batch, EvaluationContext, ExperienceContext, Plugin } from './plugin.js';
+import { stepper, type StepResult } from './step.js';
+import type { Strategy } from './strategy.js';
+
+export interface LearnerOptions {
+  readonly model: Classifier;
+  /** The method, e.g. `er({ bufferSize: 500 })`; its plugins learn with the model. */
+  readonly strategy: Strategy;
+  /** Makes the learner's optimizer (one for its whole life: there is no experience to reset it at). */
+  readonly optimizer: () => tf.Optimizer;
+  /** The shape of one example, e.g. [28, 28, 1] or [16]. */
+  readonly sampleShape: readonly number[];
+  /** Names of the classes, by class id (kept with the learner, returned with predictions). */
+  readonly classNames?: readonly string[];
+  /** `seen`: outputs restricted to the classes seen so far (default); `all`: every output. */
+  readonly activeOutputs?: 'seen' | 'all';
+  /**
+   * The number of tasks to expect, for methods that split a memory budget over them (A-GEM,
+   * GEM: `bufferSize / tasks` per task); they refuse to learn without it.
+   */
+  readonly tasks?: number;
+}
+
+/** Examples as plain arrays: `x` row-major (`n * size(sampleShape)` values), `y` class ids. */
+export interface Examples {
+  readonly x: Float32Array | readonly number[];
+  readonly y: Int32Array | readonly number[];
+}
+
+export interface Prediction {
+  /** The class predicted, among the active ones. */
+  readonly label: number;
+  /** Its name, when the learner has class names. */
+  readonly className?: string;
+  /** Softmax over the active classes (0 for the others), one per model output. */
+  readonly probabilities: readonly number[];
+}
+
+export interface LearnerEvaluation {
+  readonly accuracy: number;
+  readonly total: number;
+  /** Accuracy per true class present in the data. */
+  readonly perClass: Readonly<Record<number, number>>;
+  /** `confusion[true][predicted]` counts, numClasses x numClasses. */
+  readonly confusion: readonly (readonly number[])[];
+}
+
+export const LEARNER_STATE_FORMAT = 'unforget-learner-state/1';
+
+export class Learner {
+  readonly model: Classifier;
+  readonly strategy: Strategy;
+  readonly sampleShape: readonly number[];
+  readonly classNames: readonly string[] | undefined;
+  private readonly plugins: readonly Plugin[];
+  private readonly active: ActiveClasses;
+  private readonly step: (batch: Batch) => StepResult;
+  private readonly experiences: Experience[] = [];
+  private readonly stream: Stream;
+  /** Whether some plugin acts at task boundaries (then the task's examples are kept until `endTask`). */
+  private readonly consolidates: boolean;
+  private optimizer: tf.Optimizer;
+  private taskChunks: { x: Float32Array; y: Int32Array }[] = [];
+  private taskStarted = false;
+  private learntSinceEvaluation = false;
+  private steps = 0;
+
+  constructor(private readonly options: LearnerOptions) {
+    const { model, strategy, sampleShape } = options;
+    refuseForLearner(strategy, options);
+    this.model = model;
+    this.strategy = strategy;
+    this.sampleShape = [...sampleShape];
+    this.classNames = options.classNames;
+    this.plugins = strategy.plugins;
+    this.consolidates = this.plugins.some((p) => p.onExperienceStart || p.onExperienceEnd);
+    this.stream = {
+      name: 'learner',
+      scenario: 'class-il',
+      experiences: this.experiences,
+      numClasses: model.numClasses,
+      sampleShape: this.sampleShape,
+      taskIdVisibleAtTest: false,
+      ...(options.tasks ? { plannedExperiences: options.tasks } : {}),
+    };
+    this.active = new ActiveClasses(this.stream, options.activeOutputs ?? 'seen');
+    this.experiences.push(this.newExperience(0));
+    this.optimizer = options.optimizer();
+    const train = stepper(
+      model,
+      this.plugins,
+      this.plugins.some((p) => p.observeOnly),
+    );
+    this.step = (batch) => {
+      const activeClasses = this.active.observe(batch.y);
+      const trainingSet = this.dataset(batch.x, batch.y);
+      const ctx: ExperienceContext = { ...this.context(trainingSet, activeClasses) };
+      const indices = Int32Array.from(batch.y.keys());
+      return train({ ...ctx, epoch: 0, step: this.steps, batch, indices }, this.optimizer, undefined);
+    };
+  }
+
+  /** Optimizer steps taken so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** The classes learnt so far, sorted. */
+  get seenClasses(): readonly number[] {
+    return this.active.seenClasses();
+  }
+
+  /** The task under way (0-based): `endTask` calls so far. */
+  get task(): number {
+    return this.experiences.length - 1;
+  }
+
+  /** Trains on one batch of new examples (one optimizer step, or one observation for GDumb). */
+  learn(examples: Examples): StepResult {
+    const batch = this.batchOf(examples, 'learn');
+    if (!this.taskStarted) {
+      this.taskStarted = true;
+      // A live task's data is not known at its start: the plugins see an empty set.
+      const ctx = this.context(this.dataset(new Float32Array(0), new Int32Array(0)), this.active.current());
+      this.plugins.forEach((p) => p.onExperienceStart?.(ctx));
+    }
+    const result = this.step(batch);
+    this.steps++;
+    this.learntSinceEvaluation = true;
+    if (this.consolidates)
+      this.taskChunks.push({ x: Float32Array.from(batch.x), y: Int32Array.from(batch.y) });
+    const experience = this.experiences[this.task];
+    const classes = new Set([...experience.classes, ...batch.y]);
+    this.experiences[this.task] = { ...experience, classes: [...classes].sort((a, b) => a - b) };
+    return result;
+  }
+
+  /**
+   * Ends the task under way: the plugins consolidate on its examples (`onExperienceEnd`) and the
+   * next `learn` starts a new task. Without examples since the last boundary it does nothing.
+   */
+  endTask(): void {
+    if (!this.taskStarted) return;
+    const data = this.taskData();
+    // The task's examples are its training set, as an experience's train set is in `fit`.
+    const experience = { ...this.experiences[this.task], train: data };
+    const ctx = { ...this.context(data, this.active.current()), experience };
+    this.plugins.forEach((p) => p.onExperienceEnd?.(ctx));
+    this.experiences[this.task] = {
+      ...this.experiences[this.task],
+      train: this.dataset(new Float32Array(0), new Int32Array(0)),
+    };
+    this.experiences.push(this.newExperience(this.experiences.length));
+    this.taskChunks = [];
+    this.taskStarted = false;
+  }
+
+  /** The predicted class of each example, with the probabilities over the active classes. */
+  predict(x: Float32Array | readonly number[]): Prediction[] {
+    const size = sampleSize({ sampleShape: this.sampleShape });
+    if (x.length % size !== 0 || x.length === 0) {
+      throw new ConfigError(
+        'x',
+        `expected a non-empty multiple of ${size} values (examples of shape [${this.sampleShape.join(', ')}]), got ${x.length}`,
+      );
+    }
+    const probabilities = this.probabilities(Float32Array.from(x));
+    const n = x.length / size;
+    const k = this.model.numClasses;
+    return Array.from({ length: n }, (_, i) => {
+      const row = Array.from(probabilities.subarray(i * k, (i + 1) * k));
+      const label = row.indexOf(Math.max(...row));
+      return {
+        label,
+        ...(this.classNames?.[label] !== undefined ? { className: this.classNames[label] } : {}),
+        probabilities: row,
+      };
+    });
+  }
+
+  /** Accuracy, per-class accuracy and the confusion matrix on labelled examples. */
+  evaluate(data: Examples): LearnerEvaluation {
+    const batch = this.batchOf(data, 'evaluate');
+    const k = this.model.numClasses;
+    const probabilities = this.probabilities(batch.x);
+    const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    let correct = 0;
+    batch.y.forEach((label, i) => {
+      const row = probabilities.subarray(i * k, (i + 1) * k);
+      let best = 0;
+      for (let c = 1; c < k; c++) if (row[c] > row[best]) best = c;
+      confusion[label][best]++;
+      if (best === label) correct++;
+    });
+    const perClass: Record<number, number> = {};
+    confusion.forEach((row, c) => {
+      const total = row.reduce((a, b) => a + b, 0);
+      if (total) perClass[c] = row[c] / total;
+    });
+    return {
+      accuracy: batch.y.length ? correct / batch.y.length : 0,
+      total: batch.y.length,
+      perClass,
+      confusion,
+    };
+  }
+
+  /** Everything the learner goes on from, as plain data for a checkpoint file. */
+  state(): StateRecord {
+    const optimizer = this.optimizer as tf.Optimizer & CheckpointableOptimizer;
+    const task = this.taskData();
+    return {
+      format: LEARNER_STATE_FORMAT,
+      strategy: this.strategy.name,
+      plugins: this.plugins.map((p) => p.name),
+      steps: this.steps,
+      seenClasses: Int32Array.from(this.active.seenClasses()),
+      experiences: this.experiences.map((e) => Int32Array.from(e.classes)),
+      taskStarted: this.taskStarted,
+      task: { x: task.x, y: task.y },
+      model: variablesState(modelWeights(this.model)),
+      optimizer: optimizer.saveState(this.model.variables),
+      pluginStates: this.plugins.map((p) => (p.stateless ? null : (p.state?.() ?? null))),
+    };
+  }
+
+  /** Puts a `state()` back into a learner made with the same model, strategy and options. */
+  restore(value: StateValue, where = 'learner state'): void {
+    const state = new StateReader(value, where);
+    const format = state.string('format');
+    if (format !== LEARNER_STATE_FORMAT) {
+      throw new DataFormatError(where, `expected format ${LEARNER_STATE_FORMAT}, got ${format}`);
+    }
+    assertSameStrategy(
+      { strategy: state.string('strategy'), plugins: state.list('plugins') as string[] },
+      this.strategy.name,
+      this.plugins,
+    );
+    restoreVariables(modelWeights(this.model), state.raw('model'), `${where}.model`);
+    const optimizer = state.raw('optimizer');
+    if (!isRecord(optimizer)) throw new DataFormatError(`${where}.optimizer`, 'expected a record');
+    (this.optimizer as tf.Optimizer & CheckpointableOptimizer).loadState(this.model.variables, optimizer);
+    const pluginStates = state.list('pluginStates');
+    this.plugins.forEach((p, k) => {
+      if (!p.stateless) p.restore?.(pluginStates[k]);
+    });
+    this.active.restoreSeen(Array.from(state.ints('seenClasses')));
+    const classes = state.list('experiences');
+    this.experiences.length = 0;
+    classes.forEach((c, i) => {
+      if (!(c instanceof Int32Array))
+        throw new DataFormatError(`${where}.experiences[${i}]`, 'expected class ids');
+      this.experiences.push({ ...this.newExperience(i), classes: Array.from(c) });
+    });
+    if (!this.experiences.length) this.experiences.push(this.newExperience(0));
+    this.steps = state.integer('steps');
+    this.taskStarted = state.boolean('taskStarted');
+    const task = state.reader('task');
+    const y = task.ints('y');
+    const x = task.floats('x', y.length * sampleSize({ sampleShape: this.sampleShape }));
+    this.taskChunks = y.length ? [{ x, y }] : [];
+    this.learntSinceEvaluation = true;
+  }
+
+  /** Frees the optimizer and what the plugins hold (the model is the caller's). */
+  dispose(): void {
+    this.optimizer.dispose();
+    this.plugins.forEach((p) => p.dispose?.());
+  }
+
+  private probabilities(x: Float32Array): Float32Array {
+    if (this.learntSinceEvaluation) {
+      // GDumb retrains from its memory, the memory-augmented learner refreshes its keys.
+      const ctx: EvaluationContext = {
+        stream: this.stream,
+        model: this.model,
+        afterExperience: this.task,
+        activeClasses: this.active.current(),
+      };
+      this.plugins.forEach((p) => p.beforeEvaluation?.(ctx));
+      this.learntSinceEvaluation = false;
+    }
+    const scorer = this.plugins.find((p) => p.evaluationScores);
+    const active = this.active.forTest(0);
+    return tf.tidy(() => {
+      const input = tf.tensor(x, [
+        x.length / sampleSize({ sampleShape: this.sampleShape }),
+        ...this.sampleShape,
+      ]);
+      const scores = scorer?.evaluationScores?.(input, undefined, this.model) ?? this.model.logits(input);
+      return tf.softmax(maskLogits(scores, active)).dataSync() as Float32Array;
+    });
+  }
+
+  private batchOf(examples: Examples, field: string): Batch {
+    const size = sampleSize({ sampleShape: this.sampleShape });
+    const y = Int32Array.from(examples.y);
+    if (!y.length) throw new ConfigError(`${field}.y`, 'expected at least one example');
+    if (examples.x.length !== y.length * size) {
+      throw new ConfigError(
+        `${field}.x`,
+        `expected ${y.length} examples of shape [${this.sampleShape.join(', ')}] (${y.length * size} values), got ${examples.x.length} values`,
+      );
+    }
+    const k = this.model.numClasses;
+    const bad = Array.from(examples.y).findIndex(
+      (label) => !(Number.isInteger(label) && label >= 0 && label < k),
+    );
+    if (bad >= 0) {
+      throw new ConfigError(
+        `${field}.y[${bad}]`,
+        `expected a class id in [0, ${k}) (the model has ${k} outputs), got ${examples.y[bad]}`,
+      );
+    }
+    return { x: Float32Array.from(examples.x), y };
+  }
+
+  private dataset(x: Float32Array, y: Int32Array): Dataset {
+    return { x, y, sampleShape: this.sampleShape, numClasses: this.model.numClasses };
+  }
+
+  private taskData(): Dataset {
+    const size = sampleSize({ sampleShape: this.sampleShape });
+    const n = this.taskChunks.reduce((total, c) => total + c.y.length, 0);
+    const x = new Float32Array(n * size);
+    const y = new Int32Array(n);
+    let at = 0;
+    for (const chunk of this.taskChunks) {
+      x.set(chunk.x, at * size);
+      y.set(chunk.y, at);
+      at += chunk.y.length;
+    }
+    return this.dataset(x, y);
+  }
+
+  private newExperience(index: number): Experience {
+    const empty = this.dataset(new Float32Array(0), new Int32Array(0));
+    return { index, taskId: index, train: empty, test: empty, classes: [] };
+  }
+
+  private context(trainingSet: Dataset, activeClasses: readonly number[] | undefined): ExperienceContext {
+    return {
+      stream: this.stream,
+      experience: this.experiences[this.task],
+      trainingSet,
+      model: this.model,
+      activeClasses,
+      live: true,
+    };
+  }
+}
+
+/** A learner that trains `options.model` with `options.strategy` (see `Learner`). */
+export function createLearner(options: LearnerOptions): Learner {
+  return new Learner(options);
+}
+
+/** Refuses, before anything learns, what a live stream cannot give a method. */
+function refuseForLearner(strategy: Strategy, options: LearnerOptions): void {
+  if (strategy.trainingSet && !strategy.replaysLive) {
+    throw new ConfigError(
+      'strategy',
+      `${strategy.name} picks its training data per experience of a benchmark, which a learner fed batch by batch does not have`,
+    );
+  }
+  const counting = strategy.plugins.filter((p) => p.needsTaskCount).map((p) => p.name);
+  if (counting.length && !options.tasks) {
+    throw new ConfigError(
+      'tasks',
+      `${counting.join(', ')} splits its memory over the tasks: give the number of tasks to expect`,
+    );
+  }
+  assertCheckpointable(strategy.plugins);
+  const probe = options.optimizer();
+  const ok = isCheckpointable(probe);
+  probe.dispose();
+  if (!ok) {
+    throw new ConfigError(
+      'optimizer',
+      "expected one of unforget's optimizers (sgd, adam), whose state a learner saves",
+    );
+  }
+}
