@@ -17,3 +17,12 @@ export type { Strategy, StrategyOptions, TrainingSetSelector } from './strategy.
 export { combine } from './combine.js';
 export { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
 export { ActiveClasses, maskLogits, maskRows, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';
+export {
+  createLearner,
+  Learner,
+  LEARNER_STATE_FORMAT,
+  type Examples,
+  type LearnerEvaluation,
+  type LearnerOptions,
+  type Prediction,
+} from './learner.js';
