@@ -2,6 +2,7 @@ import type { Dataset } from '../data/dataset.js';
 import { sampleSize } from '../data/dataset.js';
 import type { Experience } from './experience.js';
 import type { ScenarioName } from '../core/events.js';
+import type { AugmentOptions } from '../data/augment.js';
 
 /**
  * The continual-learning scenarios (van de Ven & Tolias 2019, plus task-free online):
@@ -33,6 +34,8 @@ export interface Stream {
    * Learner's live stream, told how many tasks to expect).
    */
   readonly plannedExperiences?: number;
+  /** Augmentation of the images training steps feed the model (data/augment.ts); none when absent. */
+  readonly augment?: AugmentOptions;
 }
 
 /** How an online stream delivers its training data (see `deliveryOrder` in online.ts). */

@@ -59,6 +59,8 @@ export interface FitCheckpoint {
   readonly position: TrainingPosition;
   /** State of the template's random generator (it forks one per epoch). */
   readonly rng: number;
+  /** State of the generator that draws the stream's augmentation; null when it has none. */
+  readonly augmentRng: number | null;
   /** Output units seen so far (class-IL's active classes). */
   readonly seenClasses: readonly number[];
   /** Every event emitted so far but `progress`, in order. */
@@ -103,6 +105,7 @@ export function checkpointFromState(value: StateValue, where = 'checkpoint'): Fi
     plugins: listOf('plugins', (v): v is string => typeof v === 'string', 'a plugin name'),
     position,
     rng: state.integer('rng'),
+    augmentRng: state.has('augmentRng') ? state.integer('augmentRng') : null,
     seenClasses: listOf('seenClasses', (v): v is number => Number.isInteger(v), 'a class label'),
     events: listOf(
       'events',

@@ -29,6 +29,8 @@ export interface EpochSettings {
   onProgress: (samples: number, lossSum: number) => void;
   /** Called after every step with where the pass stands (`step`: steps done); may save a checkpoint. */
   afterStep?: (at: EpochPoint) => void;
+  /** The stream's augmentation, handed to each step (`StepContext.augment`). */
+  augment?: (x: Float32Array, count: number) => Float32Array;
 }
 
 /** Where a pass stands: steps done and the sums of their samples. */
@@ -55,7 +57,14 @@ export function* trainEpoch(ctx: EpochContext, settings: EpochSettings): Generat
     const step = at.step;
     const indices = order.subarray(step * batchSize, (step + 1) * batchSize);
     const batch = gather(data, indices);
-    const result = settings.step({ ...ctx, step, batch, indices }, settings.optimizer, settings.taskId);
+    const stepCtx = {
+      ...ctx,
+      step,
+      batch,
+      indices,
+      ...(settings.augment ? { augment: settings.augment } : {}),
+    };
+    const result = settings.step(stepCtx, settings.optimizer, settings.taskId);
     at.step++;
     at.samples += result.samples;
     if (!Number.isNaN(result.loss)) {

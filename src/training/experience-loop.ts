@@ -112,6 +112,7 @@ function* trainExperience(
             seconds: epochElapsed(),
           }),
         afterStep: (at) => run.afterStep(optimizer, () => where(at)),
+        ...(run.augment ? { augment: run.augment } : {}),
       });
       samples += end.samples - (fromPoint?.samples ?? 0);
       stepsLeft -= end.step - (fromPoint?.step ?? 0);

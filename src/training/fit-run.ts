@@ -14,6 +14,7 @@ import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { FIT_CHECKPOINT_FORMAT, type FitCheckpoint, type TrainingPosition } from '../checkpoint/fit-state.js';
 import { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
 import { modelWeights } from '../models/classifier.js';
+import { augmentImages } from '../data/augment.js';
 import { ActiveClasses } from './active-classes.js';
 import { evaluate } from './evaluate.js';
 import type { Plugin } from './plugin.js';
@@ -48,6 +49,10 @@ export class FitRun {
   /** The optimizer a checkpoint restored for the experience it stood in. */
   private restored: tf.Optimizer | undefined;
   private readonly scorer: Plugin | undefined;
+  /** Draws the augmentation of the stream's training rows (its own generator: the batch orders stay as they are). */
+  private augmentRng: Rng | undefined;
+  /** The stream's augmentation for a step's rows (data/augment.ts); undefined when it has none. */
+  readonly augment: ((x: Float32Array, count: number) => Float32Array) | undefined;
 
   constructor(readonly options: FitOptions) {
     this.name = options.name ?? 'custom';
@@ -57,6 +62,11 @@ export class FitRun {
     this.step = stepper(options.model, this.plugins, this.observeOnly);
     this.scorer = this.plugins.find((p) => p.evaluationScores);
     this.rng = createRng(options.seed ?? 0);
+    const { augment, sampleShape } = options.stream;
+    if (augment) {
+      this.augmentRng = createRng(options.seed ?? 0).fork();
+      this.augment = (x, count) => augmentImages(x, count, sampleShape, augment, this.augmentRng!);
+    }
     if (options.checkpoint || options.resume) refuseUncheckpointable(options);
   }
 
@@ -123,6 +133,7 @@ export class FitRun {
     });
     this.active.restoreSeen(checkpoint.seenClasses);
     this.rng = createRng(checkpoint.rng);
+    if (this.augmentRng && checkpoint.augmentRng !== null) this.augmentRng = createRng(checkpoint.augmentRng);
     this.events.push(...checkpoint.events);
     this.steps = checkpoint.steps;
     this.started = performance.now() - checkpoint.seconds * 1000;
@@ -199,6 +210,7 @@ export class FitRun {
       plugins: this.plugins.map((p) => p.name),
       position: at,
       rng: this.rng.state(),
+      augmentRng: this.augmentRng?.state() ?? null,
       seenClasses: this.active.seenClasses(),
       events: [...this.events],
       model: variablesState(modelWeights(model)),

@@ -21,7 +21,7 @@ export {
   createLearner,
   Learner,
   LEARNER_STATE_FORMAT,
-  type Examples,
+  type LabelledExamples,
   type LearnerEvaluation,
   type LearnerOptions,
   type Prediction,

@@ -11,6 +11,8 @@
 import * as tf from '../engine/tf.js';
 import { ConfigError, DataFormatError } from '../core/errors.js';
 import { isRecord, StateReader, type StateRecord, type StateValue } from '../core/state.js';
+import { createRng, type Rng } from '../core/random.js';
+import { augmentImages, type AugmentOptions } from '../data/augment.js';
 import type { Experience } from '../benchmarks/experience.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { sampleSize, type Dataset } from '../data/dataset.js';
@@ -40,10 +42,14 @@ export interface LearnerOptions {
    * GEM: `bufferSize / tasks` per task); they refuse to learn without it.
    */
   readonly tasks?: number;
+  /** Augmentation of the images each step trains on (data/augment.ts); none when absent. */
+  readonly augment?: AugmentOptions;
+  /** Seeds the augmentation's draws. Default 0. */
+  readonly seed?: number;
 }
 
 /** Examples as plain arrays: `x` row-major (`n * size(sampleShape)` values), `y` class ids. */
-export interface Examples {
+export interface LabelledExamples {
   readonly x: Float32Array | readonly number[];
   readonly y: Int32Array | readonly number[];
 }
@@ -85,6 +91,7 @@ export class Learner {
   private taskStarted = false;
   private learntSinceEvaluation = false;
   private steps = 0;
+  private augmentRng: Rng | undefined;
 
   constructor(private readonly options: LearnerOptions) {
     const { model, strategy, sampleShape } = options;
@@ -112,12 +119,24 @@ export class Learner {
       this.plugins,
       this.plugins.some((p) => p.observeOnly),
     );
+    const { augment } = options;
+    if (augment) this.augmentRng = createRng(options.seed ?? 0).fork();
+    const augmenting = augment
+      ? {
+          augment: (x: Float32Array, n: number) =>
+            augmentImages(x, n, this.sampleShape, augment, this.augmentRng!),
+        }
+      : {};
     this.step = (batch) => {
       const activeClasses = this.active.observe(batch.y);
       const trainingSet = this.dataset(batch.x, batch.y);
       const ctx: ExperienceContext = { ...this.context(trainingSet, activeClasses) };
       const indices = Int32Array.from(batch.y.keys());
-      return train({ ...ctx, epoch: 0, step: this.steps, batch, indices }, this.optimizer, undefined);
+      return train(
+        { ...ctx, epoch: 0, step: this.steps, batch, indices, ...augmenting },
+        this.optimizer,
+        undefined,
+      );
     };
   }
 
@@ -137,7 +156,7 @@ export class Learner {
   }
 
   /** Trains on one batch of new examples (one optimizer step, or one observation for GDumb). */
-  learn(examples: Examples): StepResult {
+  learn(examples: LabelledExamples): StepResult {
     const batch = this.batchOf(examples, 'learn');
     if (!this.taskStarted) {
       this.taskStarted = true;
@@ -200,7 +219,7 @@ export class Learner {
   }
 
   /** Accuracy, per-class accuracy and the confusion matrix on labelled examples. */
-  evaluate(data: Examples): LearnerEvaluation {
+  evaluate(data: LabelledExamples): LearnerEvaluation {
     const batch = this.batchOf(data, 'evaluate');
     const k = this.model.numClasses;
     const probabilities = this.probabilities(batch.x);
@@ -235,6 +254,7 @@ export class Learner {
       strategy: this.strategy.name,
       plugins: this.plugins.map((p) => p.name),
       steps: this.steps,
+      augmentRng: this.augmentRng?.state() ?? null,
       seenClasses: Int32Array.from(this.active.seenClasses()),
       experiences: this.experiences.map((e) => Int32Array.from(e.classes)),
       taskStarted: this.taskStarted,
@@ -275,6 +295,7 @@ export class Learner {
     });
     if (!this.experiences.length) this.experiences.push(this.newExperience(0));
     this.steps = state.integer('steps');
+    if (this.augmentRng && state.has('augmentRng')) this.augmentRng = createRng(state.integer('augmentRng'));
     this.taskStarted = state.boolean('taskStarted');
     const task = state.reader('task');
     const y = task.ints('y');
@@ -313,7 +334,7 @@ export class Learner {
     });
   }
 
-  private batchOf(examples: Examples, field: string): Batch {
+  private batchOf(examples: LabelledExamples, field: string): Batch {
     const size = sampleSize({ sampleShape: this.sampleShape });
     const y = Int32Array.from(examples.y);
     if (!y.length) throw new ConfigError(`${field}.y`, 'expected at least one example');

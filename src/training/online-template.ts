@@ -87,7 +87,8 @@ export function* fitOnline(run: FitRun, position: TrainingPosition): Generator<v
     const batch = { x: data.x.slice(start * size, end * size), y: data.y.slice(start, end) };
     const activeClasses = run.active.observe(batch.y);
     const ctx: ExperienceContext = { stream, experience, trainingSet: data, model, activeClasses };
-    const result = run.step({ ...ctx, epoch: 0, step, batch, indices }, optimizer, undefined);
+    const augment = run.augment ? { augment: run.augment } : {};
+    const result = run.step({ ...ctx, epoch: 0, step, batch, indices, ...augment }, optimizer, undefined);
     samples += result.samples;
     if (!Number.isNaN(result.loss)) {
       lossSum += result.loss * result.samples;

@@ -48,6 +48,13 @@ export interface StepContext extends EpochContext {
   readonly batch: Batch;
   /** Where the batch's samples sit in `trainingSet` (e.g. to look up values computed once per experience). */
   readonly indices: Int32Array;
+  /**
+   * The stream's augmentation (`Stream.augment`), for rows a plugin feeds the model itself
+   * (replayed examples): `count` samples in, augmented copies out, drawn from the run's
+   * augmentation generator. The template applies it to the batch and the extra rows already.
+   * Absent: no augmentation.
+   */
+  readonly augment?: (x: Float32Array, count: number) => Float32Array;
 }
 
 /** What `lossTerms` sees: the batch as tensors (replayed samples included) and the model's logits on it. */

@@ -42,7 +42,8 @@ export function stepper(model: Classifier, plugins: readonly Plugin[], observeOn
     const rowsOf = replayedTaskClasses(stepCtx, batch, extras);
     const rowTaskIds = taskIdsOfRows(stepCtx.experience.taskId, [batch, ...extras]);
     const loss = tf.tidy(() => {
-      const x = tf.tensor(full.x, [n, ...stepCtx.trainingSet.sampleShape]);
+      const rows = stepCtx.augment ? stepCtx.augment(full.x, n) : full.x;
+      const x = tf.tensor(rows, [n, ...stepCtx.trainingSet.sampleShape]);
       const labels = tf.oneHot(tf.tensor1d(full.y, 'int32'), model.numClasses) as tf.Tensor2D;
       const { value, grads } = tf.variableGrads(() => {
         // A multi-head model given no step task id (a training set that mixes tasks): each row

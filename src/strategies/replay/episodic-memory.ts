@@ -12,16 +12,17 @@ import { StateReader } from '../../core/state.js';
 import { BufferStorage, bufferStateValue, restoreStorage, type BufferBatch } from '../../memory/buffer.js';
 import { flatten } from '../../engine/ops/gradient-vector.js';
 import { maskLogits } from '../../training/active-classes.js';
-import type { ExperienceContext, GradientContext, Plugin } from '../../training/plugin.js';
+import type { ExperienceContext, GradientContext, Plugin, StepContext } from '../../training/plugin.js';
 
 /**
  * The flat gradient, at the model's current weights, of the mean cross-entropy on remembered
  * `rows` (their `taskIds` hold the index of the experience they came from). Each experience's rows
  * are run with its task id and, like the template's own loss, restricted to the active classes:
- * the classes seen so far in class-IL, that experience's classes in task-IL.
+ * the classes seen so far in class-IL, that experience's classes in task-IL. Inside a step the
+ * rows are augmented as the step's own (`StepContext.augment`).
  */
 export function memoryGradient(
-  ctx: ExperienceContext,
+  ctx: ExperienceContext & Pick<Partial<StepContext>, 'augment'>,
   rows: BufferBatch,
   sampleShape: readonly number[],
 ): tf.Tensor1D {
@@ -32,8 +33,9 @@ export function memoryGradient(
   const { grads } = tf.variableGrads(() => {
     const losses = experiences.map((e) => {
       const picked = Array.from(rows.y.keys()).filter((r) => rows.taskIds[r] === e);
-      const x = new Float32Array(picked.length * size);
-      picked.forEach((r, k) => x.set(rows.x.subarray(r * size, (r + 1) * size), k * size));
+      const gathered = new Float32Array(picked.length * size);
+      picked.forEach((r, k) => gathered.set(rows.x.subarray(r * size, (r + 1) * size), k * size));
+      const x = ctx.augment ? ctx.augment(gathered, picked.length) : gathered;
       const labels = tf.oneHot(
         tf.tensor1d(
           Int32Array.from(picked, (r) => rows.y[r]),

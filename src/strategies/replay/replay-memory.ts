@@ -93,7 +93,9 @@ export function replayMemory(options: ReplayBufferOptions, keepLogits = false): 
 
 /** Replayed rows as an input tensor of the stream's sample shape. */
 export function replayInputs(ctx: StepContext, rows: BufferBatch): tf.Tensor {
-  return tf.tensor(rows.x, [rows.y.length, ...ctx.trainingSet.sampleShape]);
+  // Augmented as the step's own rows are (Mammoth augments buffer samples when it replays them).
+  const x = ctx.augment ? ctx.augment(rows.x, rows.y.length) : rows.x;
+  return tf.tensor(x, [rows.y.length, ...ctx.trainingSet.sampleShape]);
 }
 
 /**
