@@ -41,25 +41,60 @@ export function classSplit(split: DatasetSplit, options: ClassSplitOptions): Str
   }
   const order = resolveClassOrder(options.classOrder ?? 'fixed', numClasses, seed);
   const perExperience = numClasses / experiences;
-  const list: Experience[] = [];
-  for (let t = 0; t < experiences; t++) {
-    const classes = order.slice(t * perExperience, (t + 1) * perExperience).sort((a, b) => a - b);
-    const train = samplesOfClasses(split.train, classes);
-    const test = samplesOfClasses(split.test, classes);
-    list.push(
-      scenario === 'domain-il'
-        ? {
-            index: t,
-            train: relabel(train, classes),
-            test: relabel(test, classes),
-            classes: classes.map((_, k) => k),
-            taskId: t,
-          }
-        : { index: t, train, test, classes, taskId: t },
+  const groups = Array.from({ length: experiences }, (_, t) =>
+    order.slice(t * perExperience, (t + 1) * perExperience),
+  );
+  return classGroups(split, groups, { scenario, name: options.name ?? `${scenario}-${experiences}` });
+}
+
+/**
+ * A stream whose experience t holds the classes `groups[t]` (each class in at most one group):
+ * labels stay the original class ids in class-IL and task-IL; in domain-IL, where every group
+ * must be as large, each experience's classes are relabelled 0..k-1 in ascending order.
+ */
+export function classGroups(
+  split: DatasetSplit,
+  groups: readonly (readonly number[])[],
+  options: { readonly scenario: ClassSplitOptions['scenario']; readonly name: string },
+): Stream {
+  const { scenario } = options;
+  const numClasses = split.train.numClasses;
+  const used = new Set<number>();
+  groups.forEach((group, t) => {
+    if (!group.length) throw new ConfigError('experiences', `experience ${t} has no classes`);
+    for (const c of group) {
+      if (!Number.isInteger(c) || c < 0 || c >= numClasses || used.has(c)) {
+        throw new ConfigError(
+          'experiences',
+          `experience ${t}: class ${c} is not one of 0..${numClasses - 1} or is in two experiences`,
+        );
+      }
+      used.add(c);
+    }
+  });
+  const perExperience = groups[0].length;
+  if (scenario === 'domain-il' && groups.some((g) => g.length !== perExperience)) {
+    throw new ConfigError(
+      'scenario',
+      'domain-il asks every experience the same k-way question: give each as many classes',
     );
   }
+  const list: Experience[] = groups.map((group, t) => {
+    const classes = [...group].sort((a, b) => a - b);
+    const train = samplesOfClasses(split.train, classes);
+    const test = samplesOfClasses(split.test, classes);
+    return scenario === 'domain-il'
+      ? {
+          index: t,
+          train: relabel(train, classes),
+          test: relabel(test, classes),
+          classes: classes.map((_, k) => k),
+          taskId: t,
+        }
+      : { index: t, train, test, classes, taskId: t };
+  });
   return {
-    name: options.name ?? `${scenario}-${experiences}`,
+    name: options.name,
     scenario,
     experiences: list,
     numClasses: scenario === 'domain-il' ? perExperience : numClasses,
