@@ -42,6 +42,57 @@ export { loadFashionMnist, FASHION_MNIST_CLASS_NAMES } from './data/fashion-mnis
 export { gaussianClusters } from './data/synthetic.js';
 export { subsample } from './data/subsample.js';
 export { parseIdx, readIdxFile } from './data/idx.js';
+// Datasets from the user's own files: CSV/TSV, JSON Lines/JSON, .npy, CIFAR binaries, image folders.
+export {
+  loadFileDataset,
+  fileDatasetOptions,
+  holdOut,
+  type FileDataset,
+  type FileDatasetContext,
+  type FileDatasetFormat,
+  type FileDatasetOptions,
+} from './data/file-dataset.js';
+export {
+  loadTable,
+  parseDelimited,
+  delimiterOf,
+  type ColumnRef,
+  type DelimitedRecord,
+  type Table,
+  type TableOptions,
+} from './data/table.js';
+export {
+  loadJsonSamples,
+  type JsonSamples,
+  type JsonSamplesFormat,
+  type JsonSamplesOptions,
+} from './data/json-samples.js';
+export {
+  parseNpy,
+  readNpy,
+  loadNpySamples,
+  type NpyArray,
+  type NpyData,
+  type NpyDtype,
+  type NpySamples,
+  type NpySamplesOptions,
+} from './data/npy.js';
+export {
+  loadCifar10,
+  loadCifar100,
+  CIFAR10_CLASS_NAMES,
+  type CifarOptions,
+  type Cifar100Options,
+} from './data/cifar.js';
+export {
+  loadImageFolder,
+  imageFolderClasses,
+  IMAGE_EXTENSIONS,
+  type ImageFolderOptions,
+  type ImageShape,
+} from './data/image-folder.js';
+export { encodeLabels, MAX_INTEGER_LABEL, type EncodedLabels, type Label } from './data/labels.js';
+export { type CacheOption } from './data/file-cache.js';
 export { type Experience } from './benchmarks/experience.js';
 export { type Stream, type Scenario, testTaskId, unionOfTrain, jointTrain } from './benchmarks/stream.js';
 export { classSplit } from './benchmarks/class-split.js';
