@@ -95,7 +95,9 @@ export { encodeLabels, MAX_INTEGER_LABEL, type EncodedLabels, type Label } from 
 export { type CacheOption } from './data/file-cache.js';
 export { type Experience } from './benchmarks/experience.js';
 export { type Stream, type Scenario, testTaskId, unionOfTrain, jointTrain } from './benchmarks/stream.js';
-export { classSplit } from './benchmarks/class-split.js';
+export { classSplit, classGroups } from './benchmarks/class-split.js';
+export { groupSplit, type RowGroups } from './benchmarks/group-split.js';
+export { filesBenchmark, filesOptions, type FilesBenchmarkOptions } from './benchmarks/files.js';
 export { permuted } from './benchmarks/permuted.js';
 export { rotated } from './benchmarks/rotated.js';
 export {
@@ -112,9 +114,35 @@ export {
   type BenchmarkName,
   type BenchmarkRegistry,
 } from './benchmarks/registry.js';
-export { benchmarks } from './benchmarks/benchmarks.js';
+export { benchmarks, registerBenchmark } from './benchmarks/benchmarks.js';
+export { augmentImages, augmentOptions, type AugmentOptions } from './data/augment.js';
 export { type Classifier } from './models/classifier.js';
 export { mlp, multiHeadMlp, type MlpOptions, type MultiHeadMlpOptions } from './models/mlp.js';
+// Image models, any tfjs-layers model as a Classifier, and models read from files (file:// in Node).
+export { modelWeights, copyWeights } from './models/classifier.js';
+export { cnn, cnnLayersModel, type CnnOptions, type CnnPool } from './models/cnn.js';
+export { resnet18, resnet18Reduced, resnet18LayersModel, type ResNetOptions } from './models/resnet.js';
+export { type WeightInit } from './models/initializers.js';
+export {
+  fromLayersModel,
+  copyLayersModel,
+  layersModelFactory,
+  snapshotLayersModel,
+  layersModelFromSnapshot,
+  type LayersClassifier,
+  type FromLayersModelOptions,
+  type CopyLayersModelOptions,
+  type LayersModelSnapshot,
+} from './models/layers-model.js';
+export { readLayersFile, buildLayersFileModel, type LayersFile } from './models/layers-file.js';
+export {
+  models,
+  defineModel,
+  type ModelDefinition,
+  type ModelPrepareContext,
+  type ModelShape,
+} from './models/registry.js';
+export { registerFileRouters, fileSaveHandler, fileLoadHandler } from './engine/file-io.js';
 // The NTM-style memory module and its LSTM baseline; every part (addressing, heads, controllers) under `ntmParts`.
 export {
   ntm,

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '../../engine/tf.js';
 import { registerNativeBackend } from '../../native/register.js';
 import type { NativeBackend } from '../../native/native-backend.js';
 import { dense, type DenseActivation } from '../../engine/ops/dense.js';
-import { fusedDense } from './fused-dense.js';
+import { FusedDense, fusedDense } from './fused-dense.js';
 
 registerNativeBackend();
 
@@ -148,9 +153,90 @@ describe('fusedDense layer', () => {
     assert.equal(fused.leaked, 0);
   });
 
-  it('serialises under its own class name', () => {
+  it('serialises as the stock Dense layer, its own class name still registered', () => {
     const layer = fusedDense({ units: 3, activation: 'relu' });
-    assert.equal(layer.getClassName(), 'UnforgetFusedDense');
+    assert.equal(layer.getClassName(), 'Dense');
     assert.equal(layer.getConfig().units, 3);
+    const model = tf.sequential({ layers: [fusedDense({ units: 2, inputShape: [3] })] });
+    const saved = model.getConfig() as unknown as { layers: { className: string }[] };
+    assert.deepEqual(
+      saved.layers.map((l) => l.className),
+      ['Dense'],
+    );
+    assert.equal(tf.serialization.SerializationMap.getMap().classNameMap.UnforgetFusedDense?.[0], FusedDense);
+    model.dispose();
+  });
+
+  it('saves an MLP of fused layers that plain tf.loadLayersModel loads, in this process and in one without unforget', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unforget-fused-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    await tf.setBackend('native');
+    const start = tf.memory().numTensors;
+    // What mlp() builds: fused dense layers in a Sequential, seeded.
+    const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const model = tf.sequential({
+      layers: [
+        fusedDense({ units: 8, activation: 'relu', inputShape: [5], kernelInitializer: seeded(1) }),
+        fusedDense({ units: 8, activation: 'relu', kernelInitializer: seeded(2) }),
+        fusedDense({ units: 3, kernelInitializer: seeded(3), biasInitializer: 'ones' }),
+      ],
+    });
+    const rows = [
+      [0.1, -0.2, 0.3, 0.4, -0.5],
+      [1, 0.5, -1, 0.25, 0],
+    ];
+    const x = tf.tensor2d(rows);
+    const expected = tf.tidy(() => Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    await model.save(pathToFileURL(dir).href);
+
+    const loaded = await tf.loadLayersModel(pathToFileURL(join(dir, 'model.json')).href);
+    assert.deepEqual(
+      loaded.layers.map((l) => [l.getClassName(), l instanceof FusedDense]),
+      [
+        ['Dense', false],
+        ['Dense', false],
+        ['Dense', false],
+      ],
+    );
+    const actual = tf.tidy(() => Array.from((loaded.predict(x) as tf.Tensor).dataSync()));
+    actual.forEach((v, i) =>
+      assert.ok(Math.abs(v - expected[i]) < 1e-5, `output ${i}: ${v} vs ${expected[i]}`),
+    );
+
+    // A process with tfjs alone: no unforget class registered, no file:// (the files read by hand).
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      import { loadLayersModel } from '@tensorflow/tfjs-layers';
+      import { readFileSync } from 'node:fs';
+      const dir = process.argv[1];
+      const json = JSON.parse(readFileSync(dir + '/model.json', 'utf8'));
+      const bin = readFileSync(dir + '/weights.bin');
+      await tf.setBackend('cpu');
+      const model = await loadLayersModel(tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      }));
+      const y = model.predict(tf.tensor2d(JSON.parse(process.argv[2])));
+      process.stdout.write('\\n' + JSON.stringify(Array.from(y.dataSync())));
+    `;
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', script, dir, JSON.stringify(rows)],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const plain = JSON.parse(out.trim().split('\n').at(-1)!) as number[];
+    plain.forEach((v, i) =>
+      assert.ok(Math.abs(v - expected[i]) < 1e-5, `plain tfjs output ${i}: ${v} vs ${expected[i]}`),
+    );
+    x.dispose();
+    [model, loaded].forEach((m) => m.dispose());
+    assert.equal(tf.memory().numTensors, start);
   });
 });

@@ -4,6 +4,11 @@
  * and one backward per layer on the native backend, where the stock layer records about
  * a dozen. Anywhere the fused op does not apply (other backends, inputs of rank > 2,
  * activations without a fused form) it is the stock layer.
+ *
+ * It saves as `Dense` (`getClassName()`, which a model's config and model.json take their class
+ * names from), so a saved model loads with plain `tf.loadLayersModel`, unforget or not, as stock
+ * Dense layers with the same weights. Its own class name stays registered, so that models saved
+ * under it before still load where unforget is imported.
  */
 import * as tf from '../../engine/tf.js';
 import { dense, isFusableActivation } from '../../engine/ops/dense.js';
@@ -26,6 +31,11 @@ interface DenseFields {
 
 export class FusedDense extends TfjsDense {
   static className = 'UnforgetFusedDense';
+
+  /** The class name it serialises under: the stock layer's, whose config and weights it shares. */
+  override getClassName(): string {
+    return 'Dense';
+  }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const fields = this as unknown as DenseFields;
