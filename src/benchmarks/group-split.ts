@@ -26,7 +26,10 @@ export function groupSplit(
   const keys = [...new Set(groups.train)];
   const stray = groups.test.find((key) => !keys.includes(key));
   if (stray !== undefined) {
-    throw new ConfigError('split.by', `the test set has rows of "${stray}", which the training set has none of`);
+    throw new ConfigError(
+      'split.by',
+      `the test set has rows of "${stray}", which the training set has none of`,
+    );
   }
   const rowsOf = (of: readonly string[], key: string) => [...of.keys()].filter((i) => of[i] === key);
   const experiences: Experience[] = keys.map((key, t) => {

@@ -30,7 +30,13 @@ function counting(marker: number) {
 describe('benchmark registry', () => {
   it('lists the four benchmarks and rejects an unknown name, listing the known ones', () => {
     const r = createBenchmarkRegistry({ mnist: counting(0.25), fashionMnist: counting(0.75) });
-    assert.deepEqual(r.names(), ['split-mnist', 'split-fashion-mnist', 'permuted-mnist', 'rotated-mnist']);
+    assert.deepEqual(r.names(), [
+      'split-mnist',
+      'split-fashion-mnist',
+      'permuted-mnist',
+      'rotated-mnist',
+      'files',
+    ]);
     assert.equal(r.has('split-mnist'), true);
     assert.equal(r.has('cifar-100'), false);
     assert.throws(

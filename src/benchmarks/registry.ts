@@ -7,6 +7,7 @@ import { classSplit } from './class-split.js';
 import { permuted } from './permuted.js';
 import { rotated } from './rotated.js';
 import type { Scenario, Stream } from './stream.js';
+import { filesBenchmark, filesOptions, type FilesBenchmarkOptions } from './files.js';
 import { subsample } from '../data/subsample.js';
 
 /** Options every benchmark takes. */
@@ -39,11 +40,18 @@ export interface BenchmarkOptionsByName {
   'split-fashion-mnist': SplitBenchmarkOptions;
   'permuted-mnist': PermutedBenchmarkOptions;
   'rotated-mnist': RotatedBenchmarkOptions;
+  files: FilesBenchmarkOptions;
 }
 
 export type BenchmarkName = keyof BenchmarkOptionsByName;
 
-export interface BenchmarkEntry<O extends BenchmarkBaseOptions = BenchmarkBaseOptions> {
+/** What building a benchmark gives: a stream, or the promise of one where it reads files. */
+type Built<N extends BenchmarkName> = N extends 'files' ? Promise<Stream> : Stream;
+
+export interface BenchmarkEntry<
+  O extends object = BenchmarkBaseOptions,
+  S extends Stream | Promise<Stream> = Stream | Promise<Stream>,
+> {
   readonly name: string;
   readonly description: string;
   /** The scenarios it runs as; the first is its default. */
@@ -53,7 +61,7 @@ export interface BenchmarkEntry<O extends BenchmarkBaseOptions = BenchmarkBaseOp
    * (`name`, `scenario`, `experiences`, `trainFraction`, `online`).
    */
   readonly options: z.ZodObject;
-  build(options: O): Stream;
+  build(options: O): S;
 }
 
 const SPLIT_SCENARIOS: readonly Scenario[] = ['class-il', 'task-il', 'domain-il'];
@@ -84,14 +92,17 @@ export interface DatasetLoaders {
 
 export interface BenchmarkRegistry {
   /** The entry called `name`; a name that is not registered throws a ConfigError listing the known ones. */
-  get<N extends BenchmarkName>(name: N): BenchmarkEntry<BenchmarkOptionsByName[N]>;
-  has(name: string): name is BenchmarkName;
-  names(): BenchmarkName[];
+  get<N extends BenchmarkName>(name: N): BenchmarkEntry<BenchmarkOptionsByName[N], Built<N>>;
+  get(name: string): BenchmarkEntry;
+  has(name: string): boolean;
+  names(): string[];
+  /** Adds a benchmark of your own (a name already taken is refused); configs can then name it. */
+  register(entry: BenchmarkEntry): void;
 }
 
 /** The named benchmarks, built on the given dataset loaders (called on each build). */
 export function createBenchmarkRegistry(loaders: DatasetLoaders): BenchmarkRegistry {
-  const entries: { [N in BenchmarkName]: BenchmarkEntry<BenchmarkOptionsByName[N]> } = {
+  const entries: { [N in BenchmarkName]: BenchmarkEntry<BenchmarkOptionsByName[N], Built<N>> } = {
     'split-mnist': {
       name: 'split-mnist',
       description: 'MNIST in 5 experiences of 2 classes (0/1, 2/3, ...)',
@@ -132,23 +143,37 @@ export function createBenchmarkRegistry(loaders: DatasetLoaders): BenchmarkRegis
           name: 'rotated-mnist',
         }),
     },
+    files: {
+      name: 'files',
+      description: 'your own files (CSV/TSV, JSON Lines, .npy, image folders, CIFAR binaries) as experiences',
+      scenarios: SPLIT_SCENARIOS,
+      options: filesOptions,
+      build: filesBenchmark,
+    },
   };
-  const names = Object.keys(entries) as BenchmarkName[];
-  const has = (name: string): name is BenchmarkName => Object.hasOwn(entries, name);
-  return {
-    get: (name) => {
-      if (!has(name)) {
+  const all = new Map<string, BenchmarkEntry>(Object.entries(entries) as [string, BenchmarkEntry][]);
+  const registry: BenchmarkRegistry = {
+    get: (name: string) => {
+      const entry = all.get(name);
+      if (!entry) {
+        const names = [...all.keys()];
         const guess = didYouMean(name, names);
         throw new ConfigError(
           'benchmark',
           `expected one of ${names.join(', ')}, got '${name}'${guess ? `; did you mean ${guess}?` : ''}`,
         );
       }
-      return entries[name];
+      return entry as never;
     },
-    has,
-    names: () => [...names],
+    has: (name) => all.has(name),
+    names: () => [...all.keys()],
+    register(entry) {
+      if (all.has(entry.name))
+        throw new ConfigError('benchmark', `a benchmark named "${entry.name}" is registered already`);
+      all.set(entry.name, entry);
+    },
   };
+  return registry;
 }
 
 function buildSplit(name: string, loader: () => DatasetSplit, o: SplitBenchmarkOptions): Stream {

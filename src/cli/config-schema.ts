@@ -5,6 +5,7 @@
  * (`strategies[1].bufferSize`) come from the schemas beside their code.
  */
 import { z } from 'zod';
+import { augmentOptions } from '../data/augment.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -51,6 +52,8 @@ export const benchmarkSection = z.looseObject({
       blurry: z.number().int().min(0).default(0),
     })
     .optional(),
+  /** Image augmentation of every training step's rows (data/augment.ts): `{ crop: { padding: 4 }, flip: true }`. */
+  augment: augmentOptions.optional(),
 });
 
 export const runConfigSchema = z.strictObject({

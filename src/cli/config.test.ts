@@ -241,15 +241,15 @@ describe('run config', () => {
     );
     assert.equal(
       problem({ benchmark: { name: 'cifar' } }),
-      'benchmark.name: unknown benchmark "cifar" (known: split-mnist, split-fashion-mnist, permuted-mnist, rotated-mnist)',
+      'benchmark.name: unknown benchmark "cifar" (known: split-mnist, split-fashion-mnist, permuted-mnist, rotated-mnist, files)',
     );
     assert.equal(
       problem({ benchmark: { name: 'split-mnst' } }),
       'benchmark.name: unknown benchmark "split-mnst"; did you mean split-mnist?',
     );
     assert.equal(
-      problem({ model: { type: 'cnn' } }),
-      'model.type: unknown model "cnn" (known: mlp, multi-head-mlp)',
+      problem({ model: { type: 'transformer' } }),
+      'model.type: unknown model "transformer" (known: mlp, multi-head-mlp, cnn, resnet18-reduced, resnet18, layers)',
     );
     assert.equal(
       problem({ benchmark: { name: 'split-mnist', trainFraction: 2 } }),

@@ -6,6 +6,7 @@
  * named benchmark, model or strategy takes comes from its registry.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -209,12 +210,23 @@ export function readConfigFile(path: string): unknown {
   } catch {
     throw new ConfigError('config', `cannot read ${path}`);
   }
+  let data: unknown;
   try {
-    return parseYaml(text) as unknown;
+    data = parseYaml(text) as unknown;
   } catch (e) {
     throw new ConfigError(
       'config',
       `${path} is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`,
     );
   }
+  // A file benchmark's paths are relative to the config file, wherever the command runs from.
+  const benchmark = (data as { benchmark?: Record<string, unknown> } | null)?.benchmark;
+  if (benchmark?.name === 'files' && benchmark.baseDir === undefined) {
+    benchmark.baseDir = dirname(resolve(path));
+  }
+  const model = (data as { model?: Record<string, unknown> } | null)?.model;
+  if (model?.type === 'layers' && typeof model.path === 'string') {
+    model.path = resolve(dirname(resolve(path)), model.path);
+  }
+  return data;
 }

@@ -92,16 +92,17 @@ export class RunStopped extends Error {
   }
 }
 
-/** The config's benchmark from its registry, delivered online when the config says so. */
-function buildStream(config: RunConfig): Stream {
-  const { name, scenario, experiences, trainFraction, online, ...own } = config.benchmark;
-  const stream = benchmarks.get(name as BenchmarkName).build({
+/** The config's benchmark from its registry, augmented and delivered online when the config says so. */
+async function buildStream(config: RunConfig): Promise<Stream> {
+  const { name, scenario, experiences, trainFraction, online, augment, ...own } = config.benchmark;
+  const built = await benchmarks.get(name).build({
     seed: config.seed,
     trainFraction,
     ...(experiences ? { experiences } : {}),
     ...(scenario ? { scenario } : {}),
     ...own,
   } as BenchmarkOptionsByName[BenchmarkName]);
+  const stream = augment ? { ...built, augment } : built;
   return online ? onlineStream(stream, { ...online, seed: config.seed }) : stream;
 }
 
@@ -218,7 +219,7 @@ async function execute(
   stdout.write(
     `unforget: ${config.name} on the ${engine.backend} backend${engine.gemm ? ` (GEMM ${engine.gemm})` : ''}\n`,
   );
-  const stream = buildStream(config);
+  const stream = await buildStream(config);
   warnSmallExperiences(stream, config, options.stderr ?? process.stderr);
   const { type, ...modelOptions } = config.model;
   const model = models.get(type);
@@ -228,7 +229,9 @@ async function execute(
     experiences: stream.experiences.length,
     seed: config.seed,
   };
-  const makeModel = () => model.build(modelOptions, shape);
+  // A model read from a file is read once; every copy starts from what was read.
+  const prepared = await model.prepare?.(modelOptions, { baseDir: process.cwd() });
+  const makeModel = () => model.build(modelOptions, shape, prepared);
   const checkpointed = config.checkpoint.enabled;
   if (checkpointed) assertAllCheckpointable(config, makeModel);
   const dir = options.dir ?? join(config.out, `${timestamp()}-${config.name}`);

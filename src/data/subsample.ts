@@ -11,10 +11,15 @@ import { selectSamples, type Dataset } from './dataset.js';
  * chosen at random by `rng`, in their original order.
  */
 export function subsample(dataset: Dataset, fraction: number, rng: Rng): Dataset {
-  if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) {
-    throw new ConfigError('trainFraction', `expected a number in (0, 1], got ${String(fraction)}`);
-  }
-  if (fraction === 1) return dataset;
+  return fraction === 1
+    ? checked(fraction, dataset)
+    : selectSamples(dataset, subsampleIndices(dataset, fraction, rng));
+}
+
+/** The positions `subsample` keeps, ascending (to pick what goes with each row, e.g. its group). */
+export function subsampleIndices(dataset: Dataset, fraction: number, rng: Rng): number[] {
+  checked(fraction, dataset);
+  if (fraction === 1) return [...dataset.y.keys()];
   const byClass = new Map<number, number[]>();
   dataset.y.forEach((label, i) => {
     const members = byClass.get(label);
@@ -28,8 +33,12 @@ export function subsample(dataset: Dataset, fraction: number, rng: Rng): Dataset
     const count = Math.max(1, Math.round(fraction * members.length));
     kept.push(...rng.shuffle(members).slice(0, count));
   }
-  return selectSamples(
-    dataset,
-    kept.sort((a, b) => a - b),
-  );
+  return kept.sort((a, b) => a - b);
+}
+
+function checked(fraction: number, dataset: Dataset): Dataset {
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction <= 1)) {
+    throw new ConfigError('trainFraction', `expected a number in (0, 1], got ${String(fraction)}`);
+  }
+  return dataset;
 }

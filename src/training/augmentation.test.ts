@@ -93,6 +93,7 @@ describe('augmentation in training', () => {
       x: Float32Array.from({ length: 32 }, (_, i) => i),
       y: Int32Array.of(0, 1),
       taskIds: Int32Array.of(0, 0),
+      slots: Int32Array.of(0, 1),
     };
     const input = tf.tidy(() => Array.from(replayInputs(ctx as unknown as StepContext, rows).dataSync()));
     assert.deepEqual(calls, [2]);
