@@ -88,11 +88,8 @@ export async function filesBenchmark(o: FilesBenchmarkOptions): Promise<Stream> 
   const name = `files-${o.dataset.format}`;
   if (by !== undefined) {
     const groups = read.groups!;
-    return groupSplit(
-      split,
-      { train: kept.map((i) => groups.train[i]), test: groups.test },
-      { scenario, name },
-    );
+    const byKey = { train: kept.map((i) => groups.train[i]), test: groups.test };
+    return { ...groupSplit(split, byKey, { scenario, name }), classNames: read.classNames };
   }
   if (o.split && 'classes' in o.split) {
     const ids = o.split.classes.map((group, t) =>
@@ -107,7 +104,7 @@ export async function filesBenchmark(o: FilesBenchmarkOptions): Promise<Stream> 
         return id;
       }),
     );
-    return classGroups(split, ids, { scenario, name });
+    return { ...classGroups(split, ids, { scenario, name }), classNames: read.classNames };
   }
   if (o.experiences === undefined) {
     throw new ConfigError(
@@ -115,11 +112,12 @@ export async function filesBenchmark(o: FilesBenchmarkOptions): Promise<Stream> 
       'required (a positive integer: the classes are shared out over that many experiences), or give split',
     );
   }
-  return classSplit(split, {
+  const stream = classSplit(split, {
     experiences: o.experiences,
     seed: o.seed,
     scenario,
     name,
     ...(o.classOrder ? { classOrder: o.classOrder } : {}),
   });
+  return { ...stream, classNames: read.classNames };
 }

@@ -34,6 +34,8 @@ export interface Stream {
    * Learner's live stream, told how many tasks to expect).
    */
   readonly plannedExperiences?: number;
+  /** Names of the classes by class id (a file's string labels), kept with the run and its models. */
+  readonly classNames?: readonly string[];
   /** Augmentation of the images training steps feed the model (data/augment.ts); none when absent. */
   readonly augment?: AugmentOptions;
 }

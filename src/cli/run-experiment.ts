@@ -252,6 +252,13 @@ async function execute(
     writeFileAtomic(join(dir, 'metrics.jsonl'), kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
   writeEnvironmentJson(dir, describeEnvironment(engine));
+  // A file dataset's labels as class ids: the mapping stays with the run (and its models).
+  if (stream.classNames) {
+    writeFileAtomic(
+      join(dir, 'classes.json'),
+      `${JSON.stringify({ classNames: stream.classNames }, null, 2)}\n`,
+    );
+  }
   const events = jsonlLogger(join(dir, 'metrics.jsonl'));
   // One TensorBoard logger for all strategies: each run-start opens that strategy's own file.
   // A resumed run continues the steps of the events before its checkpoint, in a new file.
