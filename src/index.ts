@@ -160,6 +160,14 @@ export * as ntmParts from './models/ntm/index.js';
 export { copyBatch, copyLoss, bitsWrongPerSequence, type CopyBatch } from './data/copy-task.js';
 export * from './metrics/index.js';
 export * from './training/index.js';
+export { createLearner } from './learner/create-learner.js';
+export { loadLearner, type LearnerParts } from './learner/load-learner.js';
+export {
+  learnerConfig,
+  optimizerConfig,
+  parseLearnerConfig,
+  type LearnerConfig,
+} from './learner/learner-config.js';
 export * from './checkpoint/index.js';
 export * from './strategies/index.js';
 export * from './loggers/index.js';

@@ -14,6 +14,7 @@ import { strategies } from '../strategies/registry.js';
 import { parseRunConfig } from './config.js';
 import { listing, LIST_TOPICS } from './list.js';
 import { configData, type RunFlags } from './run-flags.js';
+import type { EvaluateFlags, PredictFlags } from './predict.js';
 import { resumeExperiment, runExperiment, RunStopped } from './run-experiment.js';
 import { assertWritableFolder } from './writable.js';
 
@@ -101,6 +102,40 @@ program
   .argument('[what]', LIST_TOPICS.join(', '))
   .action((what?: string) => {
     console.log(listing(what));
+  });
+
+program
+  .command('predict')
+  .description(
+    "predict with a saved model (a run's models/<strategy>/ or a learner's save): class and probabilities",
+  )
+  .requiredOption('--model <dir>', 'the saved model folder')
+  .requiredOption(
+    '--input <file or folder>',
+    'examples: .csv/.tsv, .jsonl/.json, .npy, an image or a folder of images',
+  )
+  .option('--out <file>', 'write the predictions there (default: print them)')
+  .option('--format <format>', 'csv or jsonl (default: by --out, else csv)')
+  .option('--task <id>', 'the task id, for a multi-head model')
+  .option('--label <column>', "a table's label column, left out of the features")
+  .action(async (flags: PredictFlags) => {
+    const { predictCommand } = await import('./predict.js');
+    console.log(await predictCommand(flags));
+  });
+
+program
+  .command('evaluate')
+  .description('accuracy and confusion matrix of a saved model on labelled examples')
+  .requiredOption('--model <dir>', 'the saved model folder')
+  .requiredOption(
+    '--data <file or folder>',
+    'labelled examples: a table with its label column, {x, y} records, class folders of images',
+  )
+  .option('--task <id>', 'the task id, for a multi-head model')
+  .option('--label <column>', "a table's label column (default: the run's, else label)")
+  .action(async (flags: EvaluateFlags) => {
+    const { evaluateCommand } = await import('./predict.js');
+    console.log(await evaluateCommand(flags));
   });
 
 program

@@ -8,6 +8,9 @@
  *   checkpoints/  the newest checkpoints (checkpoint/run-state.ts): `resumeExperiment(dir)` continues
  *                 a run that was killed or interrupted from the newest usable one
  *   tensorboard/<strategy>/events.out.tfevents.*  TensorBoard scalars (unless `tensorboard: false`)
+ *   models/<strategy>/ each strategy's final model, loadable by `loadLearner` and plain tfjs
+ *                 (checkpoint/learner-files.ts)
+ *   classes.json  the class names of a file dataset's labels
  *   report.html, charts/*.svg, charts/*.png: the report, made from the files above
  * The folder is created only when training starts, so a bad config writes nothing.
  */
@@ -22,6 +25,8 @@ import type { Stream } from '../benchmarks/stream.js';
 import { onlineStream } from '../benchmarks/online.js';
 import { models } from '../models/registry.js';
 import { fitAsync, RunInterrupted } from '../training/template.js';
+import type { FitEnd } from '../training/fit-options.js';
+import { Learner, stateAfterFit } from '../training/learner.js';
 import { assertCheckpointable } from '../training/checkpointable.js';
 import type { Classifier } from '../models/classifier.js';
 import type { TrainingEvent } from '../core/events.js';
@@ -137,6 +142,57 @@ function assertAllCheckpointable(config: RunConfig, makeModel: () => Classifier)
       strategy.plugins.forEach((p) => p.dispose?.());
     }
   });
+}
+
+/**
+ * Saves a strategy's final model where the run keeps it (`<run>/models/<strategy>/`, the saved-model
+ * layout of checkpoint/learner-files.ts): a learner made as the run made the strategy, its state
+ * the fit's end, so that `loadLearner` and `unforget predict` answer as the run evaluated.
+ */
+async function saveTrainedModel(
+  dir: string,
+  run: {
+    model: Classifier;
+    end: FitEnd;
+    stream: Stream;
+    config: RunConfig;
+    entry: StrategyConfig;
+    makeModel: () => Classifier;
+  },
+): Promise<void> {
+  const { model, end, stream, config, entry } = run;
+  const { options, overrides } = splitStrategyEntry(entry);
+  const description = {
+    model: config.model,
+    strategy: { name: entry.name, ...options },
+    optimizer: {
+      name: overrides.optimizer ?? config.training.optimizer,
+      lr: overrides.lr ?? config.training.lr,
+      momentum: overrides.momentum ?? config.training.momentum,
+      ...(config.training.epsilon ? { epsilon: config.training.epsilon } : {}),
+    },
+    sampleShape: [...stream.sampleShape],
+    numClasses: stream.numClasses,
+    experiences: stream.experiences.length,
+    activeOutputs: overrides.activeOutputs ?? config.training.activeOutputs,
+    seed: config.seed,
+    ...(stream.classNames ? { classNames: [...stream.classNames] } : {}),
+  };
+  const learner = new Learner({
+    model,
+    strategy: configuredStrategy(config, entry, run.makeModel),
+    optimizer: optimizerFactory(config, overrides),
+    sampleShape: stream.sampleShape,
+    activeOutputs: description.activeOutputs,
+    description,
+    ...(stream.classNames ? { classNames: stream.classNames } : {}),
+  });
+  try {
+    learner.restore(stateAfterFit(end, model, stream));
+    await learner.save(dir);
+  } finally {
+    learner.dispose();
+  }
 }
 
 /** Says so when an experience holds fewer training examples than one batch (e.g. a tiny trainFraction). */
@@ -305,11 +361,13 @@ async function execute(
       const runStart = resumeFit?.events.find((e) => e.type === 'run-start');
       if (runStart) board?.onEvent(runStart);
       let run: TrainingEvent[];
+      let end: FitEnd | undefined;
       try {
         run = await fitAsync({
           ...strategy,
           stream,
           model,
+          onFinish: (state) => (end = state),
           optimizer: optimizerFactory(config, overrides),
           epochs,
           ...(iterations ? { iterations } : {}),
@@ -337,7 +395,18 @@ async function execute(
         throw error;
       }
       const peakRssBytes = memory.stop();
-      model.dispose();
+      try {
+        await saveTrainedModel(join(dir, 'models', strategy.name), {
+          model,
+          end: end!,
+          stream,
+          config,
+          entry: strategyConfig,
+          makeModel,
+        });
+      } finally {
+        model.dispose();
+      }
       const summary = { ...summarize(run), peakRssBytes };
       summaries[strategy.name] = summary;
       writeMatrixCsv(join(dir, `matrix-${strategy.name}.csv`), summary.matrix);

@@ -136,6 +136,12 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions)
   };
 }
 
+/** `files` decoded and resized to `shape` (as a folder's images are), values in [0, 1], in order. */
+export async function loadImages(files: readonly string[], shape: ImageShape): Promise<Float32Array> {
+  const pixels = await decodeImages(files, checkShape(shape));
+  return Float32Array.from(pixels, (v) => v / 255);
+}
+
 async function decodeImages(
   files: readonly string[],
   [height, width, channels]: readonly [number, number, number],

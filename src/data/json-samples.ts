@@ -22,6 +22,8 @@ export interface JsonSamplesOptions {
   format?: JsonSamplesFormat;
   /** The decoded-samples cache: a folder, default `cacheDir()`, or false for none. */
   cache?: CacheOption;
+  /** `false`: inputs to predict from, whose `y` (when there) is not read; `labels` are then empty. Default true. */
+  labelled?: boolean;
 }
 
 export interface JsonSamples {
@@ -42,9 +44,9 @@ export function loadJsonSamples(file: string, options: JsonSamplesOptions = {}):
     'json-samples',
     JSON_SAMPLES_VERSION,
     [fileStamp(file)],
-    { format },
+    { format, labelled: options.labelled ?? true },
     () => {
-      const samples = decodeJsonSamples(file, format);
+      const samples = decodeJsonSamples(file, format, options.labelled ?? true);
       return { meta: { labels: samples.labels, sampleShape: samples.sampleShape }, arrays: { x: samples.x } };
     },
   );
@@ -52,7 +54,11 @@ export function loadJsonSamples(file: string, options: JsonSamplesOptions = {}):
   return { x: decoded.arrays.x as Float32Array, labels: meta.labels, sampleShape: meta.sampleShape };
 }
 
-function decodeJsonSamples(file: string, format: JsonSamplesFormat | undefined): JsonSamples {
+function decodeJsonSamples(
+  file: string,
+  format: JsonSamplesFormat | undefined,
+  labelled: boolean,
+): JsonSamples {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -100,7 +106,7 @@ function decodeJsonSamples(file: string, format: JsonSamplesFormat | undefined):
   let shape: number[] | undefined;
   let size = 0;
   let x = new Float32Array(0);
-  const labels: Label[] = new Array(records.length);
+  const labels: Label[] = labelled ? new Array(records.length) : [];
   records.forEach(({ value, where }, r) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new DataFormatError(
@@ -110,7 +116,9 @@ function decodeJsonSamples(file: string, format: JsonSamplesFormat | undefined):
     }
     const record = value as Record<string, unknown>;
     const y = record.y;
-    if (!(typeof y === 'string' && y !== '') && !(typeof y === 'number' && Number.isFinite(y))) {
+    if (!labelled) {
+      // An input to predict from: its y, if any, is not read.
+    } else if (!(typeof y === 'string' && y !== '') && !(typeof y === 'number' && Number.isFinite(y))) {
       const got =
         y === undefined ? 'nothing (no "y" field)' : y === '' ? 'an empty string' : JSON.stringify(y);
       throw new DataFormatError(
@@ -118,7 +126,7 @@ function decodeJsonSamples(file: string, format: JsonSamplesFormat | undefined):
         `${where}, field "y": expected a number or a non-empty string, got ${got}`,
       );
     }
-    labels[r] = y;
+    if (labelled) labels[r] = y as Label;
     const sample = record.x;
     if (!shape) {
       shape = shapeOf(sample, file, where);

@@ -26,8 +26,11 @@ export interface TableOptions {
   delimiter?: string;
   /** Whether the first row names the columns (default true); without one, columns are named by index. */
   header?: boolean;
-  /** The label column (default `"label"`; a file without a header row needs an index). */
-  label?: ColumnRef;
+  /**
+   * The label column (default `"label"`; a file without a header row needs an index); `null`: the
+   * file has none (inputs to predict from: `labels` are then empty).
+   */
+  label?: ColumnRef | null;
   /** The feature columns, in this order (default: every column but the label and group ones). */
   features?: readonly ColumnRef[];
   /** A column whose value per row is kept as a string (`Table.groups`). */
@@ -208,7 +211,7 @@ export function loadTable(file: string, options: TableOptions = {}): Table {
 interface Settings {
   delimiter: string;
   header: boolean;
-  label: ColumnRef | undefined;
+  label: ColumnRef | null | undefined;
   features: readonly ColumnRef[] | undefined;
   group: ColumnRef | undefined;
 }
@@ -269,13 +272,13 @@ function decodeTable(file: string, settings: Settings): Table {
     }
     return index;
   };
-  if (settings.label === undefined && !names) {
+  if (settings.label === undefined && !names && settings.label !== null) {
     throw new DataFormatError(
       file,
       'label: expected the label column as a 0-based index, since the file has no header row (header: false)',
     );
   }
-  const labelColumn = resolve(settings.label ?? 'label', 'label');
+  const labelColumn = settings.label === null ? undefined : resolve(settings.label ?? 'label', 'label');
   const groupColumn = settings.group === undefined ? undefined : resolve(settings.group, 'group');
   const featureColumns = settings.features
     ? settings.features.map((ref, k) => resolve(ref, `features[${k}]`))
@@ -286,7 +289,7 @@ function decodeTable(file: string, settings: Settings): Table {
       `expected at least one feature column besides the label${groupColumn === undefined ? '' : ' and group'}, got none`,
     );
   }
-  if (featureColumns.includes(labelColumn)) {
+  if (labelColumn !== undefined && featureColumns.includes(labelColumn)) {
     throw new DataFormatError(
       file,
       `features: expected columns other than the label column ${columnName(labelColumn)}, got it among them`,
@@ -295,7 +298,7 @@ function decodeTable(file: string, settings: Settings): Table {
   // Blank lines before the last row are errors (the trailing ones are gone).
   if (rows.length === 0) throw new DataFormatError(file, 'expected at least one row of samples, got none');
   const x = new Float32Array(rows.length * featureColumns.length);
-  const labels: string[] = new Array(rows.length);
+  const labels: string[] = labelColumn === undefined ? [] : new Array(rows.length);
   const groups: string[] | undefined = groupColumn === undefined ? undefined : new Array(rows.length);
   const nf = featureColumns.length;
   const reference = headerRecord ? 'the header row' : `line ${records[0].line}`;
@@ -326,14 +329,16 @@ function decodeTable(file: string, settings: Settings): Table {
       }
       x[r * nf + k] = value;
     }
-    const label = cells[labelColumn].trim();
-    if (label === '') {
-      throw new DataFormatError(
-        file,
-        `line ${line}, column ${columnName(labelColumn)}: expected a label, got an empty cell`,
-      );
+    if (labelColumn !== undefined) {
+      const label = cells[labelColumn].trim();
+      if (label === '') {
+        throw new DataFormatError(
+          file,
+          `line ${line}, column ${columnName(labelColumn)}: expected a label, got an empty cell`,
+        );
+      }
+      labels[r] = label;
     }
-    labels[r] = label;
     if (groups && groupColumn !== undefined) {
       const group = cells[groupColumn].trim();
       if (group === '') {

@@ -30,6 +30,11 @@ export interface Classifier {
    */
   readonly stateVariables?: readonly tf.Variable[];
   /**
+   * The tfjs-layers model it runs, where it is one (its weights are the classifier's): what a
+   * saved model writes in the TensorFlow.js format, for plain `tf.loadLayersModel` to read.
+   */
+  readonly layersModel?: tf.LayersModel;
+  /**
    * Optional, exact per-sample gradient statistics for a whole batch: per `variables` entry (same
    * order and shapes), `sum_n |g_n|^power`, g_n the gradient of sample n's loss wrt that variable,
    * where `outputGradient(logits)` returns dLoss_n / dlogits_n for every row (a constant).

@@ -156,6 +156,7 @@ export function fromLayersModel(
     name,
     numClasses,
     model,
+    layersModel: model,
     logits: (x, _taskId, training = false) => tf.tidy(() => logits(x, training)) as tf.Tensor2D,
     ...(features
       ? {

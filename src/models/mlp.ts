@@ -138,6 +138,7 @@ export function mlp(options: MlpOptions): Classifier {
         ),
       ),
     variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+    layersModel: model,
     dispose: () => model.dispose(),
   };
 }
@@ -167,6 +168,7 @@ export function multiHeadMlp(options: MultiHeadMlpOptions): Classifier {
     return head;
   });
   const inputDim = options.inputShape.reduce((a, b) => a * b, 1);
+  let functional: tf.LayersModel | undefined;
   const checkTask = (taskId: number | undefined): number => {
     if (taskId === undefined || !Number.isInteger(taskId) || taskId < 0 || taskId >= heads.length) {
       throw new Error(`taskId: a multi-head model needs a task id in [0, ${heads.length}), got ${taskId}`);
@@ -195,6 +197,19 @@ export function multiHeadMlp(options: MultiHeadMlpOptions): Classifier {
       });
     },
     variables: [shared, ...heads].flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable)),
+    // One functional model over the same layers, an output per head (its inputs flattened), for saving.
+    get layersModel() {
+      if (!functional) {
+        const input = tf.input({ shape: [inputDim] });
+        const trunkOut = shared.apply(input) as tf.SymbolicTensor;
+        functional = tf.model({
+          inputs: input,
+          outputs: heads.map((head) => head.apply(trunkOut) as tf.SymbolicTensor),
+          name: 'multi_head_mlp',
+        });
+      }
+      return functional;
+    },
     dispose: () => [shared, ...heads].forEach((m) => m.dispose()),
   };
 }

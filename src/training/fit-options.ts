@@ -8,6 +8,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Stream } from '../benchmarks/stream.js';
 import type { Classifier } from '../models/classifier.js';
 import type { FitCheckpoint } from '../checkpoint/fit-state.js';
+import type { StateValue } from '../core/state.js';
 import type { ActiveOutputs } from './active-classes.js';
 import type { Plugin } from './plugin.js';
 import type { TrainingSetSelector } from './strategy.js';
@@ -59,6 +60,21 @@ export interface FitOptions {
    * returns them with the rest.
    */
   resume?: FitCheckpoint;
+  /**
+   * Called at the run's end, before the plugins free what they hold, with their states and the
+   * classes seen: what a saved model needs to predict as the run evaluated and to learn on
+   * (`stateAfterFit`, learner.ts).
+   */
+  onFinish?: (end: FitEnd) => void;
+}
+
+/** Where a fit ended, for a model saved from it. */
+export interface FitEnd {
+  readonly strategy: string;
+  readonly plugins: readonly string[];
+  readonly pluginStates: readonly StateValue[];
+  readonly seenClasses: readonly number[];
+  readonly steps: number;
 }
 
 /** How a run saves its checkpoints; the template only hands them over (files are the caller's). */

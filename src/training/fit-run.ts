@@ -239,6 +239,13 @@ export class FitRun {
         ? { methodMemoryBytes: stored.reduce((n, p) => n + (p.memoryBytes?.() ?? 0), 0) }
         : {}),
     });
+    this.options.onFinish?.({
+      strategy: this.name,
+      plugins: this.plugins.map((p) => p.name),
+      pluginStates: this.plugins.map((p) => (p.stateless ? null : (p.state?.() ?? null))),
+      seenClasses: this.active.seenClasses(),
+      steps: this.steps,
+    });
     this.plugins.forEach((p) => p.dispose?.());
     return this.events;
   }

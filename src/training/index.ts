@@ -18,8 +18,10 @@ export { combine } from './combine.js';
 export { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
 export { ActiveClasses, maskLogits, maskRows, INACTIVE_LOGIT, type ActiveOutputs } from './active-classes.js';
 export {
-  createLearner,
   Learner,
+  saveLearnerFiles,
+  stateAfterFit,
+  type PredictOptions,
   LEARNER_STATE_FORMAT,
   type LabelledExamples,
   type LearnerEvaluation,

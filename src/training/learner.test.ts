@@ -26,7 +26,9 @@ import { icarl } from '../strategies/replay/icarl.js';
 import { ewc } from '../strategies/regularization/ewc.js';
 import { lwf } from '../strategies/regularization/lwf.js';
 import { fit } from './template.js';
-import { createLearner, type Learner } from './learner.js';
+import { Learner, type LearnerOptions } from './learner.js';
+
+const createLearner = (options: LearnerOptions) => new Learner(options);
 import type { Strategy } from './strategy.js';
 
 await initEngine();
@@ -214,12 +216,17 @@ describe('Learner', () => {
         sampleShape: [8],
         ...(tasks ? { tasks } : {}),
       });
+    // Made (to predict with, e.g. a run's saved Joint model) but not learning live.
+    const batch = {
+      x: stream.experiences[0].train.x.subarray(0, 8),
+      y: stream.experiences[0].train.y.subarray(0, 1),
+    };
     assert.throws(
-      make(joint()),
+      () => make(joint())().learn(batch),
       /^ConfigError: strategy: joint picks its training data per experience of a benchmark/,
     );
     assert.throws(
-      make(agem({ bufferSize: 30 })),
+      () => make(agem({ bufferSize: 30 }))().learn(batch),
       /^ConfigError: tasks: agem splits its memory over the tasks: give the number of tasks to expect$/,
     );
     const withTasks = make(agem({ bufferSize: 30 }), 3)();

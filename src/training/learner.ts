@@ -19,11 +19,15 @@ import { sampleSize, type Dataset } from '../data/dataset.js';
 import { isCheckpointable, type CheckpointableOptimizer } from '../engine/optimizers/index.js';
 import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { modelWeights, type Classifier } from '../models/classifier.js';
-import { ActiveClasses, maskLogits } from './active-classes.js';
+import { ActiveClasses, maskLogits, type ActiveOutputs } from './active-classes.js';
 import { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
 import type { Batch, EvaluationContext, ExperienceContext, Plugin } from './plugin.js';
 import { stepper, type StepResult } from './step.js';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SAVED_MODEL_FORMAT, writeSavedModel, type SavedModelManifest } from '../checkpoint/learner-files.js';
 import type { Strategy } from './strategy.js';
+import type { FitEnd } from './fit-options.js';
 
 export interface LearnerOptions {
   readonly model: Classifier;
@@ -35,8 +39,11 @@ export interface LearnerOptions {
   readonly sampleShape: readonly number[];
   /** Names of the classes, by class id (kept with the learner, returned with predictions). */
   readonly classNames?: readonly string[];
-  /** `seen`: outputs restricted to the classes seen so far (default); `all`: every output. */
-  readonly activeOutputs?: 'seen' | 'all';
+  /**
+   * `seen`: outputs restricted to the classes seen so far (default); `all`: every output;
+   * `evaluation`: every output trained, predictions among the classes seen (active-classes.ts).
+   */
+  readonly activeOutputs?: ActiveOutputs;
   /**
    * The number of tasks to expect, for methods that split a memory budget over them (A-GEM,
    * GEM: `bufferSize / tasks` per task); they refuse to learn without it.
@@ -46,6 +53,18 @@ export interface LearnerOptions {
   readonly augment?: AugmentOptions;
   /** Seeds the augmentation's draws. Default 0. */
   readonly seed?: number;
+  /**
+   * How to build the learner again (its model's, strategy's and optimizer's configs, as plain
+   * data): saved with it, so that `loadLearner(dir)` can rebuild it (learner/ composes it).
+   */
+  readonly description?: Readonly<Record<string, unknown>>;
+  /** Whether `dispose()` frees the model too (a learner built from a config owns its model). */
+  readonly ownsModel?: boolean;
+}
+
+/** Which head a multi-head model answers with (its task id); single-head models take none. */
+export interface PredictOptions {
+  readonly taskId?: number;
 }
 
 /** Examples as plain arrays: `x` row-major (`n * size(sampleShape)` values), `y` class ids. */
@@ -95,7 +114,7 @@ export class Learner {
 
   constructor(private readonly options: LearnerOptions) {
     const { model, strategy, sampleShape } = options;
-    refuseForLearner(strategy, options);
+    refuseUnsaveable(strategy, options);
     this.model = model;
     this.strategy = strategy;
     this.sampleShape = [...sampleShape];
@@ -157,6 +176,7 @@ export class Learner {
 
   /** Trains on one batch of new examples (one optimizer step, or one observation for GDumb). */
   learn(examples: LabelledExamples): StepResult {
+    refuseLiveLearning(this.strategy, this.options);
     const batch = this.batchOf(examples, 'learn');
     if (!this.taskStarted) {
       this.taskStarted = true;
@@ -196,7 +216,7 @@ export class Learner {
   }
 
   /** The predicted class of each example, with the probabilities over the active classes. */
-  predict(x: Float32Array | readonly number[]): Prediction[] {
+  predict(x: Float32Array | readonly number[], options: PredictOptions = {}): Prediction[] {
     const size = sampleSize({ sampleShape: this.sampleShape });
     if (x.length % size !== 0 || x.length === 0) {
       throw new ConfigError(
@@ -204,7 +224,7 @@ export class Learner {
         `expected a non-empty multiple of ${size} values (examples of shape [${this.sampleShape.join(', ')}]), got ${x.length}`,
       );
     }
-    const probabilities = this.probabilities(Float32Array.from(x));
+    const probabilities = this.probabilities(Float32Array.from(x), options.taskId);
     const n = x.length / size;
     const k = this.model.numClasses;
     return Array.from({ length: n }, (_, i) => {
@@ -219,10 +239,10 @@ export class Learner {
   }
 
   /** Accuracy, per-class accuracy and the confusion matrix on labelled examples. */
-  evaluate(data: LabelledExamples): LearnerEvaluation {
+  evaluate(data: LabelledExamples, options: PredictOptions = {}): LearnerEvaluation {
     const batch = this.batchOf(data, 'evaluate');
     const k = this.model.numClasses;
-    const probabilities = this.probabilities(batch.x);
+    const probabilities = this.probabilities(batch.x, options.taskId);
     const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
     let correct = 0;
     batch.y.forEach((label, i) => {
@@ -261,6 +281,7 @@ export class Learner {
       task: { x: task.x, y: task.y },
       model: variablesState(modelWeights(this.model)),
       optimizer: optimizer.saveState(this.model.variables),
+      evaluated: !this.learntSinceEvaluation,
       pluginStates: this.plugins.map((p) => (p.stateless ? null : (p.state?.() ?? null))),
     };
   }
@@ -278,9 +299,14 @@ export class Learner {
       this.plugins,
     );
     restoreVariables(modelWeights(this.model), state.raw('model'), `${where}.model`);
+    // A model saved from a finished run keeps no optimizer: a fresh one goes on from it.
     const optimizer = state.raw('optimizer');
-    if (!isRecord(optimizer)) throw new DataFormatError(`${where}.optimizer`, 'expected a record');
-    (this.optimizer as tf.Optimizer & CheckpointableOptimizer).loadState(this.model.variables, optimizer);
+    if (optimizer !== null && !isRecord(optimizer)) {
+      throw new DataFormatError(`${where}.optimizer`, 'expected null or a record');
+    }
+    if (optimizer) {
+      (this.optimizer as tf.Optimizer & CheckpointableOptimizer).loadState(this.model.variables, optimizer);
+    }
     const pluginStates = state.list('pluginStates');
     this.plugins.forEach((p, k) => {
       if (!p.stateless) p.restore?.(pluginStates[k]);
@@ -301,16 +327,40 @@ export class Learner {
     const y = task.ints('y');
     const x = task.floats('x', y.length * sampleSize({ sampleShape: this.sampleShape }));
     this.taskChunks = y.length ? [{ x, y }] : [];
-    this.learntSinceEvaluation = true;
+    // A model that was evaluated (GDumb retrained, the memory's keys refreshed) answers as it did.
+    this.learntSinceEvaluation = !state.boolean('evaluated');
   }
 
-  /** Frees the optimizer and what the plugins hold (the model is the caller's). */
+  /**
+   * Saves the learner into `dir` (checkpoint/learner-files.ts): the model in the TensorFlow.js
+   * format where it is a tfjs-layers model, the state, and how to build it again; `loadLearner`
+   * reads it back into a learner that goes on exactly as this one would.
+   */
+  async save(dir: string): Promise<void> {
+    await saveLearnerFiles(dir, this.model, this.manifest(), this.state());
+  }
+
+  /** What unforget.json says of this learner. */
+  manifest(): Omit<SavedModelManifest, 'tfjs'> {
+    return {
+      format: SAVED_MODEL_FORMAT,
+      strategy: this.strategy.name,
+      description: this.options.description ?? null,
+      sampleShape: this.sampleShape,
+      numClasses: this.model.numClasses,
+      classNames: this.classNames ?? null,
+      seenClasses: this.active.seenClasses(),
+    };
+  }
+
+  /** Frees the optimizer and what the plugins hold, and the model where the learner owns it. */
   dispose(): void {
     this.optimizer.dispose();
     this.plugins.forEach((p) => p.dispose?.());
+    if (this.options.ownsModel) this.model.dispose();
   }
 
-  private probabilities(x: Float32Array): Float32Array {
+  private probabilities(x: Float32Array, taskId: number | undefined): Float32Array {
     if (this.learntSinceEvaluation) {
       // GDumb retrains from its memory, the memory-augmented learner refreshes its keys.
       const ctx: EvaluationContext = {
@@ -329,7 +379,8 @@ export class Learner {
         x.length / sampleSize({ sampleShape: this.sampleShape }),
         ...this.sampleShape,
       ]);
-      const scores = scorer?.evaluationScores?.(input, undefined, this.model) ?? this.model.logits(input);
+      const scores =
+        scorer?.evaluationScores?.(input, taskId, this.model) ?? this.model.logits(input, taskId);
       return tf.softmax(maskLogits(scores, active)).dataSync() as Float32Array;
     });
   }
@@ -392,13 +443,11 @@ export class Learner {
   }
 }
 
-/** A learner that trains `options.model` with `options.strategy` (see `Learner`). */
-export function createLearner(options: LearnerOptions): Learner {
-  return new Learner(options);
-}
-
-/** Refuses, before anything learns, what a live stream cannot give a method. */
-function refuseForLearner(strategy: Strategy, options: LearnerOptions): void {
+/**
+ * Refuses learning live with a method a live stream cannot give what it needs (a strategy from a
+ * benchmark run may still be loaded to predict and evaluate).
+ */
+function refuseLiveLearning(strategy: Strategy, options: LearnerOptions): void {
   if (strategy.trainingSet && !strategy.replaysLive) {
     throw new ConfigError(
       'strategy',
@@ -412,6 +461,10 @@ function refuseForLearner(strategy: Strategy, options: LearnerOptions): void {
       `${counting.join(', ')} splits its memory over the tasks: give the number of tasks to expect`,
     );
   }
+}
+
+/** Refuses, before anything learns, a method or optimizer whose state a learner could not save. */
+function refuseUnsaveable(strategy: Strategy, options: LearnerOptions): void {
   assertCheckpointable(strategy.plugins);
   const probe = options.optimizer();
   const ok = isCheckpointable(probe);
@@ -422,4 +475,40 @@ function refuseForLearner(strategy: Strategy, options: LearnerOptions): void {
       "expected one of unforget's optimizers (sgd, adam), whose state a learner saves",
     );
   }
+}
+
+/** Writes a saved model's folder: the tfjs model files (when the model has them), then the state and the manifest. */
+export async function saveLearnerFiles(
+  dir: string,
+  model: Classifier,
+  manifest: Omit<SavedModelManifest, 'tfjs'>,
+  state: StateValue,
+): Promise<void> {
+  const folder = resolve(dir);
+  mkdirSync(folder, { recursive: true });
+  if (model.layersModel) await model.layersModel.save(`file://${folder}`);
+  writeSavedModel(folder, { ...manifest, tfjs: model.layersModel ? 'model.json' : null }, state);
+}
+
+/**
+ * The state of a learner that goes on from where a fit ended (a run's saved model): the fit's
+ * plugin states and classes seen, the stream's experiences as its past tasks, no optimizer state
+ * (a fresh one learns on), and evaluated, as the run's last evaluation left the model.
+ */
+export function stateAfterFit(end: FitEnd, model: Classifier, stream: Stream): StateRecord {
+  return {
+    format: LEARNER_STATE_FORMAT,
+    strategy: end.strategy,
+    plugins: [...end.plugins],
+    steps: end.steps,
+    augmentRng: null,
+    seenClasses: Int32Array.from(end.seenClasses),
+    experiences: [...stream.experiences.map((e) => Int32Array.from(e.classes)), new Int32Array(0)],
+    taskStarted: false,
+    task: { x: new Float32Array(0), y: new Int32Array(0) },
+    model: variablesState(modelWeights(model)),
+    optimizer: null,
+    evaluated: true,
+    pluginStates: [...end.pluginStates],
+  };
 }
