@@ -1,6 +1,6 @@
 """PyTorch reference for bench/train-throughput.ts: the same networks, data sizes and SGD steps.
 
-usage: python3 bench/torch_reference.py --workload mlp256|mlp1024|cnn [--passes 3] [--seconds 4] [--threads 1]
+usage: python3 bench/torch_reference.py --workload mlp256|mlp1024|cnn|resnet18-reduced [--passes 3] [--seconds 4] [--threads 1]
 
 Prints one JSON line like the TypeScript benchmark. One intra-op thread by default: on this
 2-core machine that is PyTorch's fastest setting (OpenMP spinning collides with anything else
@@ -19,10 +19,43 @@ WORKLOADS = {
     "mlp256": {"batch": 32, "hidden": 256},
     "mlp1024": {"batch": 256, "hidden": 1024},
     "cnn": {"batch": 64},
+    "resnet18-reduced": {"batch": 32},
 }
 
 
+class BasicBlock(nn.Module):
+    """relu(bn(conv3x3(relu(bn(conv3x3(x, stride))))) + shortcut(x)), as src/models/resnet.ts builds it."""
+
+    def __init__(self, inputs, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inputs, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or inputs != planes:
+            self.shortcut = nn.Sequential(nn.Conv2d(inputs, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+def reduced_resnet18(nf=20, classes=10):
+    """Lopez-Paz & Ranzato's reduced ResNet-18: stem conv3x3, 4 stages of 2 blocks (nf..8nf), avg pool, linear."""
+    layers = [nn.Conv2d(3, nf, 3, 1, 1, bias=False), nn.BatchNorm2d(nf), nn.ReLU()]
+    inputs = nf
+    for stage, stride in enumerate([1, 2, 2, 2]):
+        planes = nf * 2 ** stage
+        layers += [BasicBlock(inputs, planes, stride), BasicBlock(planes, planes, 1)]
+        inputs = planes
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(inputs, classes)]
+    return nn.Sequential(*layers)
+
+
 def build(name):
+    if name == "resnet18-reduced":
+        return reduced_resnet18()
     if name == "cnn":
         return nn.Sequential(
             nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
@@ -45,7 +78,7 @@ def main():
     torch.manual_seed(0)
     batch = WORKLOADS[args.workload]["batch"]
     samples = batch * 32
-    shape = (samples, 1, 28, 28) if args.workload == "cnn" else (samples, 784)
+    shape = {"cnn": (samples, 1, 28, 28), "resnet18-reduced": (samples, 3, 32, 32)}.get(args.workload, (samples, 784))
     x = torch.randn(*shape)
     y = torch.randint(0, 10, (samples,))
     xs, ys = x.split(batch), y.split(batch)

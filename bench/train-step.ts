@@ -27,7 +27,8 @@ export function makeTrainStep(
       : (labels: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
   const step: TrainStep = (x, y) =>
     tf.tidy(() => {
-      const value = optimizer.minimize(() => loss(y, model.apply(x) as tf.Tensor), true);
+      // A training forward pass: BatchNorm on the batch's statistics (PyTorch's model.train()).
+      const value = optimizer.minimize(() => loss(y, model.apply(x, { training: true }) as tf.Tensor), true);
       return (value as tf.Scalar).dataSync()[0];
     });
   return { step, dispose: () => optimizer.dispose() };

@@ -1,10 +1,12 @@
 /**
- * The three training workloads of the engine benchmark (issue 2), shared by the
- * throughput benchmark, the kernel profiler and the end-to-end backend tests.
- * bench/torch_reference.py builds the same networks in PyTorch.
+ * The training workloads of the engine benchmark: the three of issue 2, shared by the
+ * throughput benchmark, the kernel profiler and the end-to-end backend tests, and the reduced
+ * ResNet-18 on 32x32x3 images (issue 16). bench/torch_reference.py builds the same networks in
+ * PyTorch.
  */
 import * as tf from '../src/engine/tf.js';
 import { fusedDense } from '../src/models/layers/fused-dense.js';
+import { resnet18LayersModel } from '../src/models/resnet.js';
 
 /** `unforget` builds dense layers with fusedDense (what unforget's models use); `tfjs` with tf.layers.dense. */
 export type Flavour = 'unforget' | 'tfjs';
@@ -67,6 +69,14 @@ export const WORKLOADS: Record<string, Workload> = {
     batchSize: 64,
     inputShape: [28, 28, 1],
     build: cnn,
+  },
+  'resnet18-reduced': {
+    name: 'resnet18-reduced',
+    description: 'reduced ResNet-18 (nf 20, BatchNorm in training mode) on 32x32x3, 10 classes, batch 32',
+    batchSize: 32,
+    inputShape: [32, 32, 3],
+    // The unforget model itself; its output layer is fusedDense in both flavours.
+    build: () => resnet18LayersModel({ inputShape: [32, 32, 3], numClasses: 10, nf: 20, seed: 0 }),
   },
 };
 

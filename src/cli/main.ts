@@ -53,6 +53,10 @@ program
   )
   .option('--online <n>', 'deliver the stream online: batches of n examples seen once, no task boundaries')
   .option('--blurry <n>', 'with --online: examples mixed across each boundary (default 0)')
+  .option(
+    '--data <folder>',
+    "the folder of the config's CIFAR files (benchmark.dataset.dir of a cifar10 or cifar100 dataset)",
+  )
   .option('--backend <name>', 'native, cpu or wasm (default: native when built)')
   .option('--out <dir>', `folder for run folders (default ${defaults.out})`)
   .option(

@@ -14,6 +14,7 @@
  *   report.html, charts/*.svg, charts/*.png: the report, made from the files above
  * The folder is created only when training starts, so a bad config writes nothing.
  */
+import { assertAugmentable } from '../data/augment.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../engine/tf.js';
@@ -107,6 +108,7 @@ async function buildStream(config: RunConfig): Promise<Stream> {
     ...(scenario ? { scenario } : {}),
     ...own,
   } as BenchmarkOptionsByName[BenchmarkName]);
+  if (augment) assertAugmentable(built.sampleShape, augment, 'benchmark.augment');
   const stream = augment ? { ...built, augment } : built;
   return online ? onlineStream(stream, { ...online, seed: config.seed }) : stream;
 }

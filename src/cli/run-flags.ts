@@ -5,6 +5,7 @@
  * entries, each a name (`+` combines methods) then `:key=value` pairs; a value is read as a YAML
  * scalar or flow sequence (`500`, `true`, `all`, `[1,0.5]`) and checked by the method's schema.
  */
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import { schemaAt } from '../core/validation.js';
@@ -31,6 +32,7 @@ export interface RunFlags {
   out?: string;
   resume?: string;
   checkpointEvery?: string;
+  data?: string;
 }
 
 /** A number from a flag, kept as the raw string when it is not one, so the schema reports it. */
@@ -67,6 +69,7 @@ export function configData(flags: RunFlags): Section {
     if (flags.blurry !== undefined) online.blurry = numberOrRaw(flags.blurry);
     benchmark.online = online;
   }
+  if (flags.data !== undefined) benchmark.dataset = datasetFolder(benchmark.dataset, flags.data);
   if (Object.keys(benchmark).length) base.benchmark = benchmark;
   const training = section('training');
   if (flags.epochs !== undefined) training.epochs = numberOrRaw(flags.epochs);
@@ -80,6 +83,21 @@ export function configData(flags: RunFlags): Section {
     base.checkpoint = { ...section('checkpoint'), everySteps: numberOrRaw(flags.checkpointEvery) };
   }
   return base;
+}
+
+/** The formats whose files a folder holds (`dataset.dir`), which `--data` sets. */
+const FOLDER_FORMATS = ['cifar10', 'cifar100'];
+
+/** `benchmark.dataset` with its folder set by `--data` (a path from the current folder). */
+function datasetFolder(dataset: unknown, folder: string): Section {
+  const format = (dataset as Section | undefined)?.format;
+  if (typeof format !== 'string' || !FOLDER_FORMATS.includes(format)) {
+    throw new ConfigError(
+      '--data',
+      `sets benchmark.dataset.dir, which a dataset of format ${FOLDER_FORMATS.join(' or ')} has; the config's dataset has ${typeof format === 'string' ? `format ${format}` : 'none'}`,
+    );
+  }
+  return { ...(dataset as Section), dir: resolve(folder) };
 }
 
 /** Splits `text` at `separator`s outside brackets (a flow sequence's commas stay in its value). */

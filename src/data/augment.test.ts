@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRng, type Rng } from '../core/random.js';
-import { augmentImages } from './augment.js';
+import { assertAugmentable, augmentImages } from './augment.js';
 
 /** A generator that answers the draws it is given, in order (int(n) and next()). */
 function scripted(draws: number[]): Rng {
@@ -22,6 +22,34 @@ describe('augmentImages', () => {
       Array.from(augmentImages(image, 1, [3, 3, 1], { crop: { padding: 1 }, flip: false }, scripted([1, 1]))),
       Array.from(image),
     );
+  });
+
+  it('fills the padding with the given value per channel', () => {
+    // Two channels, 2x2: channel 0 = 1..4, channel 1 = 10..40; dy = -1 (the row above), dx = 0.
+    const twoChannels = Float32Array.from([1, 10, 2, 20, 3, 30, 4, 40]);
+    const out = augmentImages(
+      twoChannels,
+      1,
+      [2, 2, 2],
+      { crop: { padding: 1, fill: [-1, -2] }, flip: false },
+      scripted([0, 1]),
+    );
+    assert.deepEqual(Array.from(out), [-1, -2, -1, -2, 1, 10, 2, 20]);
+  });
+
+  it('refuses samples that are not images, and a fill of another channel count', () => {
+    assert.throws(
+      () => assertAugmentable([16], { flip: true }, 'benchmark.augment'),
+      (e: Error) =>
+        e.message ===
+        'benchmark.augment: expected image samples [height, width, channels] to augment, got samples of shape [16]',
+    );
+    assert.throws(
+      () => assertAugmentable([4, 4, 3], { crop: { padding: 1, fill: [0] }, flip: false }),
+      (e: Error) =>
+        e.message === 'augment.crop.fill: expected 3 values (one per channel of the images), got 1',
+    );
+    assertAugmentable([4, 4, 3], { crop: { padding: 1, fill: [0, 0, 0] }, flip: false });
   });
 
   it('mirrors left to right when the draw is below 1/2, after the crop', () => {

@@ -6,6 +6,7 @@
  * when it replays them), never to evaluation; the memories keep the examples as they came.
  */
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/random.js';
 
 /** The augmentation a stream's training steps apply (`benchmark.augment` in a config). */
@@ -16,7 +17,14 @@ export const augmentOptions = z.strictObject({
         .number()
         .int()
         .positive()
-        .describe('zero pixels added on every side before a random crop back to size'),
+        .describe('pixels added on every side before a random crop back to size'),
+      fill: z
+        .array(z.number())
+        .min(1)
+        .optional()
+        .describe(
+          'the value of the added pixels, per channel (default 0); on normalized images, -mean/std is a black pixel',
+        ),
     })
     .optional()
     .describe('random crop of the zero-padded image (Mammoth Seq-CIFAR: padding 4)'),
@@ -24,6 +32,31 @@ export const augmentOptions = z.strictObject({
 });
 
 export type AugmentOptions = z.output<typeof augmentOptions>;
+
+/**
+ * Refuses, before anything trains, an augmentation that cannot apply to samples of `shape`:
+ * samples that are not images [height, width, channels], or a crop fill of another channel count.
+ * `field` is where the options sit in a config (e.g. `benchmark.augment`).
+ */
+export function assertAugmentable(
+  shape: readonly number[],
+  options: AugmentOptions,
+  field = 'augment',
+): void {
+  if (shape.length !== 3) {
+    throw new ConfigError(
+      field,
+      `expected image samples [height, width, channels] to augment, got samples of shape [${shape.join(', ')}]`,
+    );
+  }
+  const fill = options.crop?.fill;
+  if (fill && fill.length !== shape[2]) {
+    throw new ConfigError(
+      `${field}.crop.fill`,
+      `expected ${shape[2]} values (one per channel of the images), got ${fill.length}`,
+    );
+  }
+}
 
 /**
  * `count` images of `shape` [height, width, channels] (row-major, HWC) in `x`, each cropped
@@ -40,6 +73,12 @@ export function augmentImages(
   const size = height * width * channels;
   const out = new Float32Array(count * size);
   const pad = options.crop?.padding ?? 0;
+  const fill = options.crop?.fill;
+  if (fill && fill.length !== channels) assertAugmentable(shape, options);
+  // The padding's pixels: zeros, which the array starts as, or the fill colour.
+  if (pad && fill?.some((v) => v !== 0)) {
+    for (let i = 0; i < out.length; i++) out[i] = fill[i % channels];
+  }
   for (let n = 0; n < count; n++) {
     // Offsets of the crop within the padded image, then whether to mirror it.
     const dy = pad ? rng.int(2 * pad + 1) - pad : 0;

@@ -226,6 +226,37 @@ describe('loadFileDataset', () => {
     assert.deepEqual(Array.from(fine.split.test.y), [7]);
   });
 
+  it('normalizes each channel of CIFAR images as (x - mean) / std, and refuses a wrong channel count', async () => {
+    ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'].forEach(
+      (file, f) => write(`c10n/${file}.bin`, cifarRecord([f], 3 * f + 1)),
+    );
+    const plain = await loadFileDataset({ format: 'cifar10', dir: 'c10n' }, context);
+    const mean = [0.5, 0.25, 0];
+    const std = [0.5, 0.25, 2];
+    const normalized = await loadFileDataset(
+      { format: 'cifar10', dir: 'c10n', normalize: { mean, std } },
+      context,
+    );
+    for (const part of ['train', 'test'] as const) {
+      const raw = plain.split[part].x;
+      const got = normalized.split[part].x;
+      assert.equal(got.length, raw.length);
+      for (const i of [0, 1, 2, 3 * 33 + 1, raw.length - 1]) {
+        const c = i % 3;
+        assert.ok(Math.abs(got[i] - (raw[i] - mean[c]) / std[c]) < 1e-6, `${part} value ${i}`);
+      }
+    }
+    // The unnormalized dataset is untouched (new arrays): its first pixel is still byte 1 / 255.
+    assert.equal(plain.split.train.x[0], Math.fround(1 / 255));
+    await assert.rejects(
+      loadFileDataset(
+        { format: 'cifar10', dir: 'c10n', normalize: { mean: [0.5], std: [0.5, 0.5, 0.5] } },
+        context,
+      ),
+      (e: Error) => e.message === 'normalize.mean: expected 3 values (one per channel of the images), got 1',
+    );
+  });
+
   it('holds out a class-stratified, seeded testFraction, groups following their rows', async () => {
     // 10 of class "a", 20 of "b", 1 of "c"; group = the row number.
     const rows = Array.from({ length: 31 }, (_, i) => `${i},${i < 10 ? 'a' : i < 30 ? 'b' : 'c'},g${i}`);

@@ -67,6 +67,16 @@ const tableFields = {
     .describe('a column kept per row as a string, for a benchmark that splits experiences by its value'),
 };
 
+const normalize = z
+  .strictObject({
+    mean: z.array(z.number()).min(1).describe('per channel, in the [0, 1] pixel scale'),
+    std: z.array(z.number().positive()).min(1).describe('per channel, positive'),
+  })
+  .optional()
+  .describe(
+    "per-channel (x - mean) / std after pixels are scaled to [0, 1], e.g. CIFAR-10's mean [0.4914, 0.4822, 0.4465], std [0.2470, 0.2435, 0.2616]",
+  );
+
 const npyPair = z.strictObject({
   x: path.describe('the samples .npy file: any shape, the first axis the samples'),
   y: path.describe('the labels .npy file: 1-D, integers (or floats holding integers)'),
@@ -131,15 +141,18 @@ export const fileDatasetOptions = z.discriminatedUnion('format', [
       .describe(
         '[height, width, channels] every image is resized to; channels 1 (grey), 3 (RGB) or 4 (RGBA)',
       ),
+    normalize,
   }),
   z.strictObject({
     format: z.literal('cifar10').describe('CIFAR-10, binary version (data_batch_1..5.bin, test_batch.bin)'),
     dir: path.describe("the folder holding the .bin files, relative to the config file's folder"),
+    normalize,
   }),
   z.strictObject({
     format: z.literal('cifar100').describe('CIFAR-100, binary version (train.bin, test.bin)'),
     dir: path.describe("the folder holding the .bin files, relative to the config file's folder"),
     labels: z.enum(['fine', 'coarse']).default('fine').describe('the 100 fine classes or the 20 coarse ones'),
+    normalize,
   }),
 ]);
 
@@ -226,9 +239,11 @@ export async function loadFileDataset(
   const cache = context.cache;
   switch (o.format) {
     case 'cifar10':
-      return whole(loadCifar10(at(o.dir), { cache }));
+      return whole(normalized(loadCifar10(at(o.dir), { cache }), o.normalize, field('normalize')));
     case 'cifar100':
-      return whole(loadCifar100(at(o.dir), { cache, labels: o.labels }));
+      return whole(
+        normalized(loadCifar100(at(o.dir), { cache, labels: o.labels }), o.normalize, field('normalize')),
+      );
     case 'images': {
       const trainDir = at(o.train);
       const testDir = o.test === undefined ? undefined : at(o.test);
@@ -237,9 +252,10 @@ export async function loadFileDataset(
       const shape = o.shape as unknown as ImageShape;
       const read = (dir: string) => loadImageFolder(dir, { shape, classNames, cache });
       const train = await read(trainDir);
-      if (testDir) return whole({ train, test: await read(testDir) });
+      const norm = (split: DatasetSplit) => normalized(split, o.normalize, field('normalize'));
+      if (testDir) return whole(norm({ train, test: await read(testDir) }));
       const [kept, heldOut] = holdOut(train, held.fraction as number, rng(held.seed), held.field);
-      return whole({ train: selectSamples(train, kept), test: selectSamples(train, heldOut) });
+      return whole(norm({ train: selectSamples(train, kept), test: selectSamples(train, heldOut) }));
     }
     case 'csv':
     case 'tsv': {
@@ -330,6 +346,36 @@ function sameShape(train: Part, test: Part): void {
   if (a !== b) {
     throw new DataFormatError(test.file, `expected samples of shape [${a}] as in ${train.file}, got [${b}]`);
   }
+}
+
+/**
+ * The split with every channel c of its images mapped to (x - mean[c]) / std[c] (as torchvision's
+ * Normalize does after ToTensor), in new arrays; the split itself when there is nothing to do.
+ */
+function normalized(
+  split: DatasetSplit,
+  options: { mean: number[]; std: number[] } | undefined,
+  field: string,
+): DatasetSplit {
+  if (!options) return split;
+  const channels = split.train.sampleShape[split.train.sampleShape.length - 1];
+  for (const key of ['mean', 'std'] as const) {
+    if (options[key].length !== channels) {
+      throw new ConfigError(
+        `${field}.${key}`,
+        `expected ${channels} values (one per channel of the images), got ${options[key].length}`,
+      );
+    }
+  }
+  const apply = (d: Dataset): Dataset => {
+    const x = new Float32Array(d.x.length);
+    for (let i = 0; i < x.length; i++) {
+      const c = i % channels;
+      x[i] = (d.x[i] - options.mean[c]) / options.std[c];
+    }
+    return { ...d, x };
+  };
+  return { train: apply(split.train), test: apply(split.test) };
 }
 
 /** A split whose classNames are the datasets' own (CIFAR, image folders). */

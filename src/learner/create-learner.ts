@@ -3,6 +3,7 @@
  * registry type, its strategy by name, its optimizer by name, saved with it so that `loadLearner`
  * builds it again — or from objects you made (a model, a strategy, an optimizer factory).
  */
+import { ConfigError } from '../core/errors.js';
 import { Learner, type LearnerOptions } from '../training/learner.js';
 import {
   buildParts,
@@ -36,6 +37,7 @@ export async function learnerFromConfig(config: ResolvedLearnerConfig, baseDir: 
   const model = parts.makeModel();
   try {
     return new Learner({
+      ...(parts.growModel ? { growModel: parts.growModel } : {}),
       model,
       strategy: parts.strategy(parts.makeModel),
       optimizer: parts.optimizer,
@@ -50,6 +52,10 @@ export async function learnerFromConfig(config: ResolvedLearnerConfig, baseDir: 
     });
   } catch (error) {
     model.dispose();
+    // The config's word for a growing head.
+    if (error instanceof ConfigError && error.field === 'growModel') {
+      throw new ConfigError('growOutputs', error.message.slice('growModel: '.length));
+    }
     throw error;
   }
 }

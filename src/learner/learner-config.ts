@@ -31,7 +31,15 @@ export const learnerConfig = z.strictObject({
     .describe('a strategy name, or { name, ...its options } as a config entry'),
   optimizer: optimizerConfig.default({ name: 'adam', lr: 1e-3, momentum: 0 }),
   sampleShape: z.array(z.number().int().positive()).min(1).describe('the shape of one example'),
-  numClasses: z.number().int().min(2).describe("the model's outputs: the most classes it can learn"),
+  numClasses: z
+    .number()
+    .int()
+    .min(2)
+    .describe("the model's outputs: the most classes it can learn, unless growOutputs"),
+  growOutputs: z
+    .boolean()
+    .default(false)
+    .describe('a class id at or beyond the outputs grows the head to it, instead of being refused'),
   classNames: z.array(z.string()).optional().describe('names of the classes by id'),
   /** The heads of a multi-head model, one per experience. */
   experiences: z
@@ -57,9 +65,14 @@ export function parseLearnerConfig(data: unknown, prefix = ''): ResolvedLearnerC
   throw new ConfigError(first.path, first.message);
 }
 
-/** The parts a config describes, built: a model factory (every call a fresh model), the strategy, the optimizer factory. */
+/**
+ * The parts a config describes, built: a model factory (every call a fresh model, of the current
+ * number of outputs), the strategy, the optimizer factory, and where the config grows its outputs,
+ * the builder a growth calls (which the model factory then follows).
+ */
 export interface BuiltParts {
   readonly makeModel: () => Classifier;
+  readonly growModel?: (numClasses: number) => Classifier;
   readonly strategy: (makeModel: () => Classifier) => Strategy;
   readonly optimizer: () => tf.Optimizer;
 }
@@ -73,14 +86,22 @@ export async function buildParts(config: ResolvedLearnerConfig, baseDir: string)
     const [first] = schemaProblems(definition.options, parsed.error, 'model');
     throw new ConfigError(first.path, first.message);
   }
+  if (config.growOutputs && definition.fixedOutputs) {
+    throw new ConfigError(
+      'growOutputs',
+      `expected a model type that is built for its number of outputs; a ${type} model has its file's`,
+    );
+  }
   const prepared = await definition.prepare?.(parsed.data, { baseDir });
   const shape = {
     inputShape: config.sampleShape,
-    numClasses: config.numClasses,
     experiences: config.experiences ?? 1,
     seed: config.seed,
   };
-  const makeModel = () => definition.build(parsed.data, shape, prepared);
+  // The strategies' copies (LwF's, iCaRL's frozen models) follow the head as it grows.
+  let outputs = config.numClasses;
+  const build = (numClasses: number) => definition.build(parsed.data, { ...shape, numClasses }, prepared);
+  const makeModel = () => build(outputs);
   const entry = typeof config.strategy === 'string' ? { name: config.strategy } : config.strategy;
   const { name, ...options } = entry as { name: string } & Record<string, unknown>;
   strategyParts(name, 'strategy.name');
@@ -91,6 +112,14 @@ export async function buildParts(config: ResolvedLearnerConfig, baseDir: string)
       : () => sgd({ learningRate: o.lr, momentum: o.momentum });
   return {
     makeModel,
+    ...(config.growOutputs
+      ? {
+          growModel: (numClasses: number) => {
+            outputs = numClasses;
+            return build(numClasses);
+          },
+        }
+      : {}),
     strategy: (copyModel) => createStrategy(name, { seed: config.seed, ...options, copyModel }),
     optimizer,
   };

@@ -19,6 +19,8 @@ export interface LearnerParts {
   readonly model: Classifier;
   readonly strategy: Strategy;
   readonly optimizer: () => tf.Optimizer;
+  /** The builder of a learner that grows its head (LearnerOptions.growModel). */
+  readonly growModel?: (numClasses: number) => Classifier;
 }
 
 export async function loadLearner(dir: string, parts?: LearnerParts): Promise<Learner> {
@@ -37,7 +39,8 @@ export async function loadLearner(dir: string, parts?: LearnerParts): Promise<Le
       config.model.type === 'layers' && manifest.tfjs
         ? { type: 'layers', path: manifest.tfjs }
         : config.model;
-    learner = await learnerFromConfig({ ...config, model }, dir);
+    // A grown head has more outputs than the config first gave: the saved model's count.
+    learner = await learnerFromConfig({ ...config, model, numClasses: manifest.numClasses }, dir);
   } else {
     throw new ConfigError(
       'loadLearner',

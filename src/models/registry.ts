@@ -39,6 +39,8 @@ export interface ModelDefinition<Options extends z.ZodObject = z.ZodObject, Prep
    * a `prepare` refuses a `build` without its result.
    */
   prepare?(options: z.output<Options>, context: ModelPrepareContext): Promise<Prepared>;
+  /** True where the model's outputs are its own (a file's), not `shape.numClasses`: it cannot grow a head. */
+  readonly fixedOutputs?: boolean;
   /** A new model for the stream's shape (`prepared`: what `prepare` returned, where there is one). */
   build(options: z.output<Options>, shape: ModelShape, prepared?: Prepared): Classifier;
 }
@@ -178,6 +180,7 @@ export const models = createRegistry<ModelDefinition>('model', [
     description: "a tfjs-layers model read from its model.json (every copy starts from the file's weights)",
     options: layersFileOptions,
     prepare: (options, { baseDir }) => readLayersFile(options.path, baseDir),
+    fixedOutputs: true,
     build: (options, shape, prepared) => buildLayersFileModel(options.path, shape, prepared),
   }),
 ] as ModelDefinition[]);

@@ -192,7 +192,7 @@ describe('Learner', () => {
     };
     assert.equal(
       fail(() => learner.learn({ x: new Float32Array(8), y: [6] })),
-      'learn.y[0]: expected a class id in [0, 6) (the model has 6 outputs), got 6',
+      'learn.y[0]: expected a class id in [0, 6) (the model has 6 outputs; a learner with growModel grows them), got 6',
     );
     assert.equal(
       fail(() => learner.learn({ x: new Float32Array(7), y: [1] })),

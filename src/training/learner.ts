@@ -4,7 +4,8 @@
  * `evaluate` answer with what has been learnt; `endTask` marks a task boundary for the methods that
  * consolidate at one (EWC's Fisher, LwF's frozen copy, iCaRL's exemplars), and task-free methods
  * (ER, DER++, GDumb, ...) need none. New classes may arrive in any batch: the active outputs grow
- * (class-incremental, one head), up to the model's outputs. `state()` / `restore()` hold
+ * (class-incremental, one head), up to the model's outputs; a class beyond them is refused, or,
+ * with `growModel`, grows the head (models/growth.ts). `state()` / `restore()` hold
  * everything a learner goes on from (weights, optimizer, every plugin's state, the task so far),
  * so a restored learner's next steps equal the saved one's.
  */
@@ -12,13 +13,14 @@ import * as tf from '../engine/tf.js';
 import { ConfigError, DataFormatError } from '../core/errors.js';
 import { isRecord, StateReader, type StateRecord, type StateValue } from '../core/state.js';
 import { createRng, type Rng } from '../core/random.js';
-import { augmentImages, type AugmentOptions } from '../data/augment.js';
+import { assertAugmentable, augmentImages, type AugmentOptions } from '../data/augment.js';
 import type { Experience } from '../benchmarks/experience.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { sampleSize, type Dataset } from '../data/dataset.js';
 import { isCheckpointable, type CheckpointableOptimizer } from '../engine/optimizers/index.js';
 import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { modelWeights, type Classifier } from '../models/classifier.js';
+import { growOptimizerState, grownModel, modelGrowth, type ModelBuilder } from '../models/growth.js';
 import { ActiveClasses, maskLogits, type ActiveOutputs } from './active-classes.js';
 import { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
 import type { Batch, EvaluationContext, ExperienceContext, Plugin } from './plugin.js';
@@ -60,7 +62,17 @@ export interface LearnerOptions {
   readonly description?: Readonly<Record<string, unknown>>;
   /** Whether `dispose()` frees the model too (a learner built from a config owns its model). */
   readonly ownsModel?: boolean;
+  /**
+   * Builds the model again with more outputs (its architecture otherwise the same, its variables
+   * in the same order): a batch with a class id at or beyond the model's outputs then grows the
+   * head to that id + 1 (models/growth.ts) instead of being refused. Every plugin of the strategy
+   * must follow a growth (`Plugin.onModelGrown`). The grown models are the learner's own.
+   */
+  readonly growModel?: ModelBuilder;
 }
+
+/** The most outputs a growing head is grown to: a larger class id is taken for a mistake. */
+export const MAX_GROWN_OUTPUTS = 65536;
 
 /** Which head a multi-head model answers with (its task id); single-head models take none. */
 export interface PredictOptions {
@@ -94,7 +106,6 @@ export interface LearnerEvaluation {
 export const LEARNER_STATE_FORMAT = 'unforget-learner-state/1';
 
 export class Learner {
-  readonly model: Classifier;
   readonly strategy: Strategy;
   readonly sampleShape: readonly number[];
   readonly classNames: readonly string[] | undefined;
@@ -102,7 +113,11 @@ export class Learner {
   private readonly active: ActiveClasses;
   private readonly step: (batch: Batch) => StepResult;
   private readonly experiences: Experience[] = [];
-  private readonly stream: Stream;
+  private stream: Stream;
+  private current: Classifier;
+  /** Whether `dispose()` frees the current model (a config's, or one this learner grew). */
+  private ownsCurrent: boolean;
+  private train: ReturnType<typeof stepper>;
   /** Whether some plugin acts at task boundaries (then the task's examples are kept until `endTask`). */
   private readonly consolidates: boolean;
   private optimizer: tf.Optimizer;
@@ -115,7 +130,9 @@ export class Learner {
   constructor(private readonly options: LearnerOptions) {
     const { model, strategy, sampleShape } = options;
     refuseUnsaveable(strategy, options);
-    this.model = model;
+    if (options.growModel) refuseUngrowable(strategy);
+    this.current = model;
+    this.ownsCurrent = options.ownsModel ?? false;
     this.strategy = strategy;
     this.sampleShape = [...sampleShape];
     this.classNames = options.classNames;
@@ -133,12 +150,9 @@ export class Learner {
     this.active = new ActiveClasses(this.stream, options.activeOutputs ?? 'seen');
     this.experiences.push(this.newExperience(0));
     this.optimizer = options.optimizer();
-    const train = stepper(
-      model,
-      this.plugins,
-      this.plugins.some((p) => p.observeOnly),
-    );
+    this.train = this.stepperFor(model);
     const { augment } = options;
+    if (augment) assertAugmentable(this.sampleShape, augment);
     if (augment) this.augmentRng = createRng(options.seed ?? 0).fork();
     const augmenting = augment
       ? {
@@ -151,12 +165,17 @@ export class Learner {
       const trainingSet = this.dataset(batch.x, batch.y);
       const ctx: ExperienceContext = { ...this.context(trainingSet, activeClasses) };
       const indices = Int32Array.from(batch.y.keys());
-      return train(
+      return this.train(
         { ...ctx, epoch: 0, step: this.steps, batch, indices, ...augmenting },
         this.optimizer,
         undefined,
       );
     };
+  }
+
+  /** The model learning (a grown one after a growth). */
+  get model(): Classifier {
+    return this.current;
   }
 
   /** Optimizer steps taken so far. */
@@ -177,7 +196,9 @@ export class Learner {
   /** Trains on one batch of new examples (one optimizer step, or one observation for GDumb). */
   learn(examples: LabelledExamples): StepResult {
     refuseLiveLearning(this.strategy, this.options);
-    const batch = this.batchOf(examples, 'learn');
+    const batch = this.batchOf(examples, 'learn', this.options.growModel !== undefined);
+    const highest = batch.y.reduce((a, b) => Math.max(a, b), 0);
+    if (highest >= this.model.numClasses) this.grow(highest + 1);
     if (!this.taskStarted) {
       this.taskStarted = true;
       // A live task's data is not known at its start: the plugins see an empty set.
@@ -357,7 +378,42 @@ export class Learner {
   dispose(): void {
     this.optimizer.dispose();
     this.plugins.forEach((p) => p.dispose?.());
-    if (this.options.ownsModel) this.model.dispose();
+    if (this.ownsCurrent) this.model.dispose();
+  }
+
+  /**
+   * Grows the head to `numClasses` outputs (models/growth.ts): a new model with the old weights,
+   * every plugin's state grown with it, the optimizer's slots too (0 for the new weights).
+   */
+  private grow(numClasses: number): void {
+    const build = this.options.growModel!;
+    const previous = this.model;
+    const model = grownModel(previous, build, numClasses);
+    const growth = modelGrowth(previous, model, build);
+    const optimizer = this.optimizer as tf.Optimizer & CheckpointableOptimizer;
+    const saved = growOptimizerState(
+      optimizer.saveState(previous.variables),
+      previous.variables.map((v) => v.shape),
+      model.variables.map((v) => v.shape),
+    );
+    this.plugins.forEach((p) => p.onModelGrown!(growth));
+    const fresh = this.options.optimizer() as tf.Optimizer & CheckpointableOptimizer;
+    fresh.loadState(model.variables, saved as StateRecord);
+    optimizer.dispose();
+    this.optimizer = fresh;
+    if (this.ownsCurrent) previous.dispose();
+    this.current = model;
+    this.ownsCurrent = true;
+    this.stream = { ...this.stream, numClasses };
+    this.train = this.stepperFor(model);
+  }
+
+  private stepperFor(model: Classifier): ReturnType<typeof stepper> {
+    return stepper(
+      model,
+      this.plugins,
+      this.plugins.some((p) => p.observeOnly),
+    );
   }
 
   private probabilities(x: Float32Array, taskId: number | undefined): Float32Array {
@@ -385,7 +441,7 @@ export class Learner {
     });
   }
 
-  private batchOf(examples: LabelledExamples, field: string): Batch {
+  private batchOf(examples: LabelledExamples, field: string, growing = false): Batch {
     const size = sampleSize({ sampleShape: this.sampleShape });
     const y = Int32Array.from(examples.y);
     if (!y.length) throw new ConfigError(`${field}.y`, 'expected at least one example');
@@ -395,14 +451,17 @@ export class Learner {
         `expected ${y.length} examples of shape [${this.sampleShape.join(', ')}] (${y.length * size} values), got ${examples.x.length} values`,
       );
     }
-    const k = this.model.numClasses;
+    const k = growing ? MAX_GROWN_OUTPUTS : this.model.numClasses;
     const bad = Array.from(examples.y).findIndex(
       (label) => !(Number.isInteger(label) && label >= 0 && label < k),
     );
     if (bad >= 0) {
+      const outputs = growing
+        ? `a growing head has at most ${k} outputs`
+        : `the model has ${k} outputs; a learner with growModel grows them`;
       throw new ConfigError(
         `${field}.y[${bad}]`,
-        `expected a class id in [0, ${k}) (the model has ${k} outputs), got ${examples.y[bad]}`,
+        `expected a class id in [0, ${k}) (${outputs}), got ${examples.y[bad]}`,
       );
     }
     return { x: Float32Array.from(examples.x), y };
@@ -459,6 +518,17 @@ function refuseLiveLearning(strategy: Strategy, options: LearnerOptions): void {
     throw new ConfigError(
       'tasks',
       `${counting.join(', ')} splits its memory over the tasks: give the number of tasks to expect`,
+    );
+  }
+}
+
+/** Refuses, before anything learns, a method one of whose plugins cannot follow a growing head. */
+function refuseUngrowable(strategy: Strategy): void {
+  const stuck = strategy.plugins.filter((p) => !p.onModelGrown).map((p) => p.name);
+  if (stuck.length) {
+    throw new ConfigError(
+      'growModel',
+      `${strategy.name} cannot grow the model's head: ${stuck.join(', ')} keeps state that does not follow new outputs (naive, er, er-ace, der, derpp, agem, gem, ewc, online-ewc, si, mas, lwf and icarl can)`,
     );
   }
 }

@@ -12,6 +12,7 @@ import type { Experience } from '../benchmarks/experience.js';
 import type { Stream } from '../benchmarks/stream.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Classifier } from '../models/classifier.js';
+import type { ModelGrowth } from '../models/growth.js';
 import type { StateValue } from '../core/state.js';
 
 /** What every hook sees: the run and the experience being trained on. */
@@ -124,6 +125,14 @@ export interface Batch {
 export interface Plugin {
   /** Shown in logs and used to tell plugins apart, e.g. `ewc` or `replay`. */
   readonly name: string;
+
+  /**
+   * A Learner grew the model's head (models/growth.ts: more outputs, the old ones unchanged):
+   * state shaped by the model (per-variable tensors, stored logits, frozen copies) grows with it.
+   * A Learner refuses to grow a strategy with a plugin that lacks this hook; a plugin whose state
+   * does not depend on the outputs implements it as doing nothing.
+   */
+  onModelGrown?(growth: ModelGrowth): void;
 
   /** Before the first epoch on an experience (e.g. snapshot the model for distillation). */
   onExperienceStart?(ctx: ExperienceContext): void;

@@ -230,6 +230,18 @@ export function ewcPlugin(options: EwcOptions = {}): EwcPlugin {
       anchors = [{ theta, fisher }];
       refold();
     },
+    // The new outputs' weights get Fisher 0 (and anchor 0) in every past penalty: unprotected.
+    onModelGrown(growth) {
+      if (!anchors.length) return;
+      const grown = anchors.map((a) => ({
+        theta: growth.aligned(a.theta),
+        fisher: growth.aligned(a.fisher),
+      }));
+      releaseMerged();
+      anchors.forEach(free);
+      anchors = grown;
+      refold(folded.length ? [...folded] : undefined);
+    },
     lossTerms: (ctx) =>
       merged
         ? [

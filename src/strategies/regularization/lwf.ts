@@ -196,6 +196,11 @@ export function lwfPlugin(options: LwfOptions): LwfPlugin {
       }
       cached = frozen && !frozen.multiHead ? logitsOf(frozen, ctx.trainingSet) : null;
     },
+    // The frozen model grows too (its new outputs are masked out of the distillation's targets).
+    onModelGrown(growth) {
+      if (frozen) frozen = growth.growCopy(frozen);
+      cached = null;
+    },
     lossTerms(ctx) {
       if (!frozen) return [];
       const alpha = alphas[Math.min(ctx.experience.index, alphas.length - 1)];

@@ -123,6 +123,7 @@ export function masPlugin(options: MasOptions = {}): MasPlugin {
         (old, fresh) => tf.add(tf.mul(old, decay), fresh),
       );
     },
+    onModelGrown: (growth) => penalty.grow(growth),
     state: () => penalty.state(),
     restore: (value) => penalty.restore(value, 'checkpoint mas'),
     dispose: () => penalty.dispose(),

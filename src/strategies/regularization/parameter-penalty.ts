@@ -9,6 +9,7 @@ import { quadraticPenalty } from '../../engine/ops/quadratic-penalty.js';
 import { DataFormatError } from '../../core/errors.js';
 import { StateReader, type StateRecord, type StateValue } from '../../core/state.js';
 import { tensorFromState, tensorState } from '../../engine/tensor-state.js';
+import type { ModelGrowth } from '../../models/growth.js';
 
 /** Saved tensors as a list (`tensorState` each), e.g. one importance per model variable. */
 export function tensorsState(tensors: readonly tf.Tensor[]): StateValue[] {
@@ -77,6 +78,16 @@ export class ParameterPenalty {
   /** `strength * sum_i Omega_i (theta_i - theta*_i)^2`; call inside a tidy. */
   term(variables: readonly tf.Variable[], strength: number): tf.Scalar {
     return quadraticPenalty(variables, this.anchors, this.importance, strength);
+  }
+
+  /** The model's head grew: the new outputs' weights get importance 0 (and anchor 0), unprotected. */
+  grow(growth: ModelGrowth): void {
+    if (!this.active) return;
+    const importance = growth.aligned(this.importance);
+    const anchors = growth.aligned(this.anchors);
+    this.dispose();
+    this.importance = importance;
+    this.anchors = anchors;
   }
 
   /** The importances and anchors (none before the first update). */

@@ -103,6 +103,18 @@ export function siPlugin(options: SiOptions = {}): SiPlugin {
       release();
       start = zeros = pathIntegral = [];
     },
+    // Grown outputs start their path integral (and their start point, their importance) at 0.
+    onModelGrown(growth) {
+      penalty.grow(growth);
+      const grow = (tensors: tf.Tensor[]) => {
+        const grown = growth.aligned(tensors);
+        tensors.forEach((t) => t.dispose());
+        return grown;
+      };
+      start = grow(start);
+      zeros = grow(zeros);
+      pathIntegral = grow(pathIntegral);
+    },
     // Between steps `gradients` is empty; inside an experience the start point and path integral
     // are kept (the zeros are only a same-shape constant), between experiences nothing is.
     state: () => ({

@@ -92,6 +92,7 @@ export function darkReplayPlugin(settings: DarkReplaySettings): DerPlugin {
       if (pending) memory.add(ctx, pending);
       pending = null;
     },
+    onModelGrown: (growth) => memory.growLogits(growth.to),
     // `pending` lives within a step only (set in lossTerms, stored in onStepEnd): the buffer is all.
     state: () => memory.state(),
     restore: (state) => memory.restore(state, `checkpoint ${name}`),

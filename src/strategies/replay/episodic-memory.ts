@@ -138,6 +138,8 @@ export function episodicMemoryPlugin(
     onExperienceEnd(ctx) {
       if (memory) rememberExperience(memory, ctx, rng);
     },
+    // The memory keeps examples; the gradients it projects against are taken afresh every step.
+    onModelGrown() {},
     state: () => ({ rng: rng.state(), memory: memory && bufferStateValue(memory.state(EPISODIC)) }),
     restore(state) {
       const r = new StateReader(state, where);

@@ -73,6 +73,8 @@ export function erAcePlugin(options: ErAceOptions): ErAcePlugin {
       ctx.batch.y.forEach((c) => seen.add(c));
       memory.add(ctx);
     },
+    // Examples, labels and the classes seen: nothing depends on the model's outputs.
+    onModelGrown() {},
     state: () => ({ memory: memory.state(), seen: Int32Array.from(seen).sort() }),
     restore(state) {
       const r = new StateReader(state, 'checkpoint er-ace');

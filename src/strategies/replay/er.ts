@@ -50,6 +50,8 @@ export function erPlugin(options: ErOptions): ErPlugin {
     onStepEnd(ctx) {
       memory.add(ctx);
     },
+    // The buffer keeps examples and labels: nothing in it depends on the model's outputs.
+    onModelGrown() {},
     state: () => memory.state(),
     restore: (state) => memory.restore(state, 'checkpoint er'),
   };

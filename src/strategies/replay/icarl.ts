@@ -171,6 +171,24 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
       copyWeights(model, frozen);
       cached = null;
     },
+    // The frozen model, the exemplar set's class range and the class means follow the new outputs
+    // (the new classes have no exemplars and no mean yet).
+    onModelGrown(growth) {
+      if (frozen) frozen = growth.growCopy(frozen);
+      cached = null;
+      if (memory) {
+        memory = ExemplarSet.fromState({ ...memory.state(), numClasses: growth.to }, 'icarl exemplars');
+      }
+      if (means) {
+        const values = new Float32Array(growth.to * means.dim);
+        values.set(means.values);
+        means = {
+          values,
+          dim: means.dim,
+          has: [...means.has, ...new Array<boolean>(growth.to - growth.from).fill(false)],
+        };
+      }
+    },
     // Everything above but the options: the frozen model's logits too, since a run resumed inside
     // an experience does not start it again (where they are computed).
     state: () => ({

@@ -48,6 +48,12 @@ export interface ReplayMemory {
   state(): StateValue;
   /** Puts a `state()` back, making the buffer when it had been made; `where` names it in errors. */
   restore(state: StateValue, where: string): void;
+  /**
+   * The model grew to `numClasses` outputs (models/growth.ts): stored logits get 0 for the new
+   * classes (DER then keeps an old example's logits of classes it never saw near 0). No-op
+   * without logits.
+   */
+  growLogits(numClasses: number): void;
 }
 
 /** The memory that checked options describe (the methods check them against their schemas). */
@@ -87,6 +93,23 @@ export function replayMemory(options: ReplayBufferOptions, keepLogits = false): 
       const shape = { capacity: bufferSize, sampleSize: saved.integer('sampleSize'), logitsSize };
       buffer = new ReservoirBuffer(shape, keepRng);
       restoreBuffer(buffer, r.raw('buffer'), `${where}.buffer`);
+    },
+    growLogits(numClasses) {
+      if (!keepLogits || !buffer) return;
+      const state = buffer.state();
+      const from = state.logitsSize;
+      if (from >= numClasses) return;
+      const logits = new Float32Array(state.size * numClasses);
+      for (let row = 0; row < state.size; row++) {
+        logits.set(state.logits.subarray(row * from, (row + 1) * from), row * numClasses);
+      }
+      // The same rows and keeping generator, in a buffer whose rows have room for the new logits.
+      const grown = new ReservoirBuffer(
+        { capacity: state.capacity, sampleSize: state.sampleSize, logitsSize: numClasses },
+        keepRng,
+      );
+      grown.restore({ ...state, logitsSize: numClasses, logits });
+      buffer = grown;
     },
   };
 }
