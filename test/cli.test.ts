@@ -49,6 +49,7 @@ describe('unforget CLI', () => {
         'matrix-joint.csv',
         'matrix-naive.csv',
         'metrics.jsonl',
+        'models',
         'report.html',
         'results.json',
         'tensorboard',
