@@ -12,9 +12,7 @@ import { describe, it } from 'node:test';
 import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
 import { sgd } from '../engine/optimizers/index.js';
-import { gaussianClusters } from '../data/synthetic.js';
-import { classSplit } from '../benchmarks/class-split.js';
-import { mlp } from '../models/mlp.js';
+import { sixClusterMlp, sixClusterStream, sixClusterTest } from './testing/six-clusters.js';
 import { grownModel } from '../models/growth.js';
 import { createStrategy, strategies } from '../strategies/registry.js';
 import { createLearner } from '../learner/create-learner.js';
@@ -23,20 +21,9 @@ import { Learner } from './learner.js';
 
 await initEngine();
 
-const data = gaussianClusters({
-  numClasses: 6,
-  samplesPerClass: 60,
-  testSamplesPerClass: 30,
-  dims: 8,
-  spread: 1,
-  seed: 3,
-});
-const stream = classSplit(data, { experiences: 3, seed: 1, scenario: 'class-il' });
-const build = (numClasses: number) => mlp({ inputShape: [8], hiddenSizes: [32], numClasses, seed: 5 });
-const test = {
-  x: Float32Array.from(stream.experiences.flatMap((e) => [...e.test.x])),
-  y: Int32Array.from(stream.experiences.flatMap((e) => [...e.test.y])),
-};
+const stream = sixClusterStream;
+const build = (numClasses: number) => sixClusterMlp(numClasses);
+const test = sixClusterTest;
 /** Methods that follow a growth, as the Learner's refusal lists them. */
 const GROWABLE = [
   'naive',

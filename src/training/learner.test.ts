@@ -9,12 +9,10 @@ import { describe, it } from 'node:test';
 import * as tf from '../engine/tf.js';
 import { initEngine } from '../engine/backend.js';
 import { adam, sgd } from '../engine/optimizers/index.js';
-import { gaussianClusters } from '../data/synthetic.js';
-import { classSplit } from '../benchmarks/class-split.js';
 import { deliver, onlineStream } from '../benchmarks/online.js';
 import { ConfigError } from '../core/errors.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint/file-format.js';
-import { mlp } from '../models/mlp.js';
+import { sixClusterMlp, sixClusterStream, sixClusterTest } from './testing/six-clusters.js';
 import { modelWeights, type Classifier } from '../models/classifier.js';
 import { naive } from '../strategies/baselines/naive.js';
 import { joint } from '../strategies/baselines/joint.js';
@@ -27,26 +25,15 @@ import { ewc } from '../strategies/regularization/ewc.js';
 import { lwf } from '../strategies/regularization/lwf.js';
 import { fit } from './template.js';
 import { Learner, type LearnerOptions } from './learner.js';
+import type { Strategy } from './strategy.js';
 
 const createLearner = (options: LearnerOptions) => new Learner(options);
-import type { Strategy } from './strategy.js';
 
 await initEngine();
 
-const data = gaussianClusters({
-  numClasses: 6,
-  samplesPerClass: 60,
-  testSamplesPerClass: 30,
-  dims: 8,
-  spread: 1,
-  seed: 3,
-});
-const stream = classSplit(data, { experiences: 3, seed: 1, scenario: 'class-il' });
-const newModel = () => mlp({ inputShape: [8], hiddenSizes: [32], numClasses: 6, seed: 5 });
-const test = {
-  x: Float32Array.from(stream.experiences.flatMap((e) => [...e.test.x])),
-  y: Int32Array.from(stream.experiences.flatMap((e) => [...e.test.y])),
-};
+const stream = sixClusterStream;
+const newModel = () => sixClusterMlp();
+const test = sixClusterTest;
 
 /** The stream's tasks in batches of 10, shuffled within each task (the same order every time). */
 function* batches(passes = 3): Generator<{ x: Float32Array; y: Int32Array; task: number; last: boolean }> {
