@@ -5,26 +5,18 @@
  * missing browser skips the tests, saying so.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium } from './support/chromium.js';
 import { writeFakeRun } from '../src/loggers/report/testing/run-folder.js';
 import { writeComparison } from '../src/loggers/report/write-comparison.js';
 import { writeRunReport } from '../src/loggers/report/write-report.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI) {
-  throw new Error(
-    `${CHROMIUM} not found: CI must install the Debian package "chromium" (apt-get install chromium)`,
-  );
-}
-const skip = missing
-  ? `${CHROMIUM} not found: install the Debian package "chromium" to run this test`
-  : false;
+const skip = chromiumSkip;
 
 const MATRIX = [
   [0.9, 0.1, 0.1],
@@ -89,19 +81,7 @@ async function open(
 describe('reports in headless Chromium', { skip }, () => {
   let browser: Browser;
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 

@@ -5,12 +5,13 @@
  * gives in Node. CI installs Debian's `chromium`; elsewhere a missing browser skips, saying so.
  */
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumSkip, launchChromium } from './support/chromium.js';
 import { initEngine } from '../src/engine/backend.js';
 import { gaussianClusters } from '../src/data/synthetic.js';
 import { classSplit } from '../src/benchmarks/class-split.js';
@@ -19,16 +20,7 @@ import { er } from '../src/strategies/replay/er.js';
 import { adam } from '../src/engine/optimizers/index.js';
 import { Learner } from '../src/training/learner.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env.CI) {
-  throw new Error(
-    `${CHROMIUM} not found: CI must install the Debian package "chromium" (apt-get install chromium)`,
-  );
-}
-const skip = missing
-  ? `${CHROMIUM} not found: install the Debian package "chromium" to run this test`
-  : false;
+const skip = chromiumSkip;
 
 /** Serves `routes` (URL path -> file) on 127.0.0.1, and a page; answers 404 to anything else. */
 function serve(routes: Record<string, string>, page: string): Promise<{ server: Server; origin: string }> {
@@ -58,19 +50,7 @@ function serve(routes: Record<string, string>, page: string): Promise<{ server: 
 describe('a saved model in headless Chromium with tfjs alone', { skip }, () => {
   let browser: Browser;
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 
