@@ -15,17 +15,17 @@ import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
 import { defineStrategy, methodOptions } from '../definition.js';
-import { dot, flatten, unflatten } from '../../engine/ops/gradient-vector.js';
-import { episodicMemoryPlugin, memoryGradient, type EpisodicMemoryPlugin } from './episodic-memory.js';
+import { dot } from '../../engine/ops/gradient-vector.js';
+import {
+  episodicBufferSize,
+  episodicMemoryPlugin,
+  memoryGradient,
+  type EpisodicMemoryPlugin,
+} from './episodic-memory.js';
 
 /** A-GEM's options (`agem` in a config). */
 export const agemOptions = z.strictObject({
-  bufferSize: z
-    .number()
-    .int()
-    .positive()
-    .default(500)
-    .describe('examples the memory holds over the whole stream; each experience gets bufferSize // T'),
+  bufferSize: episodicBufferSize,
   // Mammoth's Seq-MNIST best arguments.
   minibatchSize: z.number().int().positive().default(128).describe('memory examples per reference gradient'),
 });
@@ -45,13 +45,9 @@ export function agemProjection(g: tf.Tensor1D, reference: tf.Tensor1D): tf.Tenso
 export function agemPlugin(options: AgemOptions = {}): AgemPlugin {
   const { seed = 0 } = options;
   const { bufferSize, minibatchSize } = methodOptions('agem', agemOptions, options);
-  return episodicMemoryPlugin('agem', bufferSize, seed, (ctx, memory, rng) => {
-    const variables = ctx.model.variables;
+  return episodicMemoryPlugin('agem', bufferSize, seed, (ctx, memory, rng, g) => {
     const rows = memory.read(memory.randomSlots(minibatchSize, rng));
-    const reference = memoryGradient(ctx, rows, ctx.trainingSet.sampleShape);
-    const g = flatten(ctx.grads, variables);
-    const projected = agemProjection(g, reference);
-    return projected === g ? null : unflatten(projected, ctx.grads, variables);
+    return agemProjection(g, memoryGradient(ctx, rows, ctx.trainingSet.sampleShape));
   });
 }
 

@@ -3,6 +3,7 @@
  * the loss on remembered examples (computed in the step itself, inside its `tf.tidy`), their
  * episodic memory's filling rule, and the plugin around it (`episodicMemoryPlugin`).
  */
+import { z } from 'zod';
 import * as tf from '../../engine/tf.js';
 import { softmaxCrossEntropy } from '../../engine/losses.js';
 import { createRng, type Rng } from '../../core/random.js';
@@ -10,7 +11,7 @@ import { ConfigError } from '../../core/errors.js';
 import { sampleSize } from '../../data/dataset.js';
 import { StateReader } from '../../core/state.js';
 import { BufferStorage, bufferStateValue, restoreStorage, type BufferBatch } from '../../memory/buffer.js';
-import { flatten } from '../../engine/ops/gradient-vector.js';
+import { flatten, unflatten } from '../../engine/ops/gradient-vector.js';
 import { maskLogits } from '../../training/active-classes.js';
 import type { ExperienceContext, GradientContext, Plugin, StepContext } from '../../training/plugin.js';
 
@@ -94,6 +95,14 @@ export function memoryQuota(capacity: number, ctx: ExperienceContext): number {
   return quota;
 }
 
+/** Both methods' `bufferSize` option. */
+export const episodicBufferSize = z
+  .number()
+  .int()
+  .positive()
+  .default(500)
+  .describe('examples the memory holds over the whole stream; each experience gets bufferSize // T');
+
 /** The episodic memory's policy name in a checkpoint: a whole experience's quota at its end. */
 const EPISODIC = 'episodic';
 
@@ -105,8 +114,9 @@ export interface EpisodicMemoryPlugin extends Plugin {
 
 /**
  * The plugin both methods are: an episodic memory of `bufferSize` rows, made when the first
- * experience starts and filled at the end of each (`rememberExperience`), and `project`, which
- * replaces the step's gradients once the memory holds something (null: keep them). One `rng`,
+ * experience starts and filled at the end of each (`rememberExperience`), and `project`, which,
+ * once the memory holds something, maps the step's gradient `g` (all variables, flattened) to the
+ * one applied instead (`g` itself: keep the step's gradients untouched). One `rng`,
  * seeded by `seed`, picks the remembered examples and is handed to `project` for its own draws.
  * Checks `seed` (a ConfigError naming it); the callers check `bufferSize` among their own options.
  */
@@ -114,7 +124,7 @@ export function episodicMemoryPlugin(
   name: string,
   bufferSize: number,
   seed: number,
-  project: (ctx: GradientContext, memory: BufferStorage, rng: Rng) => (tf.Tensor | undefined)[] | null,
+  project: (ctx: GradientContext, memory: BufferStorage, rng: Rng, g: tf.Tensor1D) => tf.Tensor1D,
 ): EpisodicMemoryPlugin {
   if (!Number.isInteger(seed)) throw new ConfigError('seed', `expected an integer, got ${seed}`);
   let rng = createRng(seed);
@@ -133,7 +143,11 @@ export function episodicMemoryPlugin(
       memory ??= new BufferStorage({ capacity: bufferSize, sampleSize: sampleSize(ctx.trainingSet) });
     },
     transformGradients(ctx) {
-      return memory?.size ? project(ctx, memory, rng) : null;
+      if (!memory?.size) return null;
+      const variables = ctx.model.variables;
+      const g = flatten(ctx.grads, variables);
+      const projected = project(ctx, memory, rng, g);
+      return projected === g ? null : unflatten(projected, ctx.grads, variables);
     },
     onExperienceEnd(ctx) {
       if (memory) rememberExperience(memory, ctx, rng);

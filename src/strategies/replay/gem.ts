@@ -18,17 +18,16 @@ import * as tf from '../../engine/tf.js';
 import { solveNonNegativeQp } from '../../core/qp.js';
 import type { Strategy, StrategyOptions } from '../../training/strategy.js';
 import { defineStrategy, methodOptions } from '../definition.js';
-import { flatten, unflatten } from '../../engine/ops/gradient-vector.js';
-import { episodicMemoryPlugin, memoryGradient, type EpisodicMemoryPlugin } from './episodic-memory.js';
+import {
+  episodicBufferSize,
+  episodicMemoryPlugin,
+  memoryGradient,
+  type EpisodicMemoryPlugin,
+} from './episodic-memory.js';
 
 /** GEM's options (`gem` in a config). */
 export const gemOptions = z.strictObject({
-  bufferSize: z
-    .number()
-    .int()
-    .positive()
-    .default(500)
-    .describe('examples the memory holds over the whole stream; each experience gets bufferSize // T'),
+  bufferSize: episodicBufferSize,
   // Mammoth's `--gamma`; its Seq-MNIST best arguments: 0.5.
   gamma: z
     .number()
@@ -83,8 +82,7 @@ export function gemProjection(
 export function gemPlugin(options: GemOptions = {}): GemPlugin {
   const { seed = 0 } = options;
   const { bufferSize, gamma, ridge } = methodOptions('gem', gemOptions, options);
-  return episodicMemoryPlugin('gem', bufferSize, seed, (ctx, memory) => {
-    const variables = ctx.model.variables;
+  return episodicMemoryPlugin('gem', bufferSize, seed, (ctx, memory, _rng, g) => {
     const experiences = [...new Set(memory.taskIds.subarray(0, memory.size))];
     // One gradient per past experience, each on all of its remembered examples.
     const past = experiences.map((e) => {
@@ -93,9 +91,7 @@ export function gemPlugin(options: GemOptions = {}): GemPlugin {
       );
       return memoryGradient(ctx, memory.read(slots), ctx.trainingSet.sampleShape);
     });
-    const g = flatten(ctx.grads, variables);
-    const projected = gemProjection(g, tf.stack(past) as tf.Tensor2D, gamma, ridge);
-    return projected === g ? null : unflatten(projected, ctx.grads, variables);
+    return gemProjection(g, tf.stack(past) as tf.Tensor2D, gamma, ridge);
   });
 }
 
