@@ -21,7 +21,7 @@ import {
   withTrainFraction,
   type StudyRecord,
 } from './reproduction/study.js';
-import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
 import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = ['baselines', 'buffer-200', 'buffer-500', 'buffer-5120'] as const;
@@ -118,16 +118,35 @@ async function writeResults(records: RunRecord[]): Promise<void> {
   const sorted = [...ours].sort((a, b) => byConfig(a.config, b.config) || byMethod(a.method, b.method));
   const diff = (ours: number, published: number | undefined) =>
     published === undefined ? '—' : (ours - published).toFixed(2);
-  const lines = [
-    '| buffer | method | class-IL % (ours) | published | ours − published | task-IL % (ours) | published | ours − published | seeds | s per run |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-  ];
-  for (const c of sorted) {
-    const p = PUBLISHED[c.config]?.[c.method];
-    lines.push(
-      `| ${BUFFER[c.config]} | ${c.method} | ${show(c.classIl)} | ${p?.[0].toFixed(2) ?? '—'} | ${diff(c.classIl.mean, p?.[0])} | ${show(c.taskIl)} | ${p?.[1].toFixed(2) ?? '—'} | ${diff(c.taskIl.mean, p?.[1])} | ${c.seeds.join(', ')} | ${c.seconds.toFixed(1)} |`,
-    );
-  }
+  const lines = markdownTable(
+    [
+      'buffer',
+      'method',
+      'class-IL % (ours)',
+      'published',
+      'ours − published',
+      'task-IL % (ours)',
+      'published',
+      'ours − published',
+      'seeds',
+      's per run',
+    ],
+    sorted.map((c) => {
+      const p = PUBLISHED[c.config]?.[c.method];
+      return [
+        BUFFER[c.config],
+        c.method,
+        show(c.classIl),
+        p?.[0].toFixed(2) ?? '—',
+        diff(c.classIl.mean, p?.[0]),
+        show(c.taskIl),
+        p?.[1].toFixed(2) ?? '—',
+        diff(c.taskIl.mean, p?.[1]),
+        c.seeds.join(', '),
+        c.seconds.toFixed(1),
+      ];
+    }),
+  );
   await replaceGeneratedBlock(resultsMd, 'der-seq-mnist', 'scripts/reproduce-der-seq-mnist.ts', lines);
 }
 

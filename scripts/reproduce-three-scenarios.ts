@@ -12,7 +12,7 @@
  * `--iterations N` (a quick smoke run) writes under --out-dir instead (default: a temp folder).
  */
 import { runStudy, studyArguments, studyPaths, type StudyRecord } from './reproduction/study.js';
-import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
 import { byOrder, cellsOf, resultEntry } from './reproduction/cells.js';
 
 const CONFIGS = [
@@ -96,22 +96,27 @@ async function writeResults(records: RunRecord[]): Promise<void> {
     SOURCE,
     ours.map(({ config: _c, ...entry }) => entry),
   );
-  const lines = [
-    '| benchmark | scenario | method | ACC % (ours, mean ± std) | seeds | published | ours − published |',
-    '|---|---|---|---|---|---|---|',
-  ];
   const [byConfig, byMethod] = [
     byOrder(CONFIGS),
     byOrder(['naive', 'ewc', 'online-ewc', 'si', 'lwf', 'mas', 'icarl']),
   ];
   const sorted = [...ours].sort((a, b) => byConfig(a.config, b.config) || byMethod(a.method, b.method));
-  for (const c of sorted) {
-    const spread = c.std === null ? '' : ` ± ${c.std.toFixed(2)}`;
-    const diff = c.published === null ? '' : (c.mean - c.published).toFixed(2);
-    lines.push(
-      `| ${c.benchmark} | ${c.scenario} | ${c.method} | ${c.mean.toFixed(2)}${spread} | ${c.seeds.join(', ')} | ${c.published?.toFixed(2) ?? '—'} | ${diff} |`,
-    );
-  }
+  const lines = markdownTable(
+    ['benchmark', 'scenario', 'method', 'ACC % (ours, mean ± std)', 'seeds', 'published', 'ours − published'],
+    sorted.map((c) => {
+      const spread = c.std === null ? '' : ` ± ${c.std.toFixed(2)}`;
+      const diff = c.published === null ? '' : (c.mean - c.published).toFixed(2);
+      return [
+        c.benchmark,
+        c.scenario,
+        c.method,
+        `${c.mean.toFixed(2)}${spread}`,
+        c.seeds.join(', '),
+        c.published?.toFixed(2) ?? '—',
+        diff,
+      ];
+    }),
+  );
   await replaceGeneratedBlock(resultsMd, 'three-scenarios', 'scripts/reproduce-three-scenarios.ts', lines);
 }
 

@@ -16,7 +16,7 @@ import {
   withTrainFraction,
   type StudyRecord,
 } from './reproduction/study.js';
-import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
 import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = ['split-fashion-mnist'] as const;
@@ -73,14 +73,18 @@ async function writeResults(records: RunRecord[]): Promise<void> {
   await mergeResultsJson(resultsJson, SOURCE, ours.flatMap(entries));
   const byMethod = byOrder(METHODS);
   const sorted = [...ours].sort((a, b) => byMethod(a.method, b.method));
-  const lines = [
-    '| method | class-IL ACC % | forgetting % | task-aware ACC % | training samples/s | seeds | s per run |',
-    '|---|---|---|---|---|---|---|',
-    ...sorted.map(
-      (c) =>
-        `| ${label(c.method)} | ${show(c.acc)} | ${show(c.forgetting)} | ${show(c.taskAware)} | ${c.samplesPerSecond.mean.toFixed(0)} | ${c.seeds.join(', ')} | ${c.seconds.toFixed(0)} |`,
-    ),
-  ];
+  const lines = markdownTable(
+    ['method', 'class-IL ACC %', 'forgetting %', 'task-aware ACC %', 'training samples/s', 'seeds', 's per run'],
+    sorted.map((c) => [
+      label(c.method),
+      show(c.acc),
+      show(c.forgetting),
+      show(c.taskAware),
+      c.samplesPerSecond.mean.toFixed(0),
+      c.seeds.join(', '),
+      c.seconds.toFixed(0),
+    ]),
+  );
   await replaceGeneratedBlock(resultsMd, 'cnn', 'scripts/study-cnn.ts', lines);
 }
 

@@ -27,7 +27,7 @@ import {
   withTrainFraction,
   type StudyRecord,
 } from './reproduction/study.js';
-import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
 import {
   byOrder,
   cellCommand,
@@ -124,14 +124,30 @@ async function writeResults(records: RunRecord[]): Promise<void> {
   await mergeResultsJson(resultsJson, SOURCE, ours.flatMap(entries));
   const [byConfig, byMethod] = [byOrder(CONFIGS), byOrder(['naive', 'er', 'memory-augmented'])];
   const sorted = [...ours].sort((a, b) => byConfig(a.config, b.config) || byMethod(a.method, b.method));
-  const lines = [
-    '| method | class-IL ACC % | class-IL forgetting % | task-IL ACC % | task-IL forgetting % | inference ms / 1000 test samples | memory KiB | seeds | s per run |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...sorted.map(
-      (c) =>
-        `| ${label(c.config, c.method)} | ${show(c.classIl)} | ${show(c.classIlForgetting)} | ${show(c.taskIl)} | ${show(c.taskIlForgetting)} | ${show(c.inference)} | ${kib(c)?.toFixed(0) ?? '—'} | ${c.seeds.join(', ')} | ${c.seconds.toFixed(1)} |`,
-    ),
-  ];
+  const lines = markdownTable(
+    [
+      'method',
+      'class-IL ACC %',
+      'class-IL forgetting %',
+      'task-IL ACC %',
+      'task-IL forgetting %',
+      'inference ms / 1000 test samples',
+      'memory KiB',
+      'seeds',
+      's per run',
+    ],
+    sorted.map((c) => [
+      label(c.config, c.method),
+      show(c.classIl),
+      show(c.classIlForgetting),
+      show(c.taskIl),
+      show(c.taskIlForgetting),
+      show(c.inference),
+      kib(c)?.toFixed(0) ?? '—',
+      c.seeds.join(', '),
+      c.seconds.toFixed(1),
+    ]),
+  );
   await replaceGeneratedBlock(resultsMd, 'memory-augmented', 'scripts/study-memory-augmented.ts', lines);
 }
 

@@ -23,6 +23,7 @@ import type { StrategyConfig } from '../src/cli/config-schema.js';
 import type { MethodMetricsEvent } from '../src/core/events.js';
 import {
   appendRecords,
+  markdownTable,
   mergeResultsJson,
   readJson,
   replaceGeneratedBlock,
@@ -81,18 +82,26 @@ async function publish(records: RunRecord[]): Promise<void> {
     ),
   );
   await mergeResultsJson(join('docs', 'results.json'), SOURCE, entries);
-  const lines = [
-    '| config | train fraction | method | ACC % | forgetting % | final task weights | seeds | s per run |',
-    '|---|---|---|---|---|---|---|---|',
-    ...cells.map((c) => {
+  const lines = markdownTable(
+    ['config', 'train fraction', 'method', 'ACC %', 'forgetting %', 'final task weights', 'seeds', 's per run'],
+    cells.map((c) => {
       const weights = c.first.weights
         ? Object.values(c.first.weights)
             .map((w) => w.toFixed(2))
             .join(' / ')
         : '—';
-      return `| ${c.config} | ${c.trainFraction} | ${c.method} | ${showStat(c.acc)} | ${showStat(c.forgetting)} | ${weights} (seed ${c.first.seed}) | ${c.seeds.join(', ')} | ${c.seconds.toFixed(0)} |`;
+      return [
+        c.config,
+        String(c.trainFraction),
+        c.method,
+        showStat(c.acc),
+        showStat(c.forgetting),
+        `${weights} (seed ${c.first.seed})`,
+        c.seeds.join(', '),
+        c.seconds.toFixed(0),
+      ];
     }),
-  ];
+  );
   await replaceGeneratedBlock(join('docs', 'results.md'), 'multi-task', 'scripts/study-multi-task.ts', lines);
 }
 

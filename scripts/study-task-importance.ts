@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { perStrategy, runStudy, studyArguments, type StudyRecord } from './reproduction/study.js';
-import { mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
 import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = [
@@ -125,10 +125,6 @@ function entries(cell: ReturnType<typeof cells>[number]): ResultEntry[] {
 async function publish(records: RunRecord[]): Promise<void> {
   const ours = cells(records);
   await mergeResultsJson('docs/results.json', SOURCE, ours.flatMap(entries));
-  const lines = [
-    '| benchmark | scenario | method | weights | ACC % | forgetting % | ACC: importance − uniform | seeds | s per run |',
-    '|---|---|---|---|---|---|---|---|---|',
-  ];
   const base = (m: string) => m.replace(/-uniform$/, '');
   const byConfig = byOrder(CONFIGS);
   const sorted = [...ours].sort(
@@ -137,15 +133,36 @@ async function publish(records: RunRecord[]): Promise<void> {
       base(a.method).localeCompare(base(b.method)) ||
       a.method.length - b.method.length,
   );
-  for (const c of sorted) {
-    const uniform = c.method.endsWith('-uniform');
-    const partner = ours.find((o) => o.config === c.config && o.method === `${c.method}-uniform`);
-    const delta = !uniform && partner ? (c.acc.mean - partner.acc.mean).toFixed(2) : '';
-    const { benchmark, scenario } = BENCHMARK[c.config];
-    lines.push(
-      `| ${benchmark} | ${scenario} | ${base(c.method)} | ${uniform ? 'uniform' : 'importance'} | ${show(c.acc)} | ${show(c.forgetting)} | ${delta} | ${c.seeds.join(', ')} | ${c.seconds.toFixed(1)} |`,
-    );
-  }
+  const lines = markdownTable(
+    [
+      'benchmark',
+      'scenario',
+      'method',
+      'weights',
+      'ACC %',
+      'forgetting %',
+      'ACC: importance − uniform',
+      'seeds',
+      's per run',
+    ],
+    sorted.map((c) => {
+      const uniform = c.method.endsWith('-uniform');
+      const partner = ours.find((o) => o.config === c.config && o.method === `${c.method}-uniform`);
+      const delta = !uniform && partner ? (c.acc.mean - partner.acc.mean).toFixed(2) : '';
+      const { benchmark, scenario } = BENCHMARK[c.config];
+      return [
+        benchmark,
+        scenario,
+        base(c.method),
+        uniform ? 'uniform' : 'importance',
+        show(c.acc),
+        show(c.forgetting),
+        delta,
+        c.seeds.join(', '),
+        c.seconds.toFixed(1),
+      ];
+    }),
+  );
   // The estimate over time for one run: importance replay, class-IL, seed 0.
   const example = records.find(
     (r) => r.config === 'split-mnist-class-il' && r.method === 'importance-replay' && r.seed === 0,
@@ -155,21 +172,20 @@ async function publish(records: RunRecord[]): Promise<void> {
       '',
       'Importance estimate after each experience (importance replay, Split-MNIST class-IL, seed 0): per old task, importance (forgetting %, conflict).',
       '',
-      '| after experience | measurements | task 0 | task 1 | task 2 | task 3 |',
-      '|---|---|---|---|---|---|',
+      ...markdownTable(
+        ['after experience', 'measurements', 'task 0', 'task 1', 'task 2', 'task 3'],
+        example.series.map((point) => {
+          const task = (k: number) => {
+            const w = point.values[`importance/task${k}`];
+            if (w === undefined) return '';
+            const f = point.values[`forgetting/task${k}`];
+            const c = point.values[`conflict/task${k}`];
+            return f === undefined ? w.toFixed(2) : `${w.toFixed(2)} (${(100 * f).toFixed(1)}, ${c.toFixed(2)})`;
+          };
+          return [String(point.afterExperience), String(point.values.measurements), task(0), task(1), task(2), task(3)];
+        }),
+      ),
     );
-    for (const point of example.series) {
-      const task = (k: number) => {
-        const w = point.values[`importance/task${k}`];
-        if (w === undefined) return '';
-        const f = point.values[`forgetting/task${k}`];
-        const c = point.values[`conflict/task${k}`];
-        return f === undefined ? w.toFixed(2) : `${w.toFixed(2)} (${(100 * f).toFixed(1)}, ${c.toFixed(2)})`;
-      };
-      lines.push(
-        `| ${point.afterExperience} | ${point.values.measurements} | ${task(0)} | ${task(1)} | ${task(2)} | ${task(3)} |`,
-      );
-    }
   }
   await replaceGeneratedBlock(
     'docs/results.md',

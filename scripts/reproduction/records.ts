@@ -124,6 +124,12 @@ export async function mergeResultsJson(path: string, source: string, entries: Re
   });
 }
 
+/** The lines of a Markdown table: the header, its rule, then one line per row. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), `|${header.map(() => '---|').join('')}`, ...rows.map(line)];
+}
+
 /**
  * Replaces the block between `<!-- <marker>:begin` and `<!-- <marker>:end -->` in the Markdown
  * file at `path` (appended when absent) with `lines`, framed by the markers.
