@@ -21,7 +21,12 @@ import {
   withTrainFraction,
   type StudyRecord,
 } from './reproduction/study.js';
-import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import {
+  markdownTable,
+  mergeResultsJson,
+  replaceGeneratedBlock,
+  type ResultEntry,
+} from './reproduction/records.js';
 import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = ['baselines', 'buffer-200', 'buffer-500', 'buffer-5120'] as const;

@@ -12,7 +12,12 @@
  * `--iterations N` (a quick smoke run) writes under --out-dir instead (default: a temp folder).
  */
 import { runStudy, studyArguments, studyPaths, type StudyRecord } from './reproduction/study.js';
-import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import {
+  markdownTable,
+  mergeResultsJson,
+  replaceGeneratedBlock,
+  type ResultEntry,
+} from './reproduction/records.js';
 import { byOrder, cellsOf, resultEntry } from './reproduction/cells.js';
 
 const CONFIGS = [

@@ -16,7 +16,12 @@ import {
   withTrainFraction,
   type StudyRecord,
 } from './reproduction/study.js';
-import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import {
+  markdownTable,
+  mergeResultsJson,
+  replaceGeneratedBlock,
+  type ResultEntry,
+} from './reproduction/records.js';
 import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = ['split-fashion-mnist'] as const;
@@ -74,7 +79,15 @@ async function writeResults(records: RunRecord[]): Promise<void> {
   const byMethod = byOrder(METHODS);
   const sorted = [...ours].sort((a, b) => byMethod(a.method, b.method));
   const lines = markdownTable(
-    ['method', 'class-IL ACC %', 'forgetting %', 'task-aware ACC %', 'training samples/s', 'seeds', 's per run'],
+    [
+      'method',
+      'class-IL ACC %',
+      'forgetting %',
+      'task-aware ACC %',
+      'training samples/s',
+      'seeds',
+      's per run',
+    ],
     sorted.map((c) => [
       label(c.method),
       show(c.acc),

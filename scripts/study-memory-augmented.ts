@@ -27,7 +27,12 @@ import {
   withTrainFraction,
   type StudyRecord,
 } from './reproduction/study.js';
-import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import {
+  markdownTable,
+  mergeResultsJson,
+  replaceGeneratedBlock,
+  type ResultEntry,
+} from './reproduction/records.js';
 import {
   byOrder,
   cellCommand,

@@ -83,7 +83,16 @@ async function publish(records: RunRecord[]): Promise<void> {
   );
   await mergeResultsJson(join('docs', 'results.json'), SOURCE, entries);
   const lines = markdownTable(
-    ['config', 'train fraction', 'method', 'ACC %', 'forgetting %', 'final task weights', 'seeds', 's per run'],
+    [
+      'config',
+      'train fraction',
+      'method',
+      'ACC %',
+      'forgetting %',
+      'final task weights',
+      'seeds',
+      's per run',
+    ],
     cells.map((c) => {
       const weights = c.first.weights
         ? Object.values(c.first.weights)

@@ -15,7 +15,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { perStrategy, runStudy, studyArguments, type StudyRecord } from './reproduction/study.js';
-import { markdownTable, mergeResultsJson, replaceGeneratedBlock, type ResultEntry } from './reproduction/records.js';
+import {
+  markdownTable,
+  mergeResultsJson,
+  replaceGeneratedBlock,
+  type ResultEntry,
+} from './reproduction/records.js';
 import { byOrder, cellCommand, cellsOf, resultEntry, showStat as show } from './reproduction/cells.js';
 
 const CONFIGS = [
@@ -180,9 +185,18 @@ async function publish(records: RunRecord[]): Promise<void> {
             if (w === undefined) return '';
             const f = point.values[`forgetting/task${k}`];
             const c = point.values[`conflict/task${k}`];
-            return f === undefined ? w.toFixed(2) : `${w.toFixed(2)} (${(100 * f).toFixed(1)}, ${c.toFixed(2)})`;
+            return f === undefined
+              ? w.toFixed(2)
+              : `${w.toFixed(2)} (${(100 * f).toFixed(1)}, ${c.toFixed(2)})`;
           };
-          return [String(point.afterExperience), String(point.values.measurements), task(0), task(1), task(2), task(3)];
+          return [
+            String(point.afterExperience),
+            String(point.values.measurements),
+            task(0),
+            task(1),
+            task(2),
+            task(3),
+          ];
         }),
       ),
     );

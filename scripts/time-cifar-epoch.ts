@@ -89,7 +89,8 @@ interface TimingRecord {
 const records: TimingRecord[] = [];
 for (const name of args.configs.split(',')) {
   const layout = LAYOUTS[name];
-  if (!layout) throw new Error(`--configs: expected names among ${Object.keys(LAYOUTS).join(', ')}, got "${name}"`);
+  if (!layout)
+    throw new Error(`--configs: expected names among ${Object.keys(LAYOUTS).join(', ')}, got "${name}"`);
   const perClass = Number(args['per-class'] ?? layout.perClass);
   const dir = mkdtempSync(join(tmpdir(), `unforget-${name}-`));
   try {
