@@ -172,3 +172,4 @@ export * from './checkpoint/index.js';
 export * from './strategies/index.js';
 export * from './loggers/index.js';
 export { writeFileAtomic } from './core/atomic-write.js';
+export * from './drift/index.js';

@@ -1,0 +1,94 @@
+/**
+ * Drift detectors: ADWIN, Page-Hinkley and DDM on a stream of numbers (a loss, an error
+ * indicator), and two-sample KS and MMD tests on a stream of inputs. Each has the
+ * `DriftDetector` shape (`update`, `driftDetected`, `warningDetected`, `reset`) and can be
+ * built by name with `createDriftDetector`; see docs/drift.md.
+ */
+import type { z } from 'zod';
+import { createRegistry } from '../core/registry.js';
+import { Adwin, adwinOptions, type AdwinOptions } from './adwin.js';
+import { Ddm, ddmOptions, type DdmOptions } from './ddm.js';
+import type { DriftDetectorName } from './detector.js';
+import { KsDetector, ksOptions, type KsOptions } from './ks.js';
+import { MmdDetector, mmdOptions, type MmdOptions } from './mmd.js';
+import { PageHinkley, pageHinkleyOptions, type PageHinkleyOptions } from './page-hinkley.js';
+
+export { detectorOptions, type DriftDetector, type DriftDetectorName, type DriftInput } from './detector.js';
+export { Adwin, adwinOptions, type AdwinOptions } from './adwin.js';
+export { PageHinkley, pageHinkleyOptions, type PageHinkleyOptions } from './page-hinkley.js';
+export { Ddm, ddmOptions, type DdmOptions } from './ddm.js';
+export { KsDetector, ksOptions, ksStatistic, ksPValue, kolmogorovQ, type KsOptions } from './ks.js';
+export { MmdDetector, mmdOptions, type MmdOptions } from './mmd.js';
+
+/** The detector each name builds. */
+export interface DriftDetectors {
+  adwin: Adwin;
+  'page-hinkley': PageHinkley;
+  ddm: Ddm;
+  ks: KsDetector;
+  mmd: MmdDetector;
+}
+
+/** The options each name takes. */
+export interface DriftDetectorOptions {
+  adwin: AdwinOptions;
+  'page-hinkley': PageHinkleyOptions;
+  ddm: DdmOptions;
+  ks: KsOptions;
+  mmd: MmdOptions;
+}
+
+/** One entry of the detector registry. */
+export interface DriftDetectorEntry {
+  readonly name: DriftDetectorName;
+  readonly description: string;
+  /** Its options schema (defaults, bounds, descriptions). */
+  readonly options: z.ZodType;
+  /** Builds one from options (validated; a bad one throws a ConfigError naming the field). */
+  create(options: unknown): DriftDetectors[DriftDetectorName];
+}
+
+/** The detectors by name; `driftDetectors.names()` lists them. */
+export const driftDetectors = createRegistry<DriftDetectorEntry>('drift detector', [
+  {
+    name: 'adwin',
+    description: 'ADWIN2 adaptive window (Bifet & Gavaldà 2007) on a stream of numbers',
+    options: adwinOptions,
+    create: (options) => new Adwin(options as AdwinOptions),
+  },
+  {
+    name: 'page-hinkley',
+    description: 'Page-Hinkley cumulative-sum test (Page 1954) for a change of the mean',
+    options: pageHinkleyOptions,
+    create: (options) => new PageHinkley(options as PageHinkleyOptions),
+  },
+  {
+    name: 'ddm',
+    description: 'DDM (Gama et al. 2004) on a stream of 0/1 errors, with a warning zone',
+    options: ddmOptions,
+    create: (options) => new Ddm(options as DdmOptions),
+  },
+  {
+    name: 'ks',
+    description: 'two-sample Kolmogorov-Smirnov test per feature, reference vs sliding window',
+    options: ksOptions,
+    create: (options) => new KsDetector(options as KsOptions),
+  },
+  {
+    name: 'mmd',
+    description: 'two-sample MMD permutation test (Gretton et al. 2012), Gaussian kernel',
+    options: mmdOptions,
+    create: (options) => new MmdDetector(options as MmdOptions),
+  },
+]);
+
+/**
+ * The detector called `name` with `options` (defaults filled in). An unknown name throws a
+ * ConfigError for `name`; a bad option one naming the option (`delta`, `windowSize`, ...).
+ */
+export function createDriftDetector<Name extends DriftDetectorName>(
+  name: Name,
+  options: DriftDetectorOptions[Name] = {},
+): DriftDetectors[Name] {
+  return driftDetectors.get(name, 'name').create(options) as DriftDetectors[Name];
+}
