@@ -173,3 +173,15 @@ export * from './strategies/index.js';
 export * from './loggers/index.js';
 export { writeFileAtomic } from './core/atomic-write.js';
 export * from './drift/index.js';
+export {
+  UnforgetClient,
+  UnforgetApiError,
+  type LearnExample,
+  type LearnRequest,
+  type LearnResponse,
+  type PredictResponse,
+  type ModelState,
+  type UserState,
+} from './service/client.js';
+export { startService, type RunningService, type ServiceOptions } from './service/service.js';
+export { parseServiceConfig, type ServiceConfig, type ServedModelConfig } from './service/service-config.js';

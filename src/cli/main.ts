@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `unforget` command line: `run` (a config file and/or flags), `list` (what can be named),
- * `engine` (which backend and how fast), `report` (a run folder's report, regenerated) and
+ * `engine` (which backend and how fast), `serve` (the online-learning service), `report` (a run folder's report, regenerated) and
  * `compare` (runs over seeds). It only composes: what can be named comes from the registries, and
  * a bad input exits with code 2 and a message naming the field or the file, before anything is
  * written.
@@ -189,6 +189,20 @@ program
     const written = await writeComparison(dirs, out);
     for (const warning of written.warnings) console.error(`unforget: ${warning}`);
     console.log(`${formatComparisonTable(written.groups)}\n\nreport: ${written.html}`);
+  });
+
+program
+  .command('serve')
+  .description(
+    'serve models over HTTP that learn from what users send, durable in a log (default: one MNIST-shaped model, DER++)',
+  )
+  .option('--config <file>', 'serve.yaml: models, limits, address, data folder')
+  .option('--port <port>', 'the port to listen on (default 8080)')
+  .option('--host <address>', 'the address to listen on (default 127.0.0.1)')
+  .option('--data-dir <folder>', 'where the log, the snapshots and the tokens live (default ./unforget-data)')
+  .action(async (flags: { config?: string; port?: string; host?: string; dataDir?: string }) => {
+    const { serveCommand } = await import('./serve.js');
+    await serveCommand(flags);
   });
 
 try {

@@ -184,6 +184,11 @@ export function schemaProblems(schema: z.ZodType, error: z.ZodError, prefix = ''
       }));
     }
     if (issue.code === 'custom') return [{ path: at(issue.path), message: issue.message }];
+    if (issue.code === 'invalid_format' && issue.format === 'regex') {
+      // A pattern's own message says what it expects, in words.
+      const input = (issue as { input?: unknown }).input;
+      return [{ path: at(issue.path), message: `${issue.message}, got ${describeValue(input)}` }];
+    }
     const field = schemaAt(schema, issue.path);
     const input = (issue as { input?: unknown }).input;
     if (field === undefined) return [{ path: at(issue.path), message: issue.message }];

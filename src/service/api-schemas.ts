@@ -1,0 +1,51 @@
+/**
+ * The HTTP API's request bodies, as zod schemas (the one source of their types and of the 400s
+ * that name the bad field), and the error every route answers with: `{ error: { field, message } }`.
+ */
+import { z } from 'zod';
+import { schemaProblems } from '../core/validation.js';
+
+/** An error a route answers with: its status, the field at fault (or what was wrong), the message. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const userId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'expected 1-128 letters, digits, ".", "_", "@" or "-"');
+
+const label = z.union([z.number().int().min(0), z.string().min(1)]);
+
+export const learnBody = z.union([
+  z.strictObject({
+    user: userId.optional(),
+    examples: z.array(z.strictObject({ x: z.array(z.number()), y: label })).min(1),
+  }),
+  z.strictObject({
+    user: userId.optional(),
+    feedback: z.array(z.strictObject({ predictionId: z.string().min(1), label })).min(1),
+  }),
+]);
+
+export const predictBody = z.strictObject({
+  user: userId.optional(),
+  inputs: z.array(z.array(z.number())).min(1),
+});
+
+/** `body` parsed by `schema`, or a 400 naming the first bad field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  if (body === undefined || body === null || typeof body !== 'object') {
+    throw new HttpError(400, 'body', 'expected a JSON object');
+  }
+  const result = schema.safeParse(body, { reportInput: true });
+  if (result.success) return result.data;
+  const [first] = schemaProblems(schema, result.error, '');
+  throw new HttpError(400, first.path || 'body', first.message);
+}

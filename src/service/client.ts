@@ -1,0 +1,125 @@
+/**
+ * `UnforgetClient`: the service's API, typed, over `fetch` (Node 18+ and browsers). An error
+ * answer becomes an `UnforgetApiError` with its status, field and message.
+ */
+export interface LearnExample {
+  readonly x: readonly number[];
+  /** A class id, or a class name where the model has names. */
+  readonly y: number | string;
+}
+
+export type LearnRequest =
+  | { readonly user?: string; readonly examples: readonly LearnExample[] }
+  | {
+      readonly user?: string;
+      readonly feedback: readonly { predictionId: string; label: number | string }[];
+    };
+
+export interface LearnResponse {
+  readonly accepted: number;
+  /** The log sequence number of the last example accepted. */
+  readonly sequence: number;
+}
+
+export interface PredictResponse {
+  readonly predictions: readonly {
+    readonly label: number | string;
+    readonly probabilities: readonly number[];
+    readonly predictionId: string;
+  }[];
+  readonly modelVersion: number;
+}
+
+export interface ModelState {
+  readonly name: string;
+  readonly version: number;
+  readonly examplesAcknowledged: number;
+  readonly examplesLearned: number;
+  readonly classes: {
+    readonly outputs: number;
+    readonly seen: readonly number[];
+    readonly names?: readonly string[];
+  };
+  readonly metrics: { readonly prequentialAccuracy: number | null; readonly historyAccuracy: number | null };
+}
+
+export interface UserState {
+  readonly user: string;
+  readonly createdAt: string;
+  readonly examplesAcknowledged: number;
+}
+
+export class UnforgetApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${status} ${field}: ${message}`);
+    this.name = 'UnforgetApiError';
+  }
+}
+
+export class UnforgetClient {
+  private readonly base: string;
+
+  constructor(options: { readonly url: string; readonly token: string }) {
+    this.base = options.url.replace(/\/$/, '');
+    this.token = options.token;
+  }
+
+  private readonly token: string;
+
+  learn(model: string, request: LearnRequest): Promise<LearnResponse> {
+    return this.call('POST', `/v1/models/${encodeURIComponent(model)}/learn`, request);
+  }
+
+  predict(
+    model: string,
+    request: { readonly user?: string; readonly inputs: readonly (readonly number[])[] },
+  ): Promise<PredictResponse> {
+    return this.call('POST', `/v1/models/${encodeURIComponent(model)}/predict`, request);
+  }
+
+  model(model: string): Promise<ModelState> {
+    return this.call('GET', `/v1/models/${encodeURIComponent(model)}`);
+  }
+
+  user(model: string, user: string): Promise<UserState> {
+    return this.call('GET', `/v1/models/${encodeURIComponent(model)}/users/${encodeURIComponent(user)}`);
+  }
+
+  /** A token that acts only as `user` (admin token needed). */
+  async issueToken(user: string): Promise<string> {
+    return (await this.call<{ token: string }>('POST', `/v1/users/${encodeURIComponent(user)}/tokens`)).token;
+  }
+
+  async health(): Promise<{ ok: boolean; trainer: string }> {
+    const response = await fetch(`${this.base}/healthz`);
+    return (await response.json()) as { ok: boolean; trainer: string };
+  }
+
+  async metrics(): Promise<string> {
+    return (await fetch(`${this.base}/metrics`)).text();
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const data = (await response.json()) as T & { error?: { field: string; message: string } };
+    if (!response.ok) {
+      throw new UnforgetApiError(
+        response.status,
+        data.error?.field ?? 'response',
+        data.error?.message ?? response.statusText,
+      );
+    }
+    return data;
+  }
+}

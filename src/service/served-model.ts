@@ -1,0 +1,86 @@
+/**
+ * A served model on the HTTP side: the same architecture as its trainer's learner, holding the
+ * weights the trainer last sent, predicting over the classes the trainer has seen (all of them
+ * before it has seen any), as the Learner predicts.
+ */
+import * as tf from '../engine/tf.js';
+import { modelWeights, type Classifier } from '../models/classifier.js';
+import { buildParts } from '../learner/learner-config.js';
+import { maskLogits } from '../training/active-classes.js';
+import type { PublishedWeights } from './model-trainer.js';
+import type { ServedModelConfig } from './service-config.js';
+
+export class ServedModel {
+  private published: Omit<PublishedWeights, 'weights'> | null = null;
+  private constructor(
+    readonly config: ServedModelConfig,
+    private readonly model: Classifier,
+  ) {}
+
+  static async build(config: ServedModelConfig): Promise<ServedModel> {
+    const parts = await buildParts(config.learner, process.cwd());
+    return new ServedModel(config, parts.makeModel());
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get sampleSize(): number {
+    return this.config.learner.sampleShape.reduce((a, b) => a * b, 1);
+  }
+
+  get numClasses(): number {
+    return this.model.numClasses;
+  }
+
+  get classNames(): readonly string[] | undefined {
+    return this.config.learner.classNames;
+  }
+
+  get version(): number {
+    return this.published?.version ?? 0;
+  }
+
+  get examplesLearned(): number {
+    return this.published?.examplesLearned ?? 0;
+  }
+
+  get lastSeqLearned(): number {
+    return this.published?.lastSeq ?? 0;
+  }
+
+  /** Test-then-train accuracy over everything learnt (null before anything was). */
+  get prequentialAccuracy(): number | null {
+    const p = this.published?.prequential;
+    return p && p.total > 0 ? p.correct / p.total : null;
+  }
+
+  get seenClasses(): readonly number[] {
+    return this.published?.seenClasses ?? [];
+  }
+
+  /** Takes the trainer's weights (an older version than the one held is ignored). */
+  update(published: PublishedWeights): void {
+    if (this.published && published.version < this.published.version) return;
+    const variables = modelWeights(this.model);
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(published.weights[i], v.shape, 'float32'))));
+    const { weights: _weights, ...rest } = published;
+    this.published = rest;
+  }
+
+  /** Probabilities per input (rows of `sampleSize` values), over the seen classes. */
+  probabilities(x: Float32Array, n: number): Float32Array[] {
+    const seen = this.seenClasses.length > 0 ? this.seenClasses : undefined;
+    const k = this.numClasses;
+    const flat = tf.tidy(() => {
+      const input = tf.tensor(x, [n, ...this.config.learner.sampleShape]);
+      return tf.softmax(maskLogits(this.model.logits(input), seen)).dataSync() as Float32Array;
+    });
+    return Array.from({ length: n }, (_, i) => flat.slice(i * k, (i + 1) * k));
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

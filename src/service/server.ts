@@ -1,0 +1,293 @@
+/**
+ * The HTTP API (Fastify): learn, predict, model and user state, tokens, health and metrics. Every
+ * `/v1` route needs a bearer token; a user's token acts only as that user (403 otherwise), the
+ * admin token as anyone. Errors are `{ error: { field, message } }`, never a stack trace.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { importOptional } from '../core/optional-package.js';
+import { HttpError, learnBody, parseBody, predictBody, userId } from './api-schemas.js';
+import type { GroupCommit } from './group-commit.js';
+import { SERVICE_PURPOSE, type logStatements } from './log-store.js';
+import type { ServedModel } from './served-model.js';
+import type { ServiceConfig } from './service-config.js';
+import type { Principal, Tokens } from './tokens.js';
+import type { TrainerHandle } from './trainer-handle.js';
+
+export interface ServiceParts {
+  readonly config: ServiceConfig;
+  readonly models: ReadonlyMap<string, ServedModel>;
+  readonly log: ReturnType<typeof logStatements>;
+  readonly commits: GroupCommit;
+  readonly tokens: Tokens;
+  readonly trainer: TrainerHandle;
+  /** Accuracy of `model`'s current weights on up to `n` examples spread over what it learnt. */
+  readonly historyAccuracy: (model: ServedModel, n: number) => number | null;
+}
+
+/** Counters /metrics shows. */
+interface Counters {
+  predictions: number;
+  learnRequests: number;
+  examplesAccepted: number;
+  errors: Map<number, number>;
+}
+
+export async function buildServer(parts: ServiceParts): Promise<FastifyInstance> {
+  const { default: Fastify } = await importOptional(() => import('fastify'), ['fastify'], SERVICE_PURPOSE);
+  const { config, models, log, commits, tokens, trainer } = parts;
+  const app = Fastify({ bodyLimit: config.limits.bodyBytes, logger: false });
+  const counters: Counters = { predictions: 0, learnRequests: 0, examplesAccepted: 0, errors: new Map() };
+  // JSON bodies; an empty one is no body (a route that needs one says so), bad JSON a 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text as string));
+    } catch (error) {
+      done(new HttpError(400, 'body', `expected JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    let status = 500;
+    let field = 'server';
+    let message = 'internal error';
+    if (error instanceof HttpError) {
+      ({ status, field, message } = error);
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      [status, field, message] = [413, 'body', `expected at most ${config.limits.bodyBytes} bytes`];
+    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      [status, field, message] = [415, 'content-type', 'expected application/json'];
+    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own 4xx (a body that is not JSON, an empty JSON body): its message, no stack.
+      [status, field, message] = [error.statusCode, 'body', error.message];
+    }
+    counters.errors.set(status, (counters.errors.get(status) ?? 0) + 1);
+    void reply.status(status).send({ error: { field, message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ error: { field: 'url', message: `no route ${request.method} ${request.url}` } });
+  });
+
+  /** Who is asking: the bearer token's principal, or a 401. */
+  const principalOf = (request: FastifyRequest): Principal => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!token)
+      throw new HttpError(401, 'authorization', 'expected a header "Authorization: Bearer <token>"');
+    const principal = tokens.principal(token);
+    if (!principal) throw new HttpError(401, 'authorization', 'unknown token');
+    return principal;
+  };
+  const requireAdmin = (request: FastifyRequest) => {
+    if (!principalOf(request).admin) throw new HttpError(403, 'authorization', 'expected the admin token');
+  };
+  /** The user a request acts as: the body's (admin, or the token's own user), else the token's. */
+  const actingUser = (principal: Principal, requested: string | undefined): string | null => {
+    if (principal.admin) return requested ?? null;
+    if (requested !== undefined && requested !== principal.user) {
+      throw new HttpError(403, 'user', `this token acts only as user "${principal.user}"`);
+    }
+    return principal.user;
+  };
+  const modelOf = (request: FastifyRequest): ServedModel => {
+    const name = (request.params as { model: string }).model;
+    const model = models.get(name);
+    if (!model)
+      throw new HttpError(404, 'model', `no model "${name}" (models: ${[...models.keys()].join(', ')})`);
+    return model;
+  };
+  const classOf = (model: ServedModel, value: number | string, field: string): number => {
+    if (typeof value === 'number') {
+      if (value >= model.numClasses) {
+        throw new HttpError(400, field, `expected a class id in [0, ${model.numClasses}), got ${value}`);
+      }
+      return value;
+    }
+    const id = model.classNames?.indexOf(value) ?? -1;
+    if (id < 0) {
+      const names = model.classNames
+        ? `one of ${model.classNames.join(', ')}`
+        : 'a class id (the model has no class names)';
+      throw new HttpError(400, field, `expected ${names}, got "${value}"`);
+    }
+    return id;
+  };
+  const inputOf = (model: ServedModel, x: readonly number[], field: string): Float32Array => {
+    if (x.length !== model.sampleSize) {
+      throw new HttpError(400, field, `expected ${model.sampleSize} numbers, got ${x.length}`);
+    }
+    if (!x.every(Number.isFinite)) throw new HttpError(400, field, 'expected finite numbers');
+    return Float32Array.from(x);
+  };
+  const ensureUser = (principal: Principal, model: ServedModel, user: string | null) => {
+    if (user === null) return;
+    // A user first seen in an admin request is created; a user's own token implies the user.
+    commits.submit(() => log.ensureUser(model.name, user)).catch(() => {});
+  };
+
+  app.post('/v1/models/:model/learn', async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = principalOf(request);
+    const model = modelOf(request);
+    const body = parseBody(learnBody, request.body);
+    const user = actingUser(principal, body.user);
+    let rows: { x: Float32Array; y: number }[];
+    let write: () => number;
+    if ('examples' in body) {
+      if (body.examples.length > config.limits.examplesPerRequest) {
+        throw new HttpError(413, 'examples', `expected at most ${config.limits.examplesPerRequest} examples`);
+      }
+      rows = body.examples.map((e, i) => ({
+        x: inputOf(model, e.x, `examples[${i}].x`),
+        y: classOf(model, e.y, `examples[${i}].y`),
+      }));
+      write = () => rows.reduce((_, r) => log.appendExample(model.name, user, r.x, r.y), 0);
+    } else {
+      if (body.feedback.length > config.limits.examplesPerRequest) {
+        throw new HttpError(413, 'feedback', `expected at most ${config.limits.examplesPerRequest} labels`);
+      }
+      const labels = body.feedback.map((f, i) => classOf(model, f.label, `feedback[${i}].label`));
+      write = () => {
+        let last = 0;
+        body.feedback.forEach((f, i) => {
+          const prediction = log.prediction(f.predictionId);
+          if (
+            !prediction ||
+            prediction.model !== model.name ||
+            (!principal.admin && prediction.user !== user)
+          ) {
+            throw new HttpError(
+              404,
+              `feedback[${i}].predictionId`,
+              `no prediction "${f.predictionId}" of this model for this user`,
+            );
+          }
+          last = log.appendExample(model.name, prediction.user ?? user, prediction.x, labels[i]);
+        });
+        return last;
+      };
+      rows = body.feedback.map(() => ({ x: new Float32Array(), y: 0 }));
+    }
+    ensureUser(principal, model, user);
+    // Durable before the answer: the commit this write joins has returned.
+    const sequence = await commits.submit(write);
+    counters.learnRequests += 1;
+    counters.examplesAccepted += rows.length;
+    trainer.wake();
+    return reply.status(202).send({ accepted: rows.length, sequence });
+  });
+
+  app.post('/v1/models/:model/predict', async (request: FastifyRequest) => {
+    const principal = principalOf(request);
+    const model = modelOf(request);
+    const body = parseBody(predictBody, request.body);
+    const user = actingUser(principal, body.user);
+    if (body.inputs.length > config.limits.inputsPerRequest) {
+      throw new HttpError(413, 'inputs', `expected at most ${config.limits.inputsPerRequest} inputs`);
+    }
+    const size = model.sampleSize;
+    const x = new Float32Array(body.inputs.length * size);
+    body.inputs.forEach((input, i) => x.set(inputOf(model, input, `inputs[${i}]`), i * size));
+    const probabilities = model.probabilities(x, body.inputs.length);
+    const names = model.classNames;
+    const predictions = probabilities.map((p, i) => {
+      let label = 0;
+      for (let c = 1; c < p.length; c++) if (p[c] > p[label]) label = c;
+      const predictionId = randomUUID();
+      const input = x.slice(i * size, (i + 1) * size);
+      // Kept for late labels; not waited for (a prediction is not an acknowledged example).
+      commits.submit(() => log.recordPrediction(predictionId, model.name, user, input)).catch(() => {});
+      return {
+        label: names?.[label] ?? label,
+        probabilities: Array.from(p),
+        predictionId,
+      };
+    });
+    counters.predictions += predictions.length;
+    return { predictions, modelVersion: model.version };
+  });
+
+  app.get('/v1/models/:model', async (request: FastifyRequest) => {
+    principalOf(request);
+    const model = modelOf(request);
+    const acknowledged = log.acknowledged(model.name);
+    return {
+      name: model.name,
+      version: model.version,
+      examplesAcknowledged: acknowledged.count,
+      examplesLearned: model.examplesLearned,
+      classes: {
+        outputs: model.numClasses,
+        seen: model.seenClasses,
+        ...(model.classNames ? { names: model.classNames } : {}),
+      },
+      metrics: {
+        prequentialAccuracy: model.prequentialAccuracy,
+        historyAccuracy: parts.historyAccuracy(model, 1000),
+      },
+    };
+  });
+
+  app.get('/v1/models/:model/users/:user', async (request: FastifyRequest) => {
+    const principal = principalOf(request);
+    const model = modelOf(request);
+    const requested = userId.safeParse((request.params as { user: string }).user);
+    if (!requested.success) throw new HttpError(400, 'user', requested.error.issues[0].message);
+    actingUser(principal, requested.data);
+    const found = log.user(model.name, requested.data);
+    if (!found) throw new HttpError(404, 'user', `no user "${requested.data}" in model "${model.name}"`);
+    return {
+      user: found.id,
+      createdAt: new Date(found.at).toISOString(),
+      examplesAcknowledged: log.userExamples(model.name, found.id),
+    };
+  });
+
+  app.post('/v1/users/:user/tokens', async (request: FastifyRequest, reply: FastifyReply) => {
+    requireAdmin(request);
+    const requested = userId.safeParse((request.params as { user: string }).user);
+    if (!requested.success) throw new HttpError(400, 'user', requested.error.issues[0].message);
+    return reply.status(201).send({ user: requested.data, token: tokens.issueForUser(requested.data) });
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const ok = trainer.alive;
+    return reply.status(ok ? 200 : 503).send({ ok, trainer: ok ? 'running' : 'stopped' });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const lines = [
+      '# HELP unforget_examples_acknowledged_total Examples durable in the log.',
+      '# TYPE unforget_examples_acknowledged_total counter',
+      ...[...models.values()].map(
+        (m) => `unforget_examples_acknowledged_total{model="${m.name}"} ${log.acknowledged(m.name).count}`,
+      ),
+      '# HELP unforget_examples_learned_total Examples the trainer has learnt.',
+      '# TYPE unforget_examples_learned_total counter',
+      ...[...models.values()].map(
+        (m) => `unforget_examples_learned_total{model="${m.name}"} ${m.examplesLearned}`,
+      ),
+      '# HELP unforget_model_version Micro-batches learnt by the weights being served.',
+      '# TYPE unforget_model_version gauge',
+      ...[...models.values()].map((m) => `unforget_model_version{model="${m.name}"} ${m.version}`),
+      '# HELP unforget_predictions_total Inputs predicted.',
+      '# TYPE unforget_predictions_total counter',
+      `unforget_predictions_total ${counters.predictions}`,
+      '# HELP unforget_log_commits_total Synchronous commits of the log (group commits).',
+      '# TYPE unforget_log_commits_total counter',
+      `unforget_log_commits_total ${commits.commits}`,
+      '# HELP unforget_http_errors_total Error answers by status.',
+      '# TYPE unforget_http_errors_total counter',
+      ...[...counters.errors].map(([status, n]) => `unforget_http_errors_total{status="${status}"} ${n}`),
+      '# HELP unforget_trainer_up Whether the trainer process runs.',
+      '# TYPE unforget_trainer_up gauge',
+      `unforget_trainer_up ${trainer.alive ? 1 : 0}`,
+    ];
+    return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
+  });
+
+  return app;
+}

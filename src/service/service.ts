@@ -1,0 +1,104 @@
+/**
+ * `unforget serve` put together: the log (SQLite), the tokens, the trainer process, the served
+ * models, and the HTTP server on the configured address. `close()` stops taking requests,
+ * commits what is pending, has the trainer snapshot and stop, and closes the log.
+ */
+import { initEngine } from '../engine/backend.js';
+import { importOptional } from '../core/optional-package.js';
+import {
+  floatsOf,
+  logStatements,
+  openDatabase,
+  SERVICE_PACKAGES,
+  SERVICE_PURPOSE,
+  type Database,
+} from './log-store.js';
+import { GroupCommit } from './group-commit.js';
+import { ServedModel } from './served-model.js';
+import { buildServer } from './server.js';
+import type { ServiceConfig } from './service-config.js';
+import { Tokens } from './tokens.js';
+import { TrainerHandle } from './trainer-handle.js';
+
+export interface RunningService {
+  /** `http://host:port`, the port the system chose when the config gave 0. */
+  readonly url: string;
+  /** The admin token made on this first start (shown once), else null. */
+  readonly newAdminToken: string | null;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Where the trainer's notes go (a snapshot passed over, a trainer that failed). */
+  readonly log?: (line: string) => void;
+  /** The admin token to accept (default: `UNFORGET_ADMIN_TOKEN`). */
+  readonly adminToken?: string;
+}
+
+/** Accuracy of `model` on up to `n` learnt examples, their sequence numbers spread evenly. */
+function historyAccuracy(db: Database, model: ServedModel, n: number): number | null {
+  const last = model.lastSeqLearned;
+  if (last === 0) return null;
+  const rows = db
+    .prepare(`SELECT x, y FROM examples WHERE model = ? AND seq <= ? AND seq % ? = 0 ORDER BY seq LIMIT ?`)
+    .all(model.name, last, Math.max(1, Math.floor(last / n)), n) as { x: Buffer; y: number }[];
+  if (rows.length === 0) return null;
+  const size = model.sampleSize;
+  const x = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => x.set(floatsOf(r.x), i * size));
+  const probabilities = model.probabilities(x, rows.length);
+  const correct = probabilities.filter((p, i) => p.indexOf(Math.max(...p)) === rows[i].y).length;
+  return correct / rows.length;
+}
+
+export async function startService(
+  config: ServiceConfig,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
+  const note = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Both optional packages, named together, before anything starts.
+  await importOptional(
+    () => Promise.all([import('fastify'), import('better-sqlite3')]),
+    SERVICE_PACKAGES,
+    SERVICE_PURPOSE,
+  );
+  await initEngine();
+  const db = await openDatabase(config.dataDir);
+  const tokens = new Tokens(db);
+  const newAdminToken = tokens.ensureAdmin(options.adminToken ?? process.env.UNFORGET_ADMIN_TOKEN);
+  const models = new Map<string, ServedModel>();
+  for (const m of config.models) models.set(m.name, await ServedModel.build(m));
+  const trainer = new TrainerHandle(config, {
+    weights: (published) => models.get(published.model)?.update(published),
+    log: note,
+    failed: (reason) => note(`trainer: ${reason}`),
+  });
+  try {
+    await trainer.started();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const commits = new GroupCommit(db);
+  const app = await buildServer({
+    config,
+    models,
+    log: logStatements(db),
+    commits,
+    tokens,
+    trainer,
+    historyAccuracy: (model, n) => historyAccuracy(db, model, n),
+  });
+  const url = await app.listen({ host: config.host, port: config.port });
+  return {
+    url,
+    newAdminToken,
+    async close() {
+      await app.close();
+      commits.flush();
+      await trainer.stop();
+      models.forEach((m) => m.dispose());
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * A served model's snapshots: `<dataDir>/models/<model>/snapshots/<version>/`, each a saved
+ * Learner (model, optimizer, every plugin's state, random state) and `snapshot.json`, written
+ * last, with the log position it holds: the last sequence number learnt and the examples learnt.
+ * A snapshot is written into `<version>.partial` and renamed, so a crash leaves either the whole
+ * snapshot or none; one damaged later (a truncated file) is passed over for the one before it.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Learner } from '../training/learner.js';
+import { loadLearner } from '../learner/load-learner.js';
+
+export interface SnapshotMeta {
+  readonly version: number;
+  /** The last log sequence number the snapshot's learner has learnt (0: none). */
+  readonly lastSeq: number;
+  readonly examplesLearned: number;
+  readonly prequential: { readonly correct: number; readonly total: number };
+  readonly at: string;
+}
+
+const META = 'snapshot.json';
+const pad = (version: number) => String(version).padStart(9, '0');
+
+export const snapshotsDir = (dataDir: string, model: string) => join(dataDir, 'models', model, 'snapshots');
+
+/** Writes `learner` as snapshot `meta.version` and removes all but the newest `keep`. */
+export async function writeSnapshot(
+  dir: string,
+  learner: Learner,
+  meta: SnapshotMeta,
+  keep: number,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const final = join(dir, pad(meta.version));
+  const partial = `${final}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  await learner.save(partial);
+  writeFileSync(join(partial, META), JSON.stringify(meta, null, 1) + '\n');
+  rmSync(final, { recursive: true, force: true });
+  renameSync(partial, final);
+  for (const old of listSnapshots(dir).slice(keep))
+    rmSync(join(dir, pad(old.version)), { recursive: true, force: true });
+}
+
+/** The snapshots whose snapshot.json reads, newest first (their learner files are checked on load). */
+export function listSnapshots(dir: string): SnapshotMeta[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => /^\d+$/.test(name))
+    .sort()
+    .reverse()
+    .flatMap((name) => {
+      try {
+        return [JSON.parse(readFileSync(join(dir, name, META), 'utf8')) as SnapshotMeta];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/**
+ * The newest snapshot that loads, with its learner; the ones that do not load are reported to
+ * `skipped` (why) and passed over. Null when none loads.
+ */
+export async function loadNewestSnapshot(
+  dir: string,
+  skipped: (version: number, reason: string) => void = () => {},
+): Promise<{ meta: SnapshotMeta; learner: Learner } | null> {
+  for (const meta of listSnapshots(dir)) {
+    try {
+      return { meta, learner: await loadLearner(join(dir, pad(meta.version))) };
+    } catch (error) {
+      skipped(meta.version, error instanceof Error ? error.message : String(error));
+    }
+  }
+  return null;
+}
+
+/** Snapshot `version`'s folder. */
+export const snapshotPath = (dir: string, version: number) => join(dir, pad(version));

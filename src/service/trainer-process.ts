@@ -1,0 +1,99 @@
+/**
+ * The trainer's process, beside the HTTP server's (trainer-handle.ts forks it): it reads the
+ * durable log through its own SQLite connection, learns it model by model in micro-batches
+ * (model-trainer.ts), and sends the weights after learning to the server, which predicts with
+ * them. The server's requests never wait for a training step. Messages: `init` (the service
+ * config) -> `ready`; `wake` (new examples are in the log); `snapshot` -> `snapshotted`; `stop`
+ * (snapshot, then exit).
+ */
+import { initEngine } from '../engine/backend.js';
+import { openDatabase } from './log-store.js';
+import { ModelTrainer } from './model-trainer.js';
+import type { ServiceConfig } from './service-config.js';
+
+export type ToTrainer =
+  { type: 'init'; config: ServiceConfig } | { type: 'wake' } | { type: 'snapshot' } | { type: 'stop' };
+
+export type FromTrainer =
+  | { type: 'ready' }
+  | { type: 'weights'; published: ReturnType<ModelTrainer['published']> }
+  | { type: 'snapshotted' }
+  | { type: 'log'; line: string }
+  | { type: 'failed'; message: string };
+
+const send = (message: FromTrainer) => process.send?.(message);
+/** The longest the trainer sleeps when the log has nothing new and no `wake` came. */
+const POLL_MS = 100;
+/** Weights go to the server at most this often while the trainer is busy (always when it falls idle). */
+const PUBLISH_MS = 50;
+
+let trainers: ModelTrainer[] = [];
+let stopping = false;
+let wake: (() => void) | null = null;
+
+async function run(config: ServiceConfig): Promise<void> {
+  await initEngine();
+  const db = await openDatabase(config.dataDir);
+  trainers = config.models.map(
+    (m) => new ModelTrainer(db, m, config.dataDir, (line) => send({ type: 'log', line })),
+  );
+  for (const t of trainers) await t.start();
+  trainers.forEach((t) => send({ type: 'weights', published: t.published() }));
+  send({ type: 'ready' });
+  let published = Date.now();
+  let unpublished = new Set<ModelTrainer>();
+  while (!stopping) {
+    let learnt = 0;
+    for (const t of trainers) {
+      const n = await t.step();
+      if (n > 0) unpublished.add(t);
+      learnt += n;
+    }
+    const idle = learnt === 0;
+    if (unpublished.size > 0 && (idle || Date.now() - published >= PUBLISH_MS)) {
+      unpublished.forEach((t) => send({ type: 'weights', published: t.published() }));
+      unpublished = new Set();
+      published = Date.now();
+    }
+    if (idle) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, POLL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    } else {
+      // Lets `wake`, `snapshot` and `stop` in between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  for (const t of trainers) await t.snapshot();
+  trainers.forEach((t) => t.dispose());
+  db.close();
+}
+
+process.on('message', (message: ToTrainer) => {
+  if (message.type === 'init') {
+    run(message.config).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+        process.exit(1);
+      },
+    );
+  } else if (message.type === 'wake') {
+    wake?.();
+  } else if (message.type === 'snapshot') {
+    void Promise.all(trainers.map((t) => t.snapshot())).then(() => send({ type: 'snapshotted' }));
+  } else if (message.type === 'stop') {
+    stopping = true;
+    wake?.();
+  }
+});
+// The server gone (killed), the trainer goes too; what it learnt since its snapshot is in the log.
+process.on('disconnect', () => {
+  stopping = true;
+  wake?.();
+});
