@@ -192,8 +192,8 @@ export function kolmogorovQ(lambda: number): number {
   return Math.min(1, Math.max(0, 2 * x * (1 - x3 * (1 - x2 * x3 * (1 - x3 * x3 * x)))));
 }
 
-/** Inserts `x` into the sorted first `count` entries of `sorted` (which has room for one more). */
-function insertSorted(sorted: Float64Array, count: number, x: number): void {
+/** The first index among the sorted first `count` entries of `sorted` whose value is not below `x`. */
+function lowerBound(sorted: Float64Array, count: number, x: number): number {
   let lo = 0;
   let hi = count;
   while (lo < hi) {
@@ -201,18 +201,18 @@ function insertSorted(sorted: Float64Array, count: number, x: number): void {
     if (sorted[mid] < x) lo = mid + 1;
     else hi = mid;
   }
-  sorted.copyWithin(lo + 1, lo, count);
-  sorted[lo] = x;
+  return lo;
+}
+
+/** Inserts `x` into the sorted first `count` entries of `sorted` (which has room for one more). */
+function insertSorted(sorted: Float64Array, count: number, x: number): void {
+  const at = lowerBound(sorted, count, x);
+  sorted.copyWithin(at + 1, at, count);
+  sorted[at] = x;
 }
 
 /** Removes one entry equal to `x` from the sorted first `count` entries of `sorted`. */
 function removeSorted(sorted: Float64Array, count: number, x: number): void {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  sorted.copyWithin(lo, lo + 1, count);
+  const at = lowerBound(sorted, count, x);
+  sorted.copyWithin(at, at + 1, count);
 }
