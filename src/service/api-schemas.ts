@@ -11,6 +11,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly field: string,
     message: string,
+    /** Headers the answer carries (Retry-After for a 429). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -37,6 +39,10 @@ export const learnBody = z.union([
 export const predictBody = z.strictObject({
   user: userId.optional(),
   inputs: z.array(z.array(z.number())).min(1),
+});
+
+export const rollbackBody = z.strictObject({
+  version: z.number().int().positive().describe('the snapshot to go back to'),
 });
 
 /** `body` parsed by `schema`, or a 400 naming the first bad field. */

@@ -35,12 +35,21 @@ export interface ModelState {
   readonly version: number;
   readonly examplesAcknowledged: number;
   readonly examplesLearned: number;
+  /** Examples learnt and then undone by a rollback. */
+  readonly examplesSkipped: number;
   readonly classes: {
     readonly outputs: number;
     readonly seen: readonly number[];
     readonly names?: readonly string[];
   };
   readonly metrics: { readonly prequentialAccuracy: number | null; readonly historyAccuracy: number | null };
+}
+
+export interface SnapshotInfo {
+  readonly version: number;
+  readonly lastSeq: number;
+  readonly examplesLearned: number;
+  readonly at: string;
 }
 
 export interface UserState {
@@ -87,6 +96,24 @@ export class UnforgetClient {
 
   user(model: string, user: string): Promise<UserState> {
     return this.call('GET', `/v1/models/${encodeURIComponent(model)}/users/${encodeURIComponent(user)}`);
+  }
+
+  /** The model's snapshots on disk, newest first (admin). */
+  async snapshots(model: string): Promise<SnapshotInfo[]> {
+    return (
+      await this.call<{ snapshots: SnapshotInfo[] }>(
+        'GET',
+        `/v1/models/${encodeURIComponent(model)}/snapshots`,
+      )
+    ).snapshots;
+  }
+
+  /** Sets the model back to snapshot `version` (admin); what it learnt since is skipped, not relearnt. */
+  rollback(
+    model: string,
+    version: number,
+  ): Promise<{ model: string; rolledBackTo: number; version: number }> {
+    return this.call('POST', `/v1/models/${encodeURIComponent(model)}/rollback`, { version });
   }
 
   /** A token that acts only as `user` (admin token needed). */

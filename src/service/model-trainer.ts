@@ -12,7 +12,8 @@ import { modelWeights } from '../models/classifier.js';
 import type { Learner } from '../training/learner.js';
 import { trainerStatements, type Database, type LoggedExample } from './log-store.js';
 import type { ServedModelConfig } from './service-config.js';
-import { loadNewestSnapshot, snapshotsDir, writeSnapshot } from './snapshots.js';
+import { loadLearner } from '../learner/load-learner.js';
+import { listSnapshots, loadNewestSnapshot, snapshotPath, snapshotsDir, writeSnapshot } from './snapshots.js';
 
 /** What the HTTP side needs to predict as the trainer's model does. */
 export interface PublishedWeights {
@@ -21,6 +22,8 @@ export interface PublishedWeights {
   readonly version: number;
   readonly lastSeq: number;
   readonly examplesLearned: number;
+  /** Examples learnt and then undone by a rollback: never learnt again. */
+  readonly examplesSkipped: number;
   readonly seenClasses: readonly number[];
   /** Test-then-train: each example predicted by the model just before it learnt it. */
   readonly prequential: { readonly correct: number; readonly total: number };
@@ -32,6 +35,7 @@ export class ModelTrainer {
   private statements: ReturnType<typeof trainerStatements>;
   private lastSeq = 0;
   private examplesLearned = 0;
+  private examplesSkipped = 0;
   private version = 0;
   private sinceSnapshot = 0;
   private prequential = { correct: 0, total: 0 };
@@ -60,6 +64,7 @@ export class ModelTrainer {
         version: this.version,
       } = restored.meta);
       this.prequential = { ...restored.meta.prequential };
+      this.examplesSkipped = restored.meta.examplesSkipped ?? 0;
     } else {
       this.learner = await createLearner(this.config.learner);
     }
@@ -104,11 +109,33 @@ export class ModelTrainer {
         lastSeq: this.lastSeq,
         examplesLearned: this.examplesLearned,
         prequential: { ...this.prequential },
+        examplesSkipped: this.examplesSkipped,
         at: new Date().toISOString(),
       },
       this.config.keepSnapshots,
     );
     this.sinceSnapshot = 0;
+  }
+
+  /**
+   * Sets the learner back to snapshot `version`. The examples learnt since that snapshot are
+   * skipped, not learnt again (a rollback undoes them); later examples are learnt as usual. The
+   * result is snapshotted at once, under a new version, so that a restart keeps it.
+   */
+  async rollback(version: number): Promise<void> {
+    const meta = listSnapshots(this.dir).find((s) => s.version === version);
+    if (!meta) {
+      const kept = listSnapshots(this.dir).map((s) => s.version);
+      throw new Error(`no snapshot ${version} (kept: ${kept.join(', ') || 'none'})`);
+    }
+    const learner = await loadLearner(snapshotPath(this.dir, version));
+    this.learner.dispose();
+    this.learner = learner;
+    this.examplesSkipped += this.examplesLearned - meta.examplesLearned;
+    this.examplesLearned = meta.examplesLearned;
+    this.prequential = { ...meta.prequential };
+    this.version += 1;
+    await this.snapshot();
   }
 
   published(): PublishedWeights {
@@ -117,6 +144,7 @@ export class ModelTrainer {
       version: this.version,
       lastSeq: this.lastSeq,
       examplesLearned: this.examplesLearned,
+      examplesSkipped: this.examplesSkipped,
       seenClasses: this.learner.seenClasses,
       prequential: { ...this.prequential },
       weights: modelWeights(this.learner.model).map((v) => v.dataSync() as Float32Array),

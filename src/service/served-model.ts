@@ -46,6 +46,10 @@ export class ServedModel {
     return this.published?.examplesLearned ?? 0;
   }
 
+  get examplesSkipped(): number {
+    return this.published?.examplesSkipped ?? 0;
+  }
+
   get lastSeqLearned(): number {
     return this.published?.lastSeq ?? 0;
   }

@@ -6,13 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { importOptional } from '../core/optional-package.js';
-import { HttpError, learnBody, parseBody, predictBody, userId } from './api-schemas.js';
+import { HttpError, learnBody, parseBody, predictBody, rollbackBody, userId } from './api-schemas.js';
 import type { GroupCommit } from './group-commit.js';
 import { SERVICE_PURPOSE, type logStatements } from './log-store.js';
 import type { ServedModel } from './served-model.js';
 import type { ServiceConfig } from './service-config.js';
 import type { Principal, Tokens } from './tokens.js';
 import type { TrainerHandle } from './trainer-handle.js';
+import { RateLimiter } from './rate-limit.js';
+import { listSnapshots, snapshotsDir } from './snapshots.js';
 
 export interface ServiceParts {
   readonly config: ServiceConfig;
@@ -55,6 +57,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     let message = 'internal error';
     if (error instanceof HttpError) {
       ({ status, field, message } = error);
+      for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       [status, field, message] = [413, 'body', `expected at most ${config.limits.bodyBytes} bytes`];
     } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
@@ -72,7 +75,8 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       .send({ error: { field: 'url', message: `no route ${request.method} ${request.url}` } });
   });
 
-  /** Who is asking: the bearer token's principal, or a 401. */
+  const limiter = new RateLimiter(config.limits.requestsPerSecond, config.limits.burst);
+  /** Who is asking: the bearer token's principal, or a 401; a 429 past the token's rate. */
   const principalOf = (request: FastifyRequest): Principal => {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -80,6 +84,11 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       throw new HttpError(401, 'authorization', 'expected a header "Authorization: Bearer <token>"');
     const principal = tokens.principal(token);
     if (!principal) throw new HttpError(401, 'authorization', 'unknown token');
+    const wait = limiter.take(principal.admin ? '' : principal.user);
+    if (wait > 0) {
+      const limit = `expected at most ${config.limits.requestsPerSecond} requests per second`;
+      throw new HttpError(429, 'rate', limit, { 'retry-after': String(Math.ceil(wait)) });
+    }
     return principal;
   };
   const requireAdmin = (request: FastifyRequest) => {
@@ -219,6 +228,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       version: model.version,
       examplesAcknowledged: acknowledged.count,
       examplesLearned: model.examplesLearned,
+      examplesSkipped: model.examplesSkipped,
       classes: {
         outputs: model.numClasses,
         seen: model.seenClasses,
@@ -251,6 +261,35 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     const requested = userId.safeParse((request.params as { user: string }).user);
     if (!requested.success) throw new HttpError(400, 'user', requested.error.issues[0].message);
     return reply.status(201).send({ user: requested.data, token: tokens.issueForUser(requested.data) });
+  });
+
+  app.get('/v1/models/:model/snapshots', async (request: FastifyRequest) => {
+    requireAdmin(request);
+    const model = modelOf(request);
+    return {
+      snapshots: listSnapshots(snapshotsDir(config.dataDir, model.name)).map((s) => ({
+        version: s.version,
+        lastSeq: s.lastSeq,
+        examplesLearned: s.examplesLearned,
+        at: s.at,
+      })),
+    };
+  });
+
+  app.post('/v1/models/:model/rollback', async (request: FastifyRequest) => {
+    requireAdmin(request);
+    const model = modelOf(request);
+    const { version } = parseBody(rollbackBody, request.body);
+    const kept = listSnapshots(snapshotsDir(config.dataDir, model.name)).map((s) => s.version);
+    if (!kept.includes(version)) {
+      throw new HttpError(404, 'version', `no snapshot ${version} (kept: ${kept.join(', ') || 'none'})`);
+    }
+    try {
+      await trainer.rollback(model.name, version);
+    } catch (error) {
+      throw new HttpError(409, 'version', `the trainer could not roll back: ${(error as Error).message}`);
+    }
+    return { model: model.name, rolledBackTo: version, version: model.version };
   });
 
   app.get('/healthz', async (_request, reply) => {

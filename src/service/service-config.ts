@@ -53,8 +53,20 @@ export const serviceConfig = z.strictObject({
         .default(4 * 1024 * 1024),
       examplesPerRequest: z.number().int().positive().default(1024),
       inputsPerRequest: z.number().int().positive().default(1024),
+      requestsPerSecond: z
+        .number()
+        .min(0)
+        .default(1000)
+        .describe('requests per second per token, on average (0: no limit); more are answered 429'),
+      burst: z.number().int().positive().default(2000).describe('requests a token may make at once'),
     })
-    .default({ bodyBytes: 4 * 1024 * 1024, examplesPerRequest: 1024, inputsPerRequest: 1024 }),
+    .default({
+      bodyBytes: 4 * 1024 * 1024,
+      examplesPerRequest: 1024,
+      inputsPerRequest: 1024,
+      requestsPerSecond: 1000,
+      burst: 2000,
+    }),
   models: z.array(servedModelConfig).min(1),
 });
 

@@ -16,6 +16,8 @@ export interface SnapshotMeta {
   readonly lastSeq: number;
   readonly examplesLearned: number;
   readonly prequential: { readonly correct: number; readonly total: number };
+  /** Examples undone by rollbacks so far (absent before the first). */
+  readonly examplesSkipped?: number;
   readonly at: string;
 }
 

@@ -20,7 +20,8 @@ export class TrainerHandle {
   private child: ChildProcess;
   private exited = false;
   private readonly ready: Promise<void>;
-  private snapshotWaiters: (() => void)[] = [];
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextId = 1;
   private exitWaiters: (() => void)[] = [];
 
   constructor(config: ServiceConfig, events: TrainerEvents) {
@@ -38,8 +39,12 @@ export class TrainerHandle {
         if (message.type === 'ready') resolve();
         else if (message.type === 'weights') events.weights(message.published);
         else if (message.type === 'log') events.log(message.line);
-        else if (message.type === 'snapshotted') this.snapshotWaiters.splice(0).forEach((w) => w());
-        else if (message.type === 'failed') {
+        else if (message.type === 'done') {
+          const waiter = this.waiting.get(message.id);
+          this.waiting.delete(message.id);
+          if (message.error === undefined) waiter?.resolve();
+          else waiter?.reject(new Error(message.error));
+        } else if (message.type === 'failed') {
           events.failed(message.message);
           reject(new Error(`the trainer failed: ${message.message}`));
         }
@@ -47,6 +52,8 @@ export class TrainerHandle {
       this.child.on('exit', (code, signal) => {
         this.exited = true;
         this.exitWaiters.splice(0).forEach((w) => w());
+        this.waiting.forEach((w) => w.reject(new Error('the trainer process ended')));
+        this.waiting.clear();
         if (code !== 0) {
           const why = signal ? `signal ${signal}` : `exit code ${code}`;
           events.failed(`the trainer process ended (${why})`);
@@ -73,9 +80,23 @@ export class TrainerHandle {
 
   /** Resolves once every model has written a snapshot. */
   snapshot(): Promise<void> {
-    return new Promise((resolve) => {
-      this.snapshotWaiters.push(resolve);
-      this.post({ type: 'snapshot' });
+    return this.ask((id) => ({ type: 'snapshot', id }));
+  }
+
+  /**
+   * Sets `model` back to its snapshot `version`; resolves once the trainer has snapshotted the
+   * result (so that a restart keeps the rollback), rejects with the trainer's reason.
+   */
+  rollback(model: string, version: number): Promise<void> {
+    return this.ask((id) => ({ type: 'rollback', id, model, version }));
+  }
+
+  private ask(message: (id: number) => ToTrainer): Promise<void> {
+    if (this.exited) return Promise.reject(new Error('the trainer is not running'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.post(message(id));
     });
   }
 

@@ -3,8 +3,9 @@
  * durable log through its own SQLite connection, learns it model by model in micro-batches
  * (model-trainer.ts), and sends the weights after learning to the server, which predicts with
  * them. The server's requests never wait for a training step. Messages: `init` (the service
- * config) -> `ready`; `wake` (new examples are in the log); `snapshot` -> `snapshotted`; `stop`
- * (snapshot, then exit).
+ * config) -> `ready`; `wake` (new examples are in the log); `snapshot` -> `snapshotted`;
+ * `rollback` -> `rolledBack`; `stop` (snapshot, then exit). Commands run between steps, never
+ * inside one.
  */
 import { initEngine } from '../engine/backend.js';
 import { openDatabase } from './log-store.js';
@@ -12,12 +13,16 @@ import { ModelTrainer } from './model-trainer.js';
 import type { ServiceConfig } from './service-config.js';
 
 export type ToTrainer =
-  { type: 'init'; config: ServiceConfig } | { type: 'wake' } | { type: 'snapshot' } | { type: 'stop' };
+  | { type: 'init'; config: ServiceConfig }
+  | { type: 'wake' }
+  | { type: 'snapshot'; id: number }
+  | { type: 'rollback'; id: number; model: string; version: number }
+  | { type: 'stop' };
 
 export type FromTrainer =
   | { type: 'ready' }
   | { type: 'weights'; published: ReturnType<ModelTrainer['published']> }
-  | { type: 'snapshotted' }
+  | { type: 'done'; id: number; error?: string }
   | { type: 'log'; line: string }
   | { type: 'failed'; message: string };
 
@@ -30,6 +35,22 @@ const PUBLISH_MS = 50;
 let trainers: ModelTrainer[] = [];
 let stopping = false;
 let wake: (() => void) | null = null;
+const commands: (() => Promise<void>)[] = [];
+
+/** Queues `work` for the loop's next pause between steps; answers `done` for `id` after it. */
+function command(id: number, work: () => Promise<void>): void {
+  commands.push(() =>
+    work().then(
+      () => {
+        send({ type: 'done', id });
+      },
+      (error: unknown) => {
+        send({ type: 'done', id, error: error instanceof Error ? error.message : String(error) });
+      },
+    ),
+  );
+  wake?.();
+}
 
 async function run(config: ServiceConfig): Promise<void> {
   await initEngine();
@@ -43,6 +64,7 @@ async function run(config: ServiceConfig): Promise<void> {
   let published = Date.now();
   let unpublished = new Set<ModelTrainer>();
   while (!stopping) {
+    while (commands.length > 0) await commands.shift()!();
     let learnt = 0;
     for (const t of trainers) {
       const n = await t.step();
@@ -55,7 +77,7 @@ async function run(config: ServiceConfig): Promise<void> {
       unpublished = new Set();
       published = Date.now();
     }
-    if (idle) {
+    if (idle && commands.length === 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
         wake = () => {
@@ -65,7 +87,7 @@ async function run(config: ServiceConfig): Promise<void> {
       });
       wake = null;
     } else {
-      // Lets `wake`, `snapshot` and `stop` in between steps.
+      // Lets messages in between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -86,7 +108,16 @@ process.on('message', (message: ToTrainer) => {
   } else if (message.type === 'wake') {
     wake?.();
   } else if (message.type === 'snapshot') {
-    void Promise.all(trainers.map((t) => t.snapshot())).then(() => send({ type: 'snapshotted' }));
+    command(message.id, async () => {
+      for (const t of trainers) await t.snapshot();
+    });
+  } else if (message.type === 'rollback') {
+    command(message.id, async () => {
+      const trainer = trainers.find((t) => t.config.name === message.model);
+      if (!trainer) throw new Error(`no model "${message.model}"`);
+      await trainer.rollback(message.version);
+      send({ type: 'weights', published: trainer.published() });
+    });
   } else if (message.type === 'stop') {
     stopping = true;
     wake?.();
