@@ -48,8 +48,11 @@ async function serve(args: string[], environment: NodeJS.ProcessEnv = env): Prom
   return { child, url, output: () => output };
 }
 
+/** Resolves once `child` has ended: by itself (exitCode) or by a signal (signalCode). */
 const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', () => resolve())));
+  new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('exit', () => resolve()),
+  );
 
 function writeConfig(dir: string): string {
   mkdirSync(dir, { recursive: true });
@@ -138,6 +141,17 @@ describe('unforget serve', () => {
     });
     assert.equal(config.status, 2, config.stderr);
     assert.match(config.stderr, /models\[0\]\.name: expected 1-64 lower-case letters/);
+    writeFileSync(
+      file,
+      'models:\n  - name: ok\n    learner: { model: { type: mlp }, sampleShape: [2], numClasses: 2, strategy: er }\n',
+    );
+    const strategy = spawnSync(
+      process.execPath,
+      ['bin/unforget.mjs', 'serve', '--config', file, '--data-dir', join(root, 'refused')],
+      { encoding: 'utf8', env },
+    );
+    assert.equal(strategy.status, 2, strategy.stderr);
+    assert.match(strategy.stderr, /models\[0\]\.learner: bufferSize: required \(a positive integer\)/);
     assert.doesNotMatch(config.stderr, /at .*\.(ts|js):\d+/);
   });
 

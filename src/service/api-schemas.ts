@@ -41,6 +41,12 @@ export const predictBody = z.strictObject({
   inputs: z.array(z.array(z.number())).min(1),
 });
 
+export const userSettingsBody = z.strictObject({
+  personal: z
+    .enum(['shared', 'private'])
+    .describe("private: the user's examples train only their own head, never the shared model"),
+});
+
 export const rollbackBody = z.strictObject({
   version: z.number().int().positive().describe('the snapshot to go back to'),
 });

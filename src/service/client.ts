@@ -55,7 +55,14 @@ export interface SnapshotInfo {
 export interface UserState {
   readonly user: string;
   readonly createdAt: string;
+  /** `shared`, `private` (their examples never reach the shared model), or `off` (no personal parts). */
+  readonly personal: 'shared' | 'private' | 'off';
   readonly examplesAcknowledged: number;
+  /** Examples their personal head has learnt. */
+  readonly examplesLearned: number;
+  readonly classesTaught: readonly number[];
+  /** Test-then-train accuracy of their personalised predictions (null before any). */
+  readonly prequentialAccuracy: number | null;
 }
 
 export class UnforgetApiError extends Error {
@@ -96,6 +103,17 @@ export class UnforgetClient {
 
   user(model: string, user: string): Promise<UserState> {
     return this.call('GET', `/v1/models/${encodeURIComponent(model)}/users/${encodeURIComponent(user)}`);
+  }
+
+  /** Sets `user`'s personal setting: `private` keeps their later examples out of the shared model. */
+  setPersonal(
+    model: string,
+    user: string,
+    personal: 'shared' | 'private',
+  ): Promise<{ user: string; personal: string }> {
+    return this.call('PUT', `/v1/models/${encodeURIComponent(model)}/users/${encodeURIComponent(user)}`, {
+      personal,
+    });
   }
 
   /** The model's snapshots on disk, newest first (admin). */

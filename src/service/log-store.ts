@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { importOptional } from '../core/optional-package.js';
+import { DataFormatError } from '../core/errors.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS examples (
   user TEXT,
   x BLOB NOT NULL,
   y INTEGER NOT NULL,
+  private INTEGER NOT NULL DEFAULT 0,
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS examples_by_model ON examples (model, seq);
@@ -45,6 +47,7 @@ CREATE TABLE IF NOT EXISTS predictions (
 CREATE TABLE IF NOT EXISTS users (
   model TEXT NOT NULL,
   id TEXT NOT NULL,
+  personal TEXT,
   at INTEGER NOT NULL,
   PRIMARY KEY (model, id)
 );
@@ -54,13 +57,17 @@ CREATE TABLE IF NOT EXISTS tokens (
   at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS batches (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   model TEXT NOT NULL,
+  kind TEXT NOT NULL,
   first_seq INTEGER NOT NULL,
   last_seq INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  PRIMARY KEY (model, last_seq)
+  size INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS batches_by_model ON batches (model, id);
 `;
+/** The schema's version (SQLite's user_version). */
+const SCHEMA_VERSION = 2;
 
 /** Opens (creating) `<dataDir>/service.db` in WAL mode with fully synchronous commits. */
 export async function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Promise<Database> {
@@ -70,7 +77,21 @@ export async function openDatabase(dataDir: string, options: { readonly?: boolea
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
-  if (!options.readonly) db.exec(SCHEMA);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
+    n: number;
+  };
+  if (tables.n > 0 && version !== SCHEMA_VERSION) {
+    db.close();
+    throw new DataFormatError(
+      join(dataDir, 'service.db'),
+      `expected a service database of version ${SCHEMA_VERSION}, got version ${version} (made by an earlier unforget): start with a new data folder`,
+    );
+  }
+  if (!options.readonly) {
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
   return db;
 }
 
@@ -79,6 +100,8 @@ export interface LoggedExample {
   readonly user: string | null;
   readonly x: Float32Array;
   readonly y: number;
+  /** Kept out of the shared model: it trains only its user's personal head. */
+  readonly private: boolean;
   /** When it was acknowledged (ms since the epoch). */
   readonly at: number;
 }
@@ -92,19 +115,41 @@ export const floatsOf = (blob: Buffer) =>
 
 /** The statements the HTTP side runs. */
 export function logStatements(db: Database) {
-  const insertExample = db.prepare('INSERT INTO examples (model, user, x, y, at) VALUES (?, ?, ?, ?, ?)');
+  const insertExample = db.prepare(
+    'INSERT INTO examples (model, user, x, y, private, at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const userMode = db.prepare('SELECT personal FROM users WHERE model = ? AND id = ?');
+  const setMode = db.prepare(
+    'INSERT INTO users (model, id, personal, at) VALUES (?, ?, ?, ?) ON CONFLICT (model, id) DO UPDATE SET personal = excluded.personal',
+  );
   const insertPrediction = db.prepare(
     'INSERT INTO predictions (id, model, user, x, at) VALUES (?, ?, ?, ?, ?)',
   );
   const prediction = db.prepare('SELECT model, user, x FROM predictions WHERE id = ?');
   const insertUser = db.prepare('INSERT OR IGNORE INTO users (model, id, at) VALUES (?, ?, ?)');
-  const user = db.prepare('SELECT id, at FROM users WHERE model = ? AND id = ?');
+  const user = db.prepare('SELECT id, personal, at FROM users WHERE model = ? AND id = ?');
   const counts = db.prepare('SELECT COUNT(*) AS n, MAX(seq) AS last FROM examples WHERE model = ?');
   const userCount = db.prepare('SELECT COUNT(*) AS n FROM examples WHERE model = ? AND user = ?');
   return {
     /** Appends one example; its sequence number. */
-    appendExample(model: string, userId: string | null, x: Float32Array, y: number): number {
-      return Number(insertExample.run(model, userId, blobOf(x), y, Date.now()).lastInsertRowid);
+    appendExample(
+      model: string,
+      userId: string | null,
+      x: Float32Array,
+      y: number,
+      isPrivate = false,
+    ): number {
+      return Number(
+        insertExample.run(model, userId, blobOf(x), y, isPrivate ? 1 : 0, Date.now()).lastInsertRowid,
+      );
+    },
+    /** The user's own setting (`shared` or `private`), undefined where they have none. */
+    personalMode(model: string, id: string): 'shared' | 'private' | undefined {
+      const row = userMode.get(model, id) as { personal: string | null } | undefined;
+      return (row?.personal ?? undefined) as 'shared' | 'private' | undefined;
+    },
+    setPersonalMode(model: string, id: string, mode: 'shared' | 'private'): void {
+      setMode.run(model, id, mode, Date.now());
     },
     recordPrediction(id: string, model: string, userId: string | null, x: Float32Array): void {
       insertPrediction.run(id, model, userId, blobOf(x), Date.now());
@@ -116,8 +161,8 @@ export function logStatements(db: Database) {
     ensureUser(model: string, id: string): void {
       insertUser.run(model, id, Date.now());
     },
-    user(model: string, id: string): { id: string; at: number } | undefined {
-      return user.get(model, id) as { id: string; at: number } | undefined;
+    user(model: string, id: string): { id: string; personal: string | null; at: number } | undefined {
+      return user.get(model, id) as { id: string; personal: string | null; at: number } | undefined;
     },
     /** Examples acknowledged for `model`, and the newest one's sequence number (0 for none). */
     acknowledged(model: string): { count: number; last: number } {
@@ -130,44 +175,69 @@ export function logStatements(db: Database) {
   };
 }
 
+/** A micro-batch as recorded: `shared` (the shared model learnt the log's non-private examples in [first, last], then the heads everything up to last) or `personal` (the heads alone, up to last). */
+export interface RecordedBatch {
+  readonly id: number;
+  readonly kind: 'shared' | 'personal';
+  readonly first: number;
+  readonly last: number;
+  readonly size: number;
+}
+
 /** The statements the trainer runs: reading the log after a sequence number, recording batches. */
 export function trainerStatements(db: Database, model: string) {
-  const after = db.prepare(
-    'SELECT seq, user, x, y, at FROM examples WHERE model = ? AND seq > ? ORDER BY seq LIMIT ?',
+  type Row = { seq: number; user: string | null; x: Buffer; y: number; private: number; at: number };
+  const columns = 'seq, user, x, y, private, at';
+  const sharedAfter = db.prepare(
+    `SELECT ${columns} FROM examples WHERE model = ? AND seq > ? AND private = 0 ORDER BY seq LIMIT ?`,
   );
-  const range = db.prepare(
-    'SELECT seq, user, x, y, at FROM examples WHERE model = ? AND seq >= ? AND seq <= ? ORDER BY seq',
+  const sharedRange = db.prepare(
+    `SELECT ${columns} FROM examples WHERE model = ? AND seq >= ? AND seq <= ? AND private = 0 ORDER BY seq`,
+  );
+  const personalRange = db.prepare(
+    `SELECT ${columns} FROM examples WHERE model = ? AND seq > ? AND seq <= ? AND user IS NOT NULL ORDER BY seq`,
+  );
+  const newestPersonal = db.prepare(
+    'SELECT seq, at FROM examples WHERE model = ? AND seq > ? AND user IS NOT NULL ORDER BY seq DESC LIMIT 1',
   );
   const insertBatch = db.prepare(
-    'INSERT INTO batches (model, first_seq, last_seq, size) VALUES (?, ?, ?, ?)',
+    'INSERT INTO batches (model, kind, first_seq, last_seq, size) VALUES (?, ?, ?, ?, ?)',
   );
   const batchesAfter = db.prepare(
-    'SELECT first_seq AS first, last_seq AS last, size FROM batches WHERE model = ? AND last_seq > ? ORDER BY last_seq',
+    'SELECT id, kind, first_seq AS first, last_seq AS last, size FROM batches WHERE model = ? AND id > ? ORDER BY id',
   );
-  type Row = { seq: number; user: string | null; x: Buffer; y: number; at: number };
   const toExample = (row: Row): LoggedExample => ({
     seq: row.seq,
     user: row.user,
     x: floatsOf(row.x),
     y: row.y,
+    private: row.private === 1,
     at: row.at,
   });
   return {
-    /** Up to `limit` examples after sequence number `seq`, in order. */
-    after(seq: number, limit: number): LoggedExample[] {
-      return (after.all(model, seq, limit) as Row[]).map(toExample);
+    /** Up to `limit` examples for the shared model after sequence number `seq`, in order. */
+    sharedAfter(seq: number, limit: number): LoggedExample[] {
+      return (sharedAfter.all(model, seq, limit) as Row[]).map(toExample);
     },
-    /** The examples of a recorded batch. */
-    range(first: number, last: number): LoggedExample[] {
-      return (range.all(model, first, last) as Row[]).map(toExample);
+    /** The shared examples of a recorded batch. */
+    sharedRange(first: number, last: number): LoggedExample[] {
+      return (sharedRange.all(model, first, last) as Row[]).map(toExample);
     },
-    /** Records a micro-batch before it is learnt, so that a restart cuts the log the same way. */
-    recordBatch(first: number, last: number, size: number): void {
-      insertBatch.run(model, first, last, size);
+    /** The examples with a user in (after, upTo], private or not, in order. */
+    personalRange(after: number, upTo: number): LoggedExample[] {
+      return (personalRange.all(model, after, upTo) as Row[]).map(toExample);
     },
-    /** The micro-batches recorded after sequence number `seq` (learnt before a restart, after its snapshot). */
-    batchesAfter(seq: number): { first: number; last: number; size: number }[] {
-      return batchesAfter.all(model, seq) as { first: number; last: number; size: number }[];
+    /** The newest example with a user after `seq`, if any. */
+    newestPersonal(seq: number): { seq: number; at: number } | undefined {
+      return newestPersonal.get(model, seq) as { seq: number; at: number } | undefined;
+    },
+    /** Records a micro-batch before it is learnt, so that a restart cuts the log the same way; its id. */
+    recordBatch(kind: 'shared' | 'personal', first: number, last: number, size: number): number {
+      return Number(insertBatch.run(model, kind, first, last, size).lastInsertRowid);
+    },
+    /** The micro-batches recorded after batch `id` (learnt before a restart, after its snapshot). */
+    batchesAfter(id: number): RecordedBatch[] {
+      return batchesAfter.all(model, id) as RecordedBatch[];
     },
   };
 }

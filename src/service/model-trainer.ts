@@ -1,19 +1,34 @@
 /**
  * One served model's trainer: a Learner (the same step as `fit` and every Learner) fed from the
- * durable log in micro-batches cut by sequence number: `microBatch` examples, or fewer once the
- * log has been quiet for `flushAfterMs` (so that a lull does not leave examples unlearnt, and a
- * busy log is learnt in full batches whatever the arrival timing). Each micro-batch is recorded in the log
- * before it is learnt, so a restart, which loads the newest snapshot, learns again exactly the
- * batches recorded after it and then goes on: every acknowledged example is learnt once by the
- * model that survives, whatever the timing of the crash. Snapshots every `snapshotEvery` examples.
+ * durable log, and each user's personal head (personal-heads.ts).
+ *
+ * The shared model learns the log's non-private examples in micro-batches cut by sequence number:
+ * `microBatch` of them, or fewer once the log has been quiet for `flushAfterMs` (so that a lull
+ * leaves nothing unlearnt, and a busy log is learnt in full batches whatever the arrival timing).
+ * Private examples never reach it, so the shared weights, and every prediction made without a
+ * personal head, are what they would be without those users. After each shared batch the heads
+ * learn, user by user, every example with a user up to that batch's last sequence number, on the
+ * shared features as they are then; private examples beyond the last shared batch are learnt by a
+ * `personal` batch once the log is quiet.
+ *
+ * Each batch is recorded in the log before it is learnt, so a restart, which loads the newest
+ * snapshot, learns again exactly the batches recorded after it and goes on: every acknowledged
+ * example is learnt once by the model that survives, whatever the timing of the crash.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '../engine/tf.js';
+import { ConfigError } from '../core/errors.js';
 import { createLearner } from '../learner/create-learner.js';
+import { loadLearner } from '../learner/load-learner.js';
 import { modelWeights } from '../models/classifier.js';
 import type { Learner } from '../training/learner.js';
 import { trainerStatements, type Database, type LoggedExample } from './log-store.js';
+import { PersonalHeads, type PersonalHead } from './personal-heads.js';
 import type { ServedModelConfig } from './service-config.js';
-import { loadLearner } from '../learner/load-learner.js';
 import { listSnapshots, loadNewestSnapshot, snapshotPath, snapshotsDir, writeSnapshot } from './snapshots.js';
+
+const PERSONAL_FILE = 'personal.json';
 
 /** What the HTTP side needs to predict as the trainer's model does. */
 export interface PublishedWeights {
@@ -25,24 +40,32 @@ export interface PublishedWeights {
   /** Examples learnt and then undone by a rollback: never learnt again. */
   readonly examplesSkipped: number;
   readonly seenClasses: readonly number[];
-  /** Test-then-train: each example predicted by the model just before it learnt it. */
+  /** Test-then-train: each example predicted by the shared model just before it learnt it. */
   readonly prequential: { readonly correct: number; readonly total: number };
   readonly weights: readonly Float32Array[];
+  /** The personal heads changed since the last publication (null: the user was removed). */
+  readonly personal: Readonly<Record<string, PersonalHead | null>>;
+  /** True when `personal` holds every head (the server drops any it has beyond them). */
+  readonly personalComplete: boolean;
 }
 
 export class ModelTrainer {
   private learner!: Learner;
+  private heads: PersonalHeads | null = null;
   private statements: ReturnType<typeof trainerStatements>;
   private lastSeq = 0;
+  private personalSeq = 0;
+  private lastBatchId = 0;
   private examplesLearned = 0;
   private examplesSkipped = 0;
   private version = 0;
   private sinceSnapshot = 0;
   private prequential = { correct: 0, total: 0 };
+  private publishAll = true;
   readonly dir: string;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     readonly config: ServedModelConfig,
     dataDir: string,
     private readonly log: (line: string) => void = () => {},
@@ -53,50 +76,156 @@ export class ModelTrainer {
 
   /** Loads the newest valid snapshot (or a fresh learner) and learns again the batches recorded after it. */
   async start(): Promise<void> {
-    const restored = await loadNewestSnapshot(this.dir, (version, reason) =>
-      this.log(`${this.config.name}: snapshot ${version} passed over: ${reason}`),
+    let personalText: string | null = null;
+    const restored = await loadNewestSnapshot(
+      this.dir,
+      (version, reason) => this.log(`${this.config.name}: snapshot ${version} passed over: ${reason}`),
+      (path) => {
+        if (!this.config.personal.enabled) return;
+        personalText = readFileSync(join(path, PERSONAL_FILE), 'utf8');
+        // A damaged file passes the snapshot over, as a damaged learner does.
+        PersonalHeads.check(personalText, join(path, PERSONAL_FILE));
+      },
     );
+    if (
+      restored &&
+      JSON.stringify(restored.learner.manifest().description) !== JSON.stringify(this.config.learner)
+    ) {
+      restored.learner.dispose();
+      throw new ConfigError(
+        `models (${this.config.name}).learner`,
+        `expected the learner config its snapshots in ${this.dir} were made with; a changed model needs a new name or a new data folder`,
+      );
+    }
+    this.learner = restored ? restored.learner : await createLearner(this.config.learner);
+    this.heads = this.makeHeads();
     if (restored) {
-      this.learner = restored.learner;
-      ({
-        lastSeq: this.lastSeq,
-        examplesLearned: this.examplesLearned,
-        version: this.version,
-      } = restored.meta);
-      this.prequential = { ...restored.meta.prequential };
-      this.examplesSkipped = restored.meta.examplesSkipped ?? 0;
-    } else {
-      this.learner = await createLearner(this.config.learner);
+      const m = restored.meta;
+      [this.lastSeq, this.personalSeq, this.lastBatchId] = [m.lastSeq, m.personalSeq, m.lastBatchId];
+      [this.examplesLearned, this.examplesSkipped, this.version] = [
+        m.examplesLearned,
+        m.examplesSkipped ?? 0,
+        m.version,
+      ];
+      this.prequential = { ...m.prequential };
+      if (personalText !== null) this.heads?.restore(personalText);
     }
-    for (const batch of this.statements.batchesAfter(this.lastSeq)) {
-      this.learnBatch(this.statements.range(batch.first, batch.last));
+    for (const batch of this.statements.batchesAfter(this.lastBatchId)) {
+      if (batch.kind === 'shared')
+        this.learnShared(this.statements.sharedRange(batch.first, batch.last), batch.last);
+      else {
+        this.learnPersonal(batch.last);
+        this.version += 1;
+      }
+      this.lastBatchId = batch.id;
     }
+  }
+
+  private makeHeads(): PersonalHeads | null {
+    if (!this.config.personal.enabled) return null;
+    const model = this.learner.model;
+    if (!model.features) {
+      throw new ConfigError(
+        `models (${this.config.name}).personal.enabled`,
+        `expected false: a ${this.config.learner.model.type} model has no features for personal heads`,
+      );
+    }
+    const featureSize = tf.tidy(
+      () => model.features!(tf.zeros([1, ...this.config.learner.sampleShape])).shape[1],
+    );
+    const sampleSize = this.config.learner.sampleShape.reduce((a, b) => a * b, 1);
+    return new PersonalHeads(
+      featureSize,
+      model.numClasses,
+      sampleSize,
+      this.config.personal,
+      this.config.learner.seed,
+    );
   }
 
   /** Learns the next micro-batch of the log, when there is one; the examples it learnt (0: none yet). */
   async step(): Promise<number> {
-    const examples = this.statements.after(this.lastSeq, this.config.microBatch);
-    if (examples.length === 0) return 0;
-    const quietFor = Date.now() - examples[examples.length - 1].at;
-    if (examples.length < this.config.microBatch && quietFor < this.config.flushAfterMs) return 0;
-    this.statements.recordBatch(examples[0].seq, examples[examples.length - 1].seq, examples.length);
-    this.learnBatch(examples);
-    if (this.sinceSnapshot >= this.config.snapshotEvery) await this.snapshot();
-    return examples.length;
+    const { microBatch, flushAfterMs } = this.config;
+    const quiet = (at: number) => Date.now() - at >= flushAfterMs;
+    const shared = this.statements.sharedAfter(this.lastSeq, microBatch);
+    let learnt = 0;
+    if (shared.length === microBatch || (shared.length > 0 && quiet(shared[shared.length - 1].at))) {
+      const last = shared[shared.length - 1].seq;
+      this.lastBatchId = this.statements.recordBatch('shared', shared[0].seq, last, shared.length);
+      learnt = this.learnShared(shared, last);
+    } else if (shared.length === 0 && this.heads) {
+      // Only private examples wait: the heads learn them once the log is quiet.
+      const newest = this.statements.newestPersonal(this.personalSeq);
+      if (newest && quiet(newest.at)) {
+        this.lastBatchId = this.statements.recordBatch('personal', this.personalSeq + 1, newest.seq, 0);
+        learnt = this.learnPersonal(newest.seq);
+        this.version += 1;
+      }
+    }
+    if (learnt > 0 && this.sinceSnapshot >= this.config.snapshotEvery) await this.snapshot();
+    return learnt;
   }
 
-  private learnBatch(examples: readonly LoggedExample[]): void {
-    const size = examples[0].x.length;
-    const x = new Float32Array(examples.length * size);
-    examples.forEach((e, i) => x.set(e.x, i * size));
-    const predicted = this.learner.predict(x);
-    this.prequential.correct += predicted.filter((p, i) => p.label === examples[i].y).length;
-    this.prequential.total += examples.length;
-    this.learner.learn({ x, y: Int32Array.from(examples, (e) => e.y) });
-    this.lastSeq = examples[examples.length - 1].seq;
-    this.examplesLearned += examples.length;
+  /** The shared model learns `examples` (one micro-batch), then the heads everything up to `last`. */
+  private learnShared(examples: readonly LoggedExample[], last: number): number {
+    if (examples.length > 0) {
+      const size = examples[0].x.length;
+      const x = new Float32Array(examples.length * size);
+      examples.forEach((e, i) => x.set(e.x, i * size));
+      const predicted = this.learner.predict(x);
+      this.prequential.correct += predicted.filter((p, i) => p.label === examples[i].y).length;
+      this.prequential.total += examples.length;
+      this.learner.learn({ x, y: Int32Array.from(examples, (e) => e.y) });
+      this.examplesLearned += examples.length;
+      this.sinceSnapshot += examples.length;
+    }
+    this.lastSeq = last;
     this.version += 1;
-    this.sinceSnapshot += examples.length;
+    return examples.length + this.learnPersonal(last);
+  }
+
+  /** The heads learn every example with a user in (personalSeq, upTo], user by user; the private ones among them, counted. */
+  private learnPersonal(upTo: number): number {
+    if (!this.heads || upTo <= this.personalSeq) {
+      this.personalSeq = Math.max(this.personalSeq, upTo);
+      return 0;
+    }
+    const rows = this.statements.personalRange(this.personalSeq, upTo);
+    this.personalSeq = upTo;
+    const byUser = new Map<string, LoggedExample[]>();
+    for (const r of rows) byUser.set(r.user!, [...(byUser.get(r.user!) ?? []), r]);
+    const model = this.learner.model;
+    const shape = this.config.learner.sampleShape;
+    const forward = (x: Float32Array, n: number) =>
+      tf.tidy(() => {
+        const input = tf.tensor(x, [n, ...shape]);
+        return {
+          features: model.features!(input).dataSync() as Float32Array,
+          logits: model.logits(input).dataSync() as Float32Array,
+        };
+      });
+    let privateLearnt = 0;
+    const chunk = this.config.microBatch;
+    for (const [user, examples] of byUser) {
+      // A user's examples in batches of microBatch, in order, each with its replay.
+      for (let start = 0; start < examples.length; start += chunk) {
+        const part = examples.slice(start, start + chunk);
+        const size = part[0].x.length;
+        const x = new Float32Array(part.length * size);
+        part.forEach((e, i) => x.set(e.x, i * size));
+        this.heads.learn(
+          user,
+          x,
+          part.map((e) => e.y),
+          forward,
+          this.learner.seenClasses,
+        );
+      }
+      privateLearnt += examples.filter((e) => e.private).length;
+    }
+    this.examplesLearned += privateLearnt;
+    this.sinceSnapshot += privateLearnt;
+    return privateLearnt;
   }
 
   async snapshot(): Promise<void> {
@@ -107,20 +236,23 @@ export class ModelTrainer {
       {
         version: this.version,
         lastSeq: this.lastSeq,
+        personalSeq: this.personalSeq,
+        lastBatchId: this.lastBatchId,
         examplesLearned: this.examplesLearned,
         prequential: { ...this.prequential },
         examplesSkipped: this.examplesSkipped,
         at: new Date().toISOString(),
       },
       this.config.keepSnapshots,
+      this.heads ? { [PERSONAL_FILE]: this.heads.save() } : {},
     );
     this.sinceSnapshot = 0;
   }
 
   /**
-   * Sets the learner back to snapshot `version`. The examples learnt since that snapshot are
-   * skipped, not learnt again (a rollback undoes them); later examples are learnt as usual. The
-   * result is snapshotted at once, under a new version, so that a restart keeps it.
+   * Sets the learner and the heads back to snapshot `version`. The examples learnt since that
+   * snapshot are skipped, not learnt again (a rollback undoes them); later examples are learnt as
+   * usual. The result is snapshotted at once, under a new version, so that a restart keeps it.
    */
   async rollback(version: number): Promise<void> {
     const meta = listSnapshots(this.dir).find((s) => s.version === version);
@@ -128,17 +260,22 @@ export class ModelTrainer {
       const kept = listSnapshots(this.dir).map((s) => s.version);
       throw new Error(`no snapshot ${version} (kept: ${kept.join(', ') || 'none'})`);
     }
-    const learner = await loadLearner(snapshotPath(this.dir, version));
+    const path = snapshotPath(this.dir, version);
+    const learner = await loadLearner(path);
+    if (this.heads) this.heads.restore(readFileSync(join(path, PERSONAL_FILE), 'utf8'));
     this.learner.dispose();
     this.learner = learner;
     this.examplesSkipped += this.examplesLearned - meta.examplesLearned;
     this.examplesLearned = meta.examplesLearned;
     this.prequential = { ...meta.prequential };
     this.version += 1;
+    this.publishAll = true;
     await this.snapshot();
   }
 
   published(): PublishedWeights {
+    const all = this.publishAll;
+    this.publishAll = false;
     return {
       model: this.config.name,
       version: this.version,
@@ -148,6 +285,8 @@ export class ModelTrainer {
       seenClasses: this.learner.seenClasses,
       prequential: { ...this.prequential },
       weights: modelWeights(this.learner.model).map((v) => v.dataSync() as Float32Array),
+      personal: this.heads ? (all ? this.heads.all() : this.heads.takeChanged()) : {},
+      personalComplete: all,
     };
   }
 

@@ -8,10 +8,12 @@ import { modelWeights, type Classifier } from '../models/classifier.js';
 import { buildParts } from '../learner/learner-config.js';
 import { maskLogits } from '../training/active-classes.js';
 import type { PublishedWeights } from './model-trainer.js';
+import { personalProbabilities, type PersonalHead } from './personal-heads.js';
 import type { ServedModelConfig } from './service-config.js';
 
 export class ServedModel {
-  private published: Omit<PublishedWeights, 'weights'> | null = null;
+  private published: Omit<PublishedWeights, 'weights' | 'personal'> | null = null;
+  private readonly heads = new Map<string, PersonalHead>();
   private constructor(
     readonly config: ServedModelConfig,
     private readonly model: Classifier,
@@ -69,18 +71,47 @@ export class ServedModel {
     if (this.published && published.version < this.published.version) return;
     const variables = modelWeights(this.model);
     tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(published.weights[i], v.shape, 'float32'))));
-    const { weights: _weights, ...rest } = published;
+    const { weights: _weights, personal, ...rest } = published;
     this.published = rest;
+    if (published.personalComplete) this.heads.clear();
+    for (const [user, head] of Object.entries(personal)) {
+      if (head) this.heads.set(user, head);
+      else this.heads.delete(user);
+    }
   }
 
-  /** Probabilities per input (rows of `sampleSize` values), over the seen classes. */
-  probabilities(x: Float32Array, n: number): Float32Array[] {
-    const seen = this.seenClasses.length > 0 ? this.seenClasses : undefined;
+  /** `user`'s personal head, where they have one. */
+  head(user: string): PersonalHead | undefined {
+    return this.heads.get(user);
+  }
+
+  /**
+   * Probabilities per input (rows of `sampleSize` values), over the seen classes: the shared
+   * model's, or with `user`'s personal head where they have one (over the classes the shared
+   * model saw and the ones they taught).
+   */
+  probabilities(x: Float32Array, n: number, user: string | null = null): Float32Array[] {
     const k = this.numClasses;
-    const flat = tf.tidy(() => {
-      const input = tf.tensor(x, [n, ...this.config.learner.sampleShape]);
-      return tf.softmax(maskLogits(this.model.logits(input), seen)).dataSync() as Float32Array;
-    });
+    const head = user === null ? undefined : this.heads.get(user);
+    const shape = this.config.learner.sampleShape;
+    let flat: Float32Array;
+    if (head) {
+      const { features, logits } = tf.tidy(() => {
+        const input = tf.tensor(x, [n, ...shape]);
+        return {
+          features: this.model.features!(input).dataSync() as Float32Array,
+          logits: this.model.logits(input).dataSync() as Float32Array,
+        };
+      });
+      const active = [...new Set([...this.seenClasses, ...head.seen])].sort((a, b) => a - b);
+      flat = personalProbabilities(features, logits, head, active, features.length / n, k);
+    } else {
+      const seen = this.seenClasses.length > 0 ? this.seenClasses : undefined;
+      flat = tf.tidy(() => {
+        const input = tf.tensor(x, [n, ...shape]);
+        return tf.softmax(maskLogits(this.model.logits(input), seen)).dataSync() as Float32Array;
+      });
+    }
     return Array.from({ length: n }, (_, i) => flat.slice(i * k, (i + 1) * k));
   }
 

@@ -6,7 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { importOptional } from '../core/optional-package.js';
-import { HttpError, learnBody, parseBody, predictBody, rollbackBody, userId } from './api-schemas.js';
+import {
+  HttpError,
+  learnBody,
+  parseBody,
+  predictBody,
+  rollbackBody,
+  userId,
+  userSettingsBody,
+} from './api-schemas.js';
 import type { GroupCommit } from './group-commit.js';
 import { SERVICE_PURPOSE, type logStatements } from './log-store.js';
 import type { ServedModel } from './served-model.js';
@@ -132,6 +140,12 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     if (!x.every(Number.isFinite)) throw new HttpError(400, field, 'expected finite numbers');
     return Float32Array.from(x);
   };
+  /** The user's setting, or the model's default for users who set none. */
+  const personalMode = (model: ServedModel, user: string) =>
+    log.personalMode(model.name, user) ?? model.config.personal.default;
+  /** Whether `user`'s examples stay out of the shared model (decided as each is logged). */
+  const privateUser = (model: ServedModel, user: string | null) =>
+    user !== null && model.config.personal.enabled && personalMode(model, user) === 'private';
   const ensureUser = (principal: Principal, model: ServedModel, user: string | null) => {
     if (user === null) return;
     // A user first seen in an admin request is created; a user's own token implies the user.
@@ -153,7 +167,10 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
         x: inputOf(model, e.x, `examples[${i}].x`),
         y: classOf(model, e.y, `examples[${i}].y`),
       }));
-      write = () => rows.reduce((_, r) => log.appendExample(model.name, user, r.x, r.y), 0);
+      write = () => {
+        const isPrivate = privateUser(model, user);
+        return rows.reduce((_, r) => log.appendExample(model.name, user, r.x, r.y, isPrivate), 0);
+      };
     } else {
       if (body.feedback.length > config.limits.examplesPerRequest) {
         throw new HttpError(413, 'feedback', `expected at most ${config.limits.examplesPerRequest} labels`);
@@ -174,7 +191,8 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
               `no prediction "${f.predictionId}" of this model for this user`,
             );
           }
-          last = log.appendExample(model.name, prediction.user ?? user, prediction.x, labels[i]);
+          const owner = prediction.user ?? user;
+          last = log.appendExample(model.name, owner, prediction.x, labels[i], privateUser(model, owner));
         });
         return last;
       };
@@ -200,7 +218,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     const size = model.sampleSize;
     const x = new Float32Array(body.inputs.length * size);
     body.inputs.forEach((input, i) => x.set(inputOf(model, input, `inputs[${i}]`), i * size));
-    const probabilities = model.probabilities(x, body.inputs.length);
+    const probabilities = model.probabilities(x, body.inputs.length, user);
     const names = model.classNames;
     const predictions = probabilities.map((p, i) => {
       let label = 0;
@@ -249,11 +267,35 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     actingUser(principal, requested.data);
     const found = log.user(model.name, requested.data);
     if (!found) throw new HttpError(404, 'user', `no user "${requested.data}" in model "${model.name}"`);
+    const head = model.head(found.id);
     return {
       user: found.id,
       createdAt: new Date(found.at).toISOString(),
+      personal: model.config.personal.enabled ? personalMode(model, found.id) : 'off',
       examplesAcknowledged: log.userExamples(model.name, found.id),
+      examplesLearned: head?.learnt ?? 0,
+      classesTaught: head?.seen ?? [],
+      prequentialAccuracy: head && head.total > 0 ? head.correct / head.total : null,
     };
+  });
+
+  app.put('/v1/models/:model/users/:user', async (request: FastifyRequest) => {
+    const principal = principalOf(request);
+    const model = modelOf(request);
+    const requested = userId.safeParse((request.params as { user: string }).user);
+    if (!requested.success) throw new HttpError(400, 'user', requested.error.issues[0].message);
+    actingUser(principal, requested.data);
+    const { personal } = parseBody(userSettingsBody, request.body);
+    if (!model.config.personal.enabled) {
+      throw new HttpError(
+        400,
+        'personal',
+        `expected no setting: model "${model.name}" has no personal parts`,
+      );
+    }
+    // In the log's order: examples logged before this commit keep the setting they were logged with.
+    await commits.submit(() => log.setPersonalMode(model.name, requested.data, personal));
+    return { user: requested.data, personal };
   });
 
   app.post('/v1/users/:user/tokens', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -15,6 +15,30 @@ export const modelName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected 1-64 lower-case letters, digits, "-" or "_"');
 
+export const personalConfig = z.strictObject({
+  enabled: z.boolean().default(true).describe("each user's own head on the shared features"),
+  default: z
+    .enum(['shared', 'private'])
+    .default('shared')
+    .describe("a new user's setting: private examples train only their own head, never the shared model"),
+  lr: z.number().positive().default(0.05).describe("the heads' SGD learning rate"),
+  history: z.number().int().min(0).default(200).describe("earlier examples each user's reservoir keeps"),
+  replay: z
+    .number()
+    .int()
+    .min(0)
+    .default(16)
+    .describe("earlier examples replayed with each new batch of a user's"),
+  steps: z
+    .number()
+    .int()
+    .positive()
+    .default(2)
+    .describe("gradient steps of a user's head on each of their batches"),
+});
+
+export type PersonalConfig = z.output<typeof personalConfig>;
+
 export const servedModelConfig = z.strictObject({
   name: modelName,
   learner: learnerConfig,
@@ -38,6 +62,14 @@ export const servedModelConfig = z.strictObject({
     .default(2000)
     .describe('examples learnt between two snapshots of the trainer'),
   keepSnapshots: z.number().int().min(2).default(5).describe('snapshots kept on disk, newest first'),
+  personal: personalConfig.default({
+    enabled: true,
+    default: 'shared',
+    lr: 0.05,
+    history: 200,
+    replay: 16,
+    steps: 2,
+  }),
 });
 
 export const serviceConfig = z.strictObject({

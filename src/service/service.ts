@@ -5,6 +5,8 @@
  */
 import { initEngine } from '../engine/backend.js';
 import { importOptional } from '../core/optional-package.js';
+import { ConfigError } from '../core/errors.js';
+import { createLearner } from '../learner/create-learner.js';
 import {
   floatsOf,
   logStatements,
@@ -67,7 +69,16 @@ export async function startService(
   const tokens = new Tokens(db);
   const newAdminToken = tokens.ensureAdmin(options.adminToken ?? process.env.UNFORGET_ADMIN_TOKEN);
   const models = new Map<string, ServedModel>();
-  for (const m of config.models) models.set(m.name, await ServedModel.build(m));
+  for (const [i, m] of config.models.entries()) {
+    // The whole learner built once here, so that a bad strategy option is refused before anything starts.
+    try {
+      (await createLearner(m.learner)).dispose();
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(`models[${i}].learner`, error.message);
+      throw error;
+    }
+    models.set(m.name, await ServedModel.build(m));
+  }
   const trainer = new TrainerHandle(config, {
     weights: (published) => models.get(published.model)?.update(published),
     log: note,

@@ -18,6 +18,10 @@ export interface SnapshotMeta {
   readonly prequential: { readonly correct: number; readonly total: number };
   /** Examples undone by rollbacks so far (absent before the first). */
   readonly examplesSkipped?: number;
+  /** The last sequence number the personal heads have learnt. */
+  readonly personalSeq: number;
+  /** The last recorded micro-batch the snapshot holds. */
+  readonly lastBatchId: number;
   readonly at: string;
 }
 
@@ -26,18 +30,23 @@ const pad = (version: number) => String(version).padStart(9, '0');
 
 export const snapshotsDir = (dataDir: string, model: string) => join(dataDir, 'models', model, 'snapshots');
 
-/** Writes `learner` as snapshot `meta.version` and removes all but the newest `keep`. */
+/**
+ * Writes `learner` and the `extra` files (name -> text) as snapshot `meta.version`, and removes
+ * all but the newest `keep`.
+ */
 export async function writeSnapshot(
   dir: string,
   learner: Learner,
   meta: SnapshotMeta,
   keep: number,
+  extra: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const final = join(dir, pad(meta.version));
   const partial = `${final}.partial`;
   rmSync(partial, { recursive: true, force: true });
   await learner.save(partial);
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(partial, name), text);
   writeFileSync(join(partial, META), JSON.stringify(meta, null, 1) + '\n');
   rmSync(final, { recursive: true, force: true });
   renameSync(partial, final);
@@ -68,10 +77,20 @@ export function listSnapshots(dir: string): SnapshotMeta[] {
 export async function loadNewestSnapshot(
   dir: string,
   skipped: (version: number, reason: string) => void = () => {},
+  /** Reads what the caller keeps beside the learner; throwing passes the snapshot over too. */
+  extra: (path: string) => void = () => {},
 ): Promise<{ meta: SnapshotMeta; learner: Learner } | null> {
   for (const meta of listSnapshots(dir)) {
     try {
-      return { meta, learner: await loadLearner(join(dir, pad(meta.version))) };
+      const path = join(dir, pad(meta.version));
+      const learner = await loadLearner(path);
+      try {
+        extra(path);
+      } catch (error) {
+        learner.dispose();
+        throw error;
+      }
+      return { meta, learner };
     } catch (error) {
       skipped(meta.version, error instanceof Error ? error.message : String(error));
     }

@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../core/errors.js';
 import type { ServiceConfig } from './service-config.js';
 import type { FromTrainer, ToTrainer } from './trainer-process.js';
 import type { PublishedWeights } from './model-trainer.js';
@@ -46,7 +47,11 @@ export class TrainerHandle {
           else waiter?.reject(new Error(message.error));
         } else if (message.type === 'failed') {
           events.failed(message.message);
-          reject(new Error(`the trainer failed: ${message.message}`));
+          reject(
+            message.field !== undefined
+              ? new ConfigError(message.field, message.detail ?? message.message)
+              : new Error(`the trainer failed: ${message.message}`),
+          );
         }
       });
       this.child.on('exit', (code, signal) => {

@@ -8,6 +8,7 @@
  * inside one.
  */
 import { initEngine } from '../engine/backend.js';
+import { ConfigError } from '../core/errors.js';
 import { openDatabase } from './log-store.js';
 import { ModelTrainer } from './model-trainer.js';
 import type { ServiceConfig } from './service-config.js';
@@ -24,7 +25,7 @@ export type FromTrainer =
   | { type: 'weights'; published: ReturnType<ModelTrainer['published']> }
   | { type: 'done'; id: number; error?: string }
   | { type: 'log'; line: string }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string; field?: string; detail?: string };
 
 const send = (message: FromTrainer) => process.send?.(message);
 /** The longest the trainer sleeps when the log has nothing new and no `wake` came. */
@@ -101,7 +102,13 @@ process.on('message', (message: ToTrainer) => {
     run(message.config).then(
       () => process.exit(0),
       (error: unknown) => {
-        send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+        const message = error instanceof Error ? error.message : String(error);
+        // A config problem keeps its field, so that the server refuses it as one (exit code 2).
+        const named =
+          error instanceof ConfigError
+            ? { field: error.field, detail: message.slice(error.field.length + 2) }
+            : {};
+        send({ type: 'failed', message, ...named });
         process.exit(1);
       },
     );
