@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { UnforgetClient } from '../src/service/client.js';
+import { DEFAULT_MODEL } from '../src/service/service-config.js';
 import { gaussianClusters } from '../src/data/synthetic.js';
 
 const { values: args } = parseArgs({
@@ -41,18 +42,8 @@ writeFileSync(
     port: 0,
     dataDir: join(dir, 'data'),
     limits: { requestsPerSecond: 0, examplesPerRequest: 4096 },
-    models: [
-      {
-        name: 'default',
-        learner: {
-          model: { type: 'mlp', hiddenSizes: [100, 100] },
-          strategy: { name: 'derpp', bufferSize: 500 },
-          optimizer: { name: 'sgd', lr: 0.03 },
-          sampleShape: [784],
-          numClasses: 10,
-        },
-      },
-    ],
+    // The embedded default model, as `unforget serve` with no config serves it.
+    models: [DEFAULT_MODEL],
   }),
 );
 const server = spawn(process.execPath, ['bin/unforget.mjs', 'serve', '--config', config], {

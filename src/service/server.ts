@@ -117,6 +117,12 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       throw new HttpError(404, 'model', `no model "${name}" (models: ${[...models.keys()].join(', ')})`);
     return model;
   };
+  /** The `:user` of a route, or a 400. */
+  const userParam = (request: FastifyRequest): string => {
+    const parsed = userId.safeParse((request.params as { user: string }).user);
+    if (!parsed.success) throw new HttpError(400, 'user', parsed.error.issues[0].message);
+    return parsed.data;
+  };
   const classOf = (model: ServedModel, value: number | string, field: string): number => {
     if (typeof value === 'number') {
       if (value >= model.numClasses) {
@@ -262,11 +268,10 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
   app.get('/v1/models/:model/users/:user', async (request: FastifyRequest) => {
     const principal = principalOf(request);
     const model = modelOf(request);
-    const requested = userId.safeParse((request.params as { user: string }).user);
-    if (!requested.success) throw new HttpError(400, 'user', requested.error.issues[0].message);
-    actingUser(principal, requested.data);
-    const found = log.user(model.name, requested.data);
-    if (!found) throw new HttpError(404, 'user', `no user "${requested.data}" in model "${model.name}"`);
+    const user = userParam(request);
+    actingUser(principal, user);
+    const found = log.user(model.name, user);
+    if (!found) throw new HttpError(404, 'user', `no user "${user}" in model "${model.name}"`);
     const head = model.head(found.id);
     return {
       user: found.id,
@@ -282,9 +287,8 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
   app.put('/v1/models/:model/users/:user', async (request: FastifyRequest) => {
     const principal = principalOf(request);
     const model = modelOf(request);
-    const requested = userId.safeParse((request.params as { user: string }).user);
-    if (!requested.success) throw new HttpError(400, 'user', requested.error.issues[0].message);
-    actingUser(principal, requested.data);
+    const user = userParam(request);
+    actingUser(principal, user);
     const { personal } = parseBody(userSettingsBody, request.body);
     if (!model.config.personal.enabled) {
       throw new HttpError(
@@ -294,15 +298,14 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       );
     }
     // In the log's order: examples logged before this commit keep the setting they were logged with.
-    await commits.submit(() => log.setPersonalMode(model.name, requested.data, personal));
-    return { user: requested.data, personal };
+    await commits.submit(() => log.setPersonalMode(model.name, user, personal));
+    return { user, personal };
   });
 
   app.post('/v1/users/:user/tokens', async (request: FastifyRequest, reply: FastifyReply) => {
     requireAdmin(request);
-    const requested = userId.safeParse((request.params as { user: string }).user);
-    if (!requested.success) throw new HttpError(400, 'user', requested.error.issues[0].message);
-    return reply.status(201).send({ user: requested.data, token: tokens.issueForUser(requested.data) });
+    const user = userParam(request);
+    return reply.status(201).send({ user, token: tokens.issueForUser(user) });
   });
 
   app.get('/v1/models/:model/snapshots', async (request: FastifyRequest) => {
