@@ -1,7 +1,7 @@
 /**
  * The service's durable state in one SQLite database (better-sqlite3, WAL): the log of every
  * acknowledged example (its sequence number is SQLite's rowid, increasing over all models), the
- * predictions that late labels refer to, the users and their hashed tokens, and the micro-batches
+ * users and their hashed tokens, and the micro-batches
  * the trainer cut from the log. `synchronous = FULL`: a commit is on disk when it returns, which
  * is what lets `learn` answer 202 only after it (group-commit.ts shares one commit among the
  * requests of one turn of the event loop).
@@ -37,13 +37,6 @@ CREATE TABLE IF NOT EXISTS examples (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS examples_by_model ON examples (model, seq);
-CREATE TABLE IF NOT EXISTS predictions (
-  id TEXT PRIMARY KEY,
-  model TEXT NOT NULL,
-  user TEXT,
-  x BLOB NOT NULL,
-  at INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS users (
   model TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -122,10 +115,6 @@ export function logStatements(db: Database) {
   const setMode = db.prepare(
     'INSERT INTO users (model, id, personal, at) VALUES (?, ?, ?, ?) ON CONFLICT (model, id) DO UPDATE SET personal = excluded.personal',
   );
-  const insertPrediction = db.prepare(
-    'INSERT INTO predictions (id, model, user, x, at) VALUES (?, ?, ?, ?, ?)',
-  );
-  const prediction = db.prepare('SELECT model, user, x FROM predictions WHERE id = ?');
   const insertUser = db.prepare('INSERT OR IGNORE INTO users (model, id, at) VALUES (?, ?, ?)');
   const user = db.prepare('SELECT id, personal, at FROM users WHERE model = ? AND id = ?');
   const counts = db.prepare('SELECT COUNT(*) AS n, MAX(seq) AS last FROM examples WHERE model = ?');
@@ -150,13 +139,6 @@ export function logStatements(db: Database) {
     },
     setPersonalMode(model: string, id: string, mode: 'shared' | 'private'): void {
       setMode.run(model, id, mode, Date.now());
-    },
-    recordPrediction(id: string, model: string, userId: string | null, x: Float32Array): void {
-      insertPrediction.run(id, model, userId, blobOf(x), Date.now());
-    },
-    prediction(id: string): { model: string; user: string | null; x: Float32Array } | undefined {
-      const row = prediction.get(id) as { model: string; user: string | null; x: Buffer } | undefined;
-      return row && { model: row.model, user: row.user, x: floatsOf(row.x) };
     },
     ensureUser(model: string, id: string): void {
       insertUser.run(model, id, Date.now());

@@ -16,6 +16,7 @@ import {
   userSettingsBody,
 } from './api-schemas.js';
 import type { GroupCommit } from './group-commit.js';
+import type { PredictionLog } from './prediction-log.js';
 import { SERVICE_PURPOSE, type logStatements } from './log-store.js';
 import type { ServedModel } from './served-model.js';
 import type { ServiceConfig } from './service-config.js';
@@ -29,6 +30,7 @@ export interface ServiceParts {
   readonly models: ReadonlyMap<string, ServedModel>;
   readonly log: ReturnType<typeof logStatements>;
   readonly commits: GroupCommit;
+  readonly predictionLog: PredictionLog;
   readonly tokens: Tokens;
   readonly trainer: TrainerHandle;
   /** Accuracy of `model`'s current weights on up to `n` examples spread over what it learnt. */
@@ -45,7 +47,7 @@ interface Counters {
 
 export async function buildServer(parts: ServiceParts): Promise<FastifyInstance> {
   const { default: Fastify } = await importOptional(() => import('fastify'), ['fastify'], SERVICE_PURPOSE);
-  const { config, models, log, commits, tokens, trainer } = parts;
+  const { config, models, log, commits, tokens, trainer, predictionLog } = parts;
   const app = Fastify({ bodyLimit: config.limits.bodyBytes, logger: false });
   const counters: Counters = { predictions: 0, learnRequests: 0, examplesAccepted: 0, errors: new Map() };
   // JSON bodies; an empty one is no body (a route that needs one says so), bad JSON a 400.
@@ -185,7 +187,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       write = () => {
         let last = 0;
         body.feedback.forEach((f, i) => {
-          const prediction = log.prediction(f.predictionId);
+          const prediction = predictionLog.get(f.predictionId);
           if (
             !prediction ||
             prediction.model !== model.name ||
@@ -232,7 +234,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       const predictionId = randomUUID();
       const input = x.slice(i * size, (i + 1) * size);
       // Kept for late labels; not waited for (a prediction is not an acknowledged example).
-      commits.submit(() => log.recordPrediction(predictionId, model.name, user, input)).catch(() => {});
+      predictionLog.record(predictionId, model.name, user, input);
       return {
         label: names?.[label] ?? label,
         probabilities: Array.from(p),

@@ -16,6 +16,7 @@ import {
   type Database,
 } from './log-store.js';
 import { GroupCommit } from './group-commit.js';
+import { PredictionLog } from './prediction-log.js';
 import { ServedModel } from './served-model.js';
 import { buildServer } from './server.js';
 import type { ServiceConfig } from './service-config.js';
@@ -91,11 +92,13 @@ export async function startService(
     throw error;
   }
   const commits = new GroupCommit(db);
+  const predictionLog = await PredictionLog.open(config.dataDir);
   const app = await buildServer({
     config,
     models,
     log: logStatements(db),
     commits,
+    predictionLog,
     tokens,
     trainer,
     historyAccuracy: (model, n) => historyAccuracy(db, model, n),
@@ -107,6 +110,7 @@ export async function startService(
     async close() {
       await app.close();
       commits.flush();
+      predictionLog.close();
       await trainer.stop();
       models.forEach((m) => m.dispose());
       db.close();
