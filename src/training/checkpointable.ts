@@ -5,6 +5,8 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { FitCheckpoint } from '../checkpoint/fit-state.js';
+import * as tf from '../engine/tf.js';
+import { isCheckpointable } from '../engine/optimizers/index.js';
 import type { Plugin } from './plugin.js';
 
 /** Refuses, before training, a strategy one of whose plugins cannot be checkpointed. */
@@ -14,6 +16,22 @@ export function assertCheckpointable(plugins: readonly Plugin[]): void {
     throw new ConfigError(
       'checkpoint',
       `these methods cannot save their state yet, so the run cannot be checkpointed or resumed: ${missing.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Refuses, before training, an optimizer factory whose optimizers keep state unforget cannot
+ * save (anything but its own SGD and Adam); `saver` says what would save it.
+ */
+export function assertCheckpointableOptimizer(optimizer: () => tf.Optimizer, saver: string): void {
+  const probe = optimizer();
+  const ok = isCheckpointable(probe);
+  probe.dispose();
+  if (!ok) {
+    throw new ConfigError(
+      'optimizer',
+      `expected one of unforget's optimizers (sgd, adam), whose state ${saver}`,
     );
   }
 }

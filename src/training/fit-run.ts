@@ -9,10 +9,10 @@ import { BASELINE_EVALUATION, type TrainingEvent } from '../core/events.js';
 import { ConfigError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/random.js';
 import type { StateValue } from '../core/state.js';
-import { isCheckpointable, type CheckpointableOptimizer } from '../engine/optimizers/index.js';
+import type { CheckpointableOptimizer } from '../engine/optimizers/index.js';
 import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { FIT_CHECKPOINT_FORMAT, type FitCheckpoint, type TrainingPosition } from '../checkpoint/fit-state.js';
-import { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
+import { assertCheckpointable, assertCheckpointableOptimizer, assertSameStrategy } from './checkpointable.js';
 import { modelWeights } from '../models/classifier.js';
 import { augmentImages } from '../data/augment.js';
 import { ActiveClasses } from './active-classes.js';
@@ -260,15 +260,7 @@ export class FitRun {
 /** Refuses to checkpoint (or resume) what cannot be saved, before anything trains. */
 function refuseUncheckpointable(options: FitOptions): void {
   assertCheckpointable(options.plugins ?? []);
-  const probe = options.optimizer();
-  const ok = isCheckpointable(probe);
-  probe.dispose();
-  if (!ok) {
-    throw new ConfigError(
-      'optimizer',
-      "expected one of unforget's optimizers (sgd, adam), whose state a checkpoint can save",
-    );
-  }
+  assertCheckpointableOptimizer(options.optimizer, 'a checkpoint can save');
   const every = options.checkpoint?.everySteps;
   if (every !== undefined && !(Number.isInteger(every) && every >= 0)) {
     throw new ConfigError('checkpoint.everySteps', `expected an integer >= 0, got ${every}`);

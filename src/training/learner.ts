@@ -17,12 +17,12 @@ import { assertAugmentable, augmentImages, type AugmentOptions } from '../data/a
 import type { Experience } from '../benchmarks/experience.js';
 import type { Stream } from '../benchmarks/stream.js';
 import { sampleSize, type Dataset } from '../data/dataset.js';
-import { isCheckpointable, type CheckpointableOptimizer } from '../engine/optimizers/index.js';
+import type { CheckpointableOptimizer } from '../engine/optimizers/index.js';
 import { restoreVariables, variablesState } from '../engine/tensor-state.js';
 import { modelWeights, type Classifier } from '../models/classifier.js';
 import { growOptimizerState, grownModel, modelGrowth, type ModelBuilder } from '../models/growth.js';
 import { ActiveClasses, maskLogits, type ActiveOutputs } from './active-classes.js';
-import { assertCheckpointable, assertSameStrategy } from './checkpointable.js';
+import { assertCheckpointable, assertCheckpointableOptimizer, assertSameStrategy } from './checkpointable.js';
 import type { Batch, EvaluationContext, ExperienceContext, Plugin } from './plugin.js';
 import { stepper, type StepResult } from './step.js';
 import { mkdirSync } from 'node:fs';
@@ -536,15 +536,7 @@ function refuseUngrowable(strategy: Strategy): void {
 /** Refuses, before anything learns, a method or optimizer whose state a learner could not save. */
 function refuseUnsaveable(strategy: Strategy, options: LearnerOptions): void {
   assertCheckpointable(strategy.plugins);
-  const probe = options.optimizer();
-  const ok = isCheckpointable(probe);
-  probe.dispose();
-  if (!ok) {
-    throw new ConfigError(
-      'optimizer',
-      "expected one of unforget's optimizers (sgd, adam), whose state a learner saves",
-    );
-  }
+  assertCheckpointableOptimizer(options.optimizer, 'a learner saves');
 }
 
 /** Writes a saved model's folder: the tfjs model files (when the model has them), then the state and the manifest. */
