@@ -129,7 +129,12 @@ export function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.Zod
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) {
+  while (
+    s instanceof z.ZodOptional ||
+    s instanceof z.ZodDefault ||
+    s instanceof z.ZodPrefault ||
+    s instanceof z.ZodNullable
+  ) {
     s = s.unwrap() as z.ZodType;
   }
   return s;

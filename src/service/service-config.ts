@@ -62,14 +62,7 @@ export const servedModelConfig = z.strictObject({
     .default(2000)
     .describe('examples learnt between two snapshots of the trainer'),
   keepSnapshots: z.number().int().min(2).default(5).describe('snapshots kept on disk, newest first'),
-  personal: personalConfig.default({
-    enabled: true,
-    default: 'shared',
-    lr: 0.05,
-    history: 200,
-    replay: 16,
-    steps: 2,
-  }),
+  personal: personalConfig.prefault({}),
 });
 
 export const serviceConfig = z.strictObject({
@@ -92,13 +85,7 @@ export const serviceConfig = z.strictObject({
         .describe('requests per second per token, on average (0: no limit); more are answered 429'),
       burst: z.number().int().positive().default(2000).describe('requests a token may make at once'),
     })
-    .default({
-      bodyBytes: 4 * 1024 * 1024,
-      examplesPerRequest: 1024,
-      inputsPerRequest: 1024,
-      requestsPerSecond: 1000,
-      burst: 2000,
-    }),
+    .prefault({}),
   models: z.array(servedModelConfig).min(1),
 });
 
