@@ -193,7 +193,11 @@ export class ModelTrainer {
     const rows = this.statements.personalRange(this.personalSeq, upTo);
     this.personalSeq = upTo;
     const byUser = new Map<string, LoggedExample[]>();
-    for (const r of rows) byUser.set(r.user!, [...(byUser.get(r.user!) ?? []), r]);
+    for (const r of rows) {
+      const own = byUser.get(r.user!);
+      if (own) own.push(r);
+      else byUser.set(r.user!, [r]);
+    }
     const model = this.learner.model;
     const shape = this.config.learner.sampleShape;
     const forward = (x: Float32Array, n: number) =>

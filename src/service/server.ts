@@ -154,28 +154,24 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
   /** Whether `user`'s examples stay out of the shared model (decided as each is logged). */
   const privateUser = (model: ServedModel, user: string | null) =>
     user !== null && model.config.personal.enabled && personalMode(model, user) === 'private';
-  const ensureUser = (principal: Principal, model: ServedModel, user: string | null) => {
-    if (user === null) return;
-    // A user first seen in an admin request is created; a user's own token implies the user.
-    commits.submit(() => log.ensureUser(model.name, user)).catch(() => {});
-  };
 
   app.post('/v1/models/:model/learn', async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = principalOf(request);
     const model = modelOf(request);
     const body = parseBody(learnBody, request.body);
     const user = actingUser(principal, body.user);
-    let rows: { x: Float32Array; y: number }[];
-    let write: () => number;
+    let accepted: number;
+    let append: () => number;
     if ('examples' in body) {
       if (body.examples.length > config.limits.examplesPerRequest) {
         throw new HttpError(413, 'examples', `expected at most ${config.limits.examplesPerRequest} examples`);
       }
-      rows = body.examples.map((e, i) => ({
+      const rows = body.examples.map((e, i) => ({
         x: inputOf(model, e.x, `examples[${i}].x`),
         y: classOf(model, e.y, `examples[${i}].y`),
       }));
-      write = () => {
+      accepted = rows.length;
+      append = () => {
         const isPrivate = privateUser(model, user);
         return rows.reduce((_, r) => log.appendExample(model.name, user, r.x, r.y, isPrivate), 0);
       };
@@ -184,7 +180,8 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
         throw new HttpError(413, 'feedback', `expected at most ${config.limits.examplesPerRequest} labels`);
       }
       const labels = body.feedback.map((f, i) => classOf(model, f.label, `feedback[${i}].label`));
-      write = () => {
+      accepted = labels.length;
+      append = () => {
         let last = 0;
         body.feedback.forEach((f, i) => {
           const prediction = predictionLog.get(f.predictionId);
@@ -204,15 +201,17 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
         });
         return last;
       };
-      rows = body.feedback.map(() => ({ x: new Float32Array(), y: 0 }));
     }
-    ensureUser(principal, model, user);
-    // Durable before the answer: the commit this write joins has returned.
-    const sequence = await commits.submit(write);
+    // Durable before the answer: the commit this write joins has returned. A user first seen in
+    // an admin request is created with it.
+    const sequence = await commits.submit(() => {
+      if (user !== null) log.ensureUser(model.name, user);
+      return append();
+    });
     counters.learnRequests += 1;
-    counters.examplesAccepted += rows.length;
+    counters.examplesAccepted += accepted;
     trainer.wake();
-    return reply.status(202).send({ accepted: rows.length, sequence });
+    return reply.status(202).send({ accepted, sequence });
   });
 
   app.post('/v1/models/:model/predict', async (request: FastifyRequest) => {

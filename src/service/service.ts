@@ -38,20 +38,26 @@ export interface ServiceOptions {
   readonly adminToken?: string;
 }
 
-/** Accuracy of `model` on up to `n` learnt examples, their sequence numbers spread evenly. */
-function historyAccuracy(db: Database, model: ServedModel, n: number): number | null {
-  const last = model.lastSeqLearned;
-  if (last === 0) return null;
-  const rows = db
-    .prepare(`SELECT x, y FROM examples WHERE model = ? AND seq <= ? AND seq % ? = 0 ORDER BY seq LIMIT ?`)
-    .all(model.name, last, Math.max(1, Math.floor(last / n)), n) as { x: Buffer; y: number }[];
-  if (rows.length === 0) return null;
-  const size = model.sampleSize;
-  const x = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => x.set(floatsOf(r.x), i * size));
-  const probabilities = model.probabilities(x, rows.length);
-  const correct = probabilities.filter((p, i) => p.indexOf(Math.max(...p)) === rows[i].y).length;
-  return correct / rows.length;
+/** Accuracy of a model on up to `n` learnt examples, their sequence numbers spread evenly. */
+function historyAccuracyOf(db: Database): (model: ServedModel, n: number) => number | null {
+  const spread = db.prepare(
+    'SELECT x, y FROM examples WHERE model = ? AND seq <= ? AND seq % ? = 0 ORDER BY seq LIMIT ?',
+  );
+  return (model, n) => {
+    const last = model.lastSeqLearned;
+    if (last === 0) return null;
+    const rows = spread.all(model.name, last, Math.max(1, Math.floor(last / n)), n) as {
+      x: Buffer;
+      y: number;
+    }[];
+    if (rows.length === 0) return null;
+    const size = model.sampleSize;
+    const x = new Float32Array(rows.length * size);
+    rows.forEach((r, i) => x.set(floatsOf(r.x), i * size));
+    const probabilities = model.probabilities(x, rows.length);
+    const correct = probabilities.filter((p, i) => p.indexOf(Math.max(...p)) === rows[i].y).length;
+    return correct / rows.length;
+  };
 }
 
 export async function startService(
@@ -101,7 +107,7 @@ export async function startService(
     predictionLog,
     tokens,
     trainer,
-    historyAccuracy: (model, n) => historyAccuracy(db, model, n),
+    historyAccuracy: historyAccuracyOf(db),
   });
   const url = await app.listen({ host: config.host, port: config.port });
   return {
