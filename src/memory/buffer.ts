@@ -8,6 +8,7 @@
 import { DataFormatError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/random.js';
 import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
+import { rowsToKeep, type ExampleMatch } from './forget.js';
 
 /** Examples offered to a buffer: `n` rows, row-major like `Dataset`. */
 export interface Examples {
@@ -72,6 +73,8 @@ export interface ReplayBuffer {
   state(): BufferState;
   /** Replaces the contents (and the policy's generator) with a `state()` of a buffer with the same policy and shapes. */
   restore(state: BufferState): void;
+  /** Removes the stored rows whose input `match` accepts (forget.ts); how many it removed. */
+  forget(match: ExampleMatch): number;
 }
 
 export interface StorageShape {
@@ -181,6 +184,26 @@ export class BufferStorage {
     return this.x.byteLength + this.y.byteLength + this.taskIds.byteLength + this.logits.byteLength;
   }
 
+  /**
+   * Removes the rows whose input `match` accepts, moving the others down in their order; returns
+   * the slots kept, old numbering, in their new order (a caller with arrays of its own beside the
+   * rows, such as keys, moves them the same way). `seen` stays: the examples were offered.
+   */
+  forget(match: ExampleMatch): Int32Array {
+    const kept = rowsToKeep(this.x, this.sampleSize, this.size, match);
+    if (kept.length === this.size) return kept;
+    const [s, k] = [this.sampleSize, this.logitsSize];
+    kept.forEach((slot, to) => {
+      // to <= slot always: copying down in order never overwrites a row still to be moved.
+      this.x.copyWithin(to * s, slot * s, (slot + 1) * s);
+      this.y[to] = this.y[slot];
+      this.taskIds[to] = this.taskIds[slot];
+      if (k) this.logits.copyWithin(to * k, slot * k, (slot + 1) * k);
+    });
+    this.size = kept.length;
+    return kept;
+  }
+
   state(policy: string): BufferState {
     return {
       policy,
@@ -277,6 +300,11 @@ export abstract class StoredBuffer implements ReplayBuffer {
 
   memoryBytes(): number {
     return this.storage.memoryBytes();
+  }
+
+  forget(match: ExampleMatch): number {
+    const before = this.storage.size;
+    return before - this.storage.forget(match).length;
   }
 
   state(): BufferState {

@@ -13,6 +13,7 @@
  */
 import type { Rng } from '../core/random.js';
 import { StoredBuffer, type BufferState, type Examples, type StorageShape } from './buffer.js';
+import type { ExampleMatch } from './forget.js';
 
 export class ClassBalancedBuffer extends StoredBuffer {
   readonly policy = 'class-balanced';
@@ -58,6 +59,17 @@ export class ClassBalancedBuffer extends StoredBuffer {
   /** Restores the rows, then counts their labels again. */
   override restore(state: BufferState): void {
     super.restore(state);
+    this.recount();
+  }
+
+  /** Removes the matching rows, then counts the labels left. */
+  override forget(match: ExampleMatch): number {
+    const removed = super.forget(match);
+    this.recount();
+    return removed;
+  }
+
+  private recount(): void {
     this.counts = new Map();
     for (const label of this.storage.y.subarray(0, this.storage.size)) {
       this.counts.set(label, (this.counts.get(label) ?? 0) + 1);

@@ -9,6 +9,7 @@ import { sampleSize, type Dataset } from '../data/dataset.js';
 import { DataFormatError } from '../core/errors.js';
 import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
 import { meanRow, normalizeRows } from './herding.js';
+import { rowsToKeep, takeRows, type ExampleMatch } from './forget.js';
 
 /** A feature map run on a batch of samples, [batch, dim]. */
 export type Embedding = (x: tf.Tensor) => tf.Tensor2D;
@@ -56,6 +57,21 @@ export class ExemplarSet {
   /** Replaces class `c`'s exemplars with `samples` (row-major, best first). */
   set(c: number, samples: Float32Array): void {
     this.sets.set(c, samples);
+  }
+
+  /** Removes the exemplars whose input `match` accepts, keeping the others' order; how many it removed. */
+  forget(match: ExampleMatch): number {
+    const size = sampleSize(this);
+    let removed = 0;
+    for (const [c, x] of this.sets) {
+      const count = x.length / size;
+      const kept = rowsToKeep(x, size, count, match);
+      if (kept.length === count) continue;
+      removed += count - kept.length;
+      if (kept.length === 0) this.sets.delete(c);
+      else this.sets.set(c, takeRows(x, size, kept));
+    }
+    return removed;
   }
 
   /** Cuts every class to its first `m` exemplars. */

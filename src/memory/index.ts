@@ -23,3 +23,4 @@ export {
 } from './exemplar-set.js';
 export { KeyValueMemory, readMemory, type MemoryRead, type ReadOptions } from './key-value-memory.js';
 export { PerTaskBuffer, type TaskRows } from './per-task-buffer.js';
+export { matchRows, rowsToKeep, takeRows, type ExampleMatch } from './forget.js';

@@ -26,6 +26,7 @@ import {
   type BufferBatch,
   type Examples,
 } from './buffer.js';
+import type { ExampleMatch } from './forget.js';
 
 export interface KeyValueShape {
   /** Examples kept at most. */
@@ -150,6 +151,15 @@ export class KeyValueMemory {
     restoreStorage(this.storage, KEY_VALUE, r.raw('rows'), `${where}.rows`);
     this.keyRows.set(keys);
     this.rng = rng;
+  }
+
+  /** Removes the entries whose input `match` accepts, their keys with them; how many it removed. */
+  forget(match: ExampleMatch): number {
+    const before = this.size;
+    const kept = this.storage.forget(match);
+    const d = this.keySize;
+    kept.forEach((slot, to) => this.keyRows.copyWithin(to * d, slot * d, (slot + 1) * d));
+    return before - kept.length;
   }
 
   /** Bytes of the stored inputs, labels, task ids and keys. */

@@ -10,6 +10,7 @@
 import type { Rng } from '../core/random.js';
 import { DataFormatError } from '../core/errors.js';
 import { StateReader, type StateRecord, type StateValue } from '../core/state.js';
+import { rowsToKeep, takeRows, type ExampleMatch } from './forget.js';
 
 /** Rows drawn from the buffer; `taskIds` holds each row's task (the key it was added under). */
 export interface TaskRows {
@@ -56,6 +57,18 @@ export class PerTaskBuffer {
   /** Bytes of the full buffer (inputs as float32, labels and task ids as int32). */
   memoryBytes(): number {
     return this.capacity * (this.sampleSize * 4 + 8);
+  }
+
+  /** Removes the rows whose input `match` accepts, from every task's part; how many it removed. */
+  forget(match: ExampleMatch): number {
+    let removed = 0;
+    for (const part of this.parts) {
+      const kept = rowsToKeep(part.x, this.sampleSize, part.y.length, match);
+      removed += part.y.length - kept.length;
+      if (kept.length < part.y.length)
+        Object.assign(part, { x: takeRows(part.x, this.sampleSize, kept), y: takeRows(part.y, 1, kept) });
+    }
+    return removed;
   }
 
   /** The share of `capacity` task number `k` (0-based, in adding order) gets among `count` tasks. */

@@ -26,6 +26,7 @@ import { lwf } from '../strategies/regularization/lwf.js';
 import { fit } from './template.js';
 import { Learner, type LearnerOptions } from './learner.js';
 import type { Strategy } from './strategy.js';
+import { matchRows } from '../memory/forget.js';
 
 const createLearner = (options: LearnerOptions) => new Learner(options);
 
@@ -277,5 +278,52 @@ describe('Learner', () => {
       }
     }
     assert.equal(tf.memory().numTensors, start, 'no tensor leaks');
+  });
+  it("forgets a user's rows: out of every memory and the task under way, and nothing else; then goes on learning", () => {
+    const model = newModel();
+    // EWC consolidates at endTask, so the learner keeps the task under way's examples too.
+    const replay = derpp({ bufferSize: 60, alpha: 0.3, beta: 0.5, seed: 3 });
+    const strategy = { name: 'derpp+ewc', plugins: [...replay.plugins, ...ewc({ lambda: 10 }).plugins] };
+    const learner = createLearner({
+      model,
+      strategy,
+      optimizer: () => sgd({ learningRate: 0.1 }),
+      sampleShape: [8],
+    });
+    const all = [...batches(1)];
+    // The "user": every third batch's rows.
+    const theirs = all.filter((_, k) => k % 3 === 0);
+    all.forEach((b) => learner.learn(b));
+    const x = new Float32Array(theirs.reduce((n, b) => n + b.x.length, 0));
+    theirs.reduce((at, b) => (x.set(b.x, at), at + b.x.length), 0);
+    const match = matchRows(x, 8);
+    const storedMatches = () => {
+      const rows = (
+        strategy.plugins[0] as unknown as { memory: { buffer: { all(): { x: Float32Array } } } }
+      ).memory.buffer.all().x;
+      let n = 0;
+      for (let r = 0; r < rows.length / 8; r++) if (match(rows.subarray(r * 8, r * 8 + 8))) n++;
+      return { n, size: rows.length / 8 };
+    };
+    const before = storedMatches();
+    assert.ok(before.n > 5, `the buffer holds the user's rows before (${before.n})`);
+    const weights = modelWeights(model).map((v) => v.dataSync().slice());
+    const removed = learner.forgetExamples(match);
+    assert.equal(removed.derpp, before.n);
+    assert.equal('ewc' in removed, false, 'EWC stores no examples: nothing to ask it');
+    assert.ok(removed.task > 0, "the task under way's rows too");
+    const after = storedMatches();
+    assert.equal(after.n, 0);
+    assert.equal(after.size, before.size - before.n, 'only their rows left');
+    assert.deepEqual(
+      modelWeights(model).map((v) => v.dataSync()),
+      weights,
+      'the weights are not touched by forgetting',
+    );
+    assert.deepEqual(learner.forgetExamples(match), { derpp: 0, task: 0 });
+    for (const b of batches(1)) learner.learn(b);
+    assert.ok(learner.evaluate(test).accuracy > 0.5, 'it learns on');
+    learner.dispose();
+    model.dispose();
   });
 });

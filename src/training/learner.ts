@@ -25,6 +25,7 @@ import { ActiveClasses, maskLogits, type ActiveOutputs } from './active-classes.
 import { assertCheckpointable, assertCheckpointableOptimizer, assertSameStrategy } from './checkpointable.js';
 import type { Batch, EvaluationContext, ExperienceContext, Plugin } from './plugin.js';
 import { stepper, type StepResult } from './step.js';
+import { rowsToKeep, takeRows, type ExampleMatch } from '../memory/forget.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SAVED_MODEL_FORMAT, writeSavedModel, type SavedModelManifest } from '../checkpoint/learner-files.js';
@@ -284,6 +285,41 @@ export class Learner {
       perClass,
       confusion,
     };
+  }
+
+  /**
+   * Forgets stored examples: every row whose input `match` accepts leaves each plugin's memory
+   * (replay buffers, exemplars, episodic memories) and the task under way's examples. What the
+   * weights (and importances, anchors) learnt from them stays: only training again without them
+   * undoes that. Refuses, before removing anything, a strategy with a plugin that stores examples
+   * but cannot remove them. Returns the rows removed, per plugin name and `task` (the task's own).
+   */
+  forgetExamples(match: ExampleMatch): Record<string, number> {
+    const unable = this.plugins.filter((p) => p.memoryBytes && !p.forgetExamples).map((p) => p.name);
+    if (unable.length) {
+      throw new ConfigError(
+        'strategy',
+        `${this.strategy.name} keeps examples it cannot forget (${unable.join(', ')}): deleting a user's rows needs a memory that can remove them`,
+      );
+    }
+    const removed: Record<string, number> = {};
+    for (const p of this.plugins) {
+      if (p.forgetExamples) removed[p.name] = (removed[p.name] ?? 0) + p.forgetExamples(match);
+    }
+    const size = sampleSize({ sampleShape: this.sampleShape });
+    let own = 0;
+    this.taskChunks = this.taskChunks.map((chunk) => {
+      const kept = rowsToKeep(chunk.x, size, chunk.y.length, match);
+      own += chunk.y.length - kept.length;
+      return kept.length === chunk.y.length
+        ? chunk
+        : { x: takeRows(chunk.x, size, kept), y: takeRows(chunk.y, 1, kept) };
+    });
+    removed.task = own;
+    // What is computed from the memories before predicting (GDumb's retraining, iCaRL's class
+    // means, the key-value memory's keys) is computed again without the removed rows.
+    if (Object.values(removed).some((n) => n > 0)) this.learntSinceEvaluation = true;
+    return removed;
   }
 
   /** Everything the learner goes on from, as plain data for a checkpoint file. */

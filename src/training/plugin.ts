@@ -14,6 +14,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Classifier } from '../models/classifier.js';
 import type { ModelGrowth } from '../models/growth.js';
 import type { StateValue } from '../core/state.js';
+import type { ExampleMatch } from '../memory/forget.js';
 
 /** What every hook sees: the run and the experience being trained on. */
 export interface ExperienceContext {
@@ -212,6 +213,12 @@ export interface Plugin {
    * costs. Reported in `run-end` as `methodMemoryBytes`, summed over the plugins.
    */
   memoryBytes?(): number;
+  /**
+   * Removes the stored examples whose input `match` accepts (a user's data deleted: memory/forget.ts)
+   * and returns how many it removed. A plugin that stores examples (`memoryBytes`) must define it:
+   * a Learner refuses to forget with one that does not, rather than keep rows it was told to drop.
+   */
+  forgetExamples?(match: ExampleMatch): number;
   /** After the run (`run-end`): free the tensors the plugin kept (importances, anchors, frozen models). */
   dispose?(): void;
 

@@ -116,6 +116,7 @@ export function memoryAugmentedPlugin(options: MemoryAugmentedOptions): MemoryAu
       return memory;
     },
     memoryBytes: () => memory?.memoryBytes() ?? 0,
+    forgetExamples: (match) => memory?.forget(match) ?? 0,
     extraBatch(ctx) {
       if (!replay || !memory?.size) return null;
       if (ctx.model.multiHead) {

@@ -28,6 +28,7 @@ export function multiTaskReplay(options: MultiTaskReplayOptions): Strategy {
   const replay: Plugin = {
     name: 'multi-task-replay',
     memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
+    forgetExamples: (match) => memory.forget(match),
     extraBatch(ctx) {
       const rows = memory.sample(ctx);
       return rows && { x: rows.x, y: rows.y, taskIds: rows.taskIds };

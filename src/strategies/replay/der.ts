@@ -69,6 +69,7 @@ export function darkReplayPlugin(settings: DarkReplaySettings): DerPlugin {
   return {
     name,
     memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
+    forgetExamples: (match) => memory.forget(match),
     taskFree: true,
     memory,
     lossTerms(ctx) {

@@ -135,6 +135,11 @@ export function episodicMemoryPlugin(
     name,
     needsTaskCount: true,
     memoryBytes: () => memory?.memoryBytes() ?? 0,
+    forgetExamples(match) {
+      if (!memory) return 0;
+      const before = memory.size;
+      return before - memory.forget(match).length;
+    },
     get memory() {
       return memory;
     },

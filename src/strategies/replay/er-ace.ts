@@ -52,6 +52,7 @@ export function erAcePlugin(options: ErAceOptions): ErAcePlugin {
   return {
     name: 'er-ace',
     memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
+    forgetExamples: (match) => memory.forget(match),
     taskFree: true,
     memory,
     seen,

@@ -35,6 +35,7 @@ export function erPlugin(options: ErOptions): ErPlugin {
     name: 'er',
     taskFree: true,
     memoryBytes: () => memory.buffer?.memoryBytes() ?? 0,
+    forgetExamples: (match) => memory.forget(match),
     memory,
     extraBatch(ctx) {
       if (ctx.model.multiHead) {

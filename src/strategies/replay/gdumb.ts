@@ -131,6 +131,7 @@ export function gdumbPlugin(options: GdumbOptions): GdumbPlugin {
   return {
     name: 'gdumb',
     memoryBytes: () => memory?.memoryBytes() ?? 0,
+    forgetExamples: (match) => memory?.forget(match) ?? 0,
     observeOnly: true,
     taskFree: true,
     get memory() {

@@ -103,6 +103,7 @@ export function icarlPlugin(options: IcarlOptions): IcarlPlugin {
   return {
     name: 'icarl',
     memoryBytes: () => memory?.memoryBytes() ?? 0,
+    forgetExamples: (match) => memory?.forget(match) ?? 0,
     get exemplars() {
       return memory;
     },

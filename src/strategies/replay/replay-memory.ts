@@ -11,6 +11,7 @@ import { createRng } from '../../core/random.js';
 import { StateReader, type StateValue } from '../../core/state.js';
 import { bufferStateValue, restoreBuffer, type BufferBatch } from '../../memory/buffer.js';
 import { ReservoirBuffer } from '../../memory/reservoir.js';
+import type { ExampleMatch } from '../../memory/forget.js';
 import type { Classifier } from '../../models/classifier.js';
 import { logitsByTask } from '../../models/logits-by-task.js';
 import type { LossContext, StepContext } from '../../training/plugin.js';
@@ -54,6 +55,8 @@ export interface ReplayMemory {
    * without logits.
    */
   growLogits(numClasses: number): void;
+  /** Removes the stored rows whose input `match` accepts; how many (0 before the buffer exists). */
+  forget(match: ExampleMatch): number;
 }
 
 /** The memory that checked options describe (the methods check them against their schemas). */
@@ -94,6 +97,7 @@ export function replayMemory(options: ReplayBufferOptions, keepLogits = false): 
       buffer = new ReservoirBuffer(shape, keepRng);
       restoreBuffer(buffer, r.raw('buffer'), `${where}.buffer`);
     },
+    forget: (match) => buffer?.forget(match) ?? 0,
     growLogits(numClasses) {
       if (!keepLogits || !buffer) return;
       const state = buffer.state();

@@ -62,6 +62,7 @@ export function importanceReplayPlugin(
     name: 'importance-replay',
     buffer: () => buffer,
     memoryBytes: () => buffer?.memoryBytes() ?? 0,
+    forgetExamples: (match) => buffer?.forget(match) ?? 0,
     onExperienceStart(ctx) {
       buffer ??= new PerTaskBuffer(bufferSize, sampleSize(ctx.trainingSet));
     },

@@ -45,6 +45,7 @@ import { flatten } from '../../engine/ops/gradient-vector.js';
 import type { ExperienceContext, Plugin } from '../../training/plugin.js';
 import type { Strategy, TrainingSetSelector } from '../../training/strategy.js';
 import { methodOptions } from '../definition.js';
+import { rowsToKeep, takeRows } from '../../memory/forget.js';
 
 /** Per past experience (in experience order), the factor a method multiplies that task's protection by. */
 export type TaskWeights = () => readonly number[];
@@ -271,6 +272,20 @@ export function taskImportance(options: TaskImportanceOptions = {}): TaskImporta
     series: () => series,
     importance: () => [...importance],
     memoryBytes: () => [...held.values()].reduce((n, d) => n + d.x.byteLength + d.y.byteLength, 0),
+    forgetExamples(match) {
+      let removed = 0;
+      for (const [index, rows] of held) {
+        const size = rows.x.length / rows.y.length;
+        const kept = rowsToKeep(rows.x, size, rows.y.length, match);
+        if (kept.length === rows.y.length) continue;
+        removed += rows.y.length - kept.length;
+        const left = { x: takeRows(rows.x, size, kept), y: takeRows(rows.y, 1, kept) };
+        held.set(index, left);
+        // The measured tasks read the same rows: they follow.
+        tasks = tasks.map((task) => (task.index === index ? { ...task, rows: left } : task));
+      }
+      return removed;
+    },
     onExperienceStart(ctx) {
       if (ctx.model.multiHead) {
         throw new ConfigError(
