@@ -61,3 +61,19 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   const [first] = schemaProblems(schema, result.error, '');
   throw new HttpError(400, first.path || 'body', first.message);
 }
+
+export const deleteUserQuery = z.strictObject({
+  retrain: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('train the shared model again from the log without the user'),
+});
+
+/** A URL's query parsed by `schema`, or a 400 naming the first bad parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const result = schema.safeParse(query ?? {}, { reportInput: true });
+  if (result.success) return result.data;
+  const [first] = schemaProblems(schema, result.error, '');
+  throw new HttpError(400, first.path || 'query', first.message);
+}

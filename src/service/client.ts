@@ -65,6 +65,19 @@ export interface UserState {
   readonly prequentialAccuracy: number | null;
 }
 
+/** What deleting a user removed (`DELETE /v1/models/:model/users/:user`). */
+export interface UserDeletion {
+  readonly user: string;
+  readonly examplesDeleted: number;
+  /** Their rows removed from the strategy's memories (replay buffer, exemplars, the task under way). */
+  readonly memoryRowsDeleted: number;
+  readonly snapshotsRewritten: number;
+  /** Snapshots that did not load, so could not be rewritten: removed. */
+  readonly snapshotsRemoved: number;
+  /** The shared model was trained again from the log without them. */
+  readonly retrained: boolean;
+}
+
 export class UnforgetApiError extends Error {
   constructor(
     readonly status: number,
@@ -114,6 +127,23 @@ export class UnforgetClient {
     return this.call('PUT', `/v1/models/${encodeURIComponent(model)}/users/${encodeURIComponent(user)}`, {
       personal,
     });
+  }
+
+  /**
+   * Forgets `user`: their examples, personal head and rows in the strategy's memories, in every
+   * snapshot too. What the shared weights learnt from them stays unless `retrain` (the shared
+   * model is then trained again from the log without them). Admin, or the user's own token.
+   */
+  deleteUser(
+    model: string,
+    user: string,
+    options: { readonly retrain?: boolean } = {},
+  ): Promise<UserDeletion> {
+    const query = options.retrain ? '?retrain=true' : '';
+    return this.call(
+      'DELETE',
+      `/v1/models/${encodeURIComponent(model)}/users/${encodeURIComponent(user)}${query}`,
+    );
   }
 
   /** The model's snapshots on disk, newest first (admin). */

@@ -1,8 +1,8 @@
 /**
  * The service's durable state in one SQLite database (better-sqlite3, WAL): the log of every
  * acknowledged example (its sequence number is SQLite's rowid, increasing over all models), the
- * users and their hashed tokens, and the micro-batches
- * the trainer cut from the log. `synchronous = FULL`: a commit is on disk when it returns, which
+ * users and their hashed tokens, the micro-batches the trainer cut from the log (marked `undone`
+ * once a rollback undid them), and the deletions of users asked for and not yet carried out. `synchronous = FULL`: a commit is on disk when it returns, which
  * is what lets `learn` answer 202 only after it (group-commit.ts shares one commit among the
  * requests of one turn of the event loop).
  */
@@ -55,12 +55,26 @@ CREATE TABLE IF NOT EXISTS batches (
   kind TEXT NOT NULL,
   first_seq INTEGER NOT NULL,
   last_seq INTEGER NOT NULL,
-  size INTEGER NOT NULL
+  size INTEGER NOT NULL,
+  undone INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS batches_by_model ON batches (model, id);
+CREATE INDEX IF NOT EXISTS examples_by_user ON examples (model, user, seq);
+CREATE TABLE IF NOT EXISTS deletions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  model TEXT NOT NULL,
+  user TEXT NOT NULL,
+  up_to_seq INTEGER NOT NULL,
+  retrain INTEGER NOT NULL,
+  at INTEGER NOT NULL
+);
 `;
 /** The schema's version (SQLite's user_version). */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+/** What takes a database of an earlier version to this one (the rest is created by SCHEMA). */
+const MIGRATIONS: Readonly<Record<number, string>> = {
+  2: 'ALTER TABLE batches ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;',
+};
 
 /** Opens (creating) `<dataDir>/service.db` in WAL mode with fully synchronous commits. */
 export async function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Promise<Database> {
@@ -74,7 +88,9 @@ export async function openDatabase(dataDir: string, options: { readonly?: boolea
   const tables = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
     n: number;
   };
-  if (tables.n > 0 && version !== SCHEMA_VERSION) {
+  if (tables.n > 0 && version !== SCHEMA_VERSION && MIGRATIONS[version] !== undefined && !options.readonly) {
+    db.exec(MIGRATIONS[version]);
+  } else if (tables.n > 0 && version !== SCHEMA_VERSION) {
     db.close();
     throw new DataFormatError(
       join(dataDir, 'service.db'),
@@ -119,7 +135,17 @@ export function logStatements(db: Database) {
   const user = db.prepare('SELECT id, personal, at FROM users WHERE model = ? AND id = ?');
   const counts = db.prepare('SELECT COUNT(*) AS n, MAX(seq) AS last FROM examples WHERE model = ?');
   const userCount = db.prepare('SELECT COUNT(*) AS n FROM examples WHERE model = ? AND user = ?');
+  const insertDeletion = db.prepare(
+    'INSERT INTO deletions (model, user, up_to_seq, retrain, at) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) FROM examples), ?, ?)',
+  );
   return {
+    /**
+     * Records, durably, that `id`'s examples so far are to be deleted (the trainer carries it
+     * out, and again after a crash until it is done); the deletion's id.
+     */
+    requestDeletion(model: string, id: string, retrain: boolean): number {
+      return Number(insertDeletion.run(model, id, retrain ? 1 : 0, Date.now()).lastInsertRowid);
+    },
     /** Appends one example; its sequence number. */
     appendExample(
       model: string,
@@ -166,6 +192,16 @@ export interface RecordedBatch {
   readonly size: number;
 }
 
+/** A user's deletion, asked for (`DELETE /v1/models/:model/users/:user`) and not yet carried out. */
+export interface PendingDeletion {
+  readonly id: number;
+  readonly user: string;
+  /** The newest sequence number when it was asked: later examples are not theirs to delete. */
+  readonly upTo: number;
+  /** Train the shared model again from the log without them. */
+  readonly retrain: boolean;
+}
+
 /** The statements the trainer runs: reading the log after a sequence number, recording batches. */
 export function trainerStatements(db: Database, model: string) {
   type Row = { seq: number; user: string | null; x: Buffer; y: number; private: number; at: number };
@@ -188,6 +224,30 @@ export function trainerStatements(db: Database, model: string) {
   const batchesAfter = db.prepare(
     'SELECT id, kind, first_seq AS first, last_seq AS last, size FROM batches WHERE model = ? AND id > ? ORDER BY id',
   );
+  const batchesKept = db.prepare(
+    'SELECT id, kind, first_seq AS first, last_seq AS last, size FROM batches WHERE model = ? AND undone = 0 ORDER BY id',
+  );
+  const markUndone = db.prepare('UPDATE batches SET undone = 1 WHERE model = ? AND id > ? AND id <= ?');
+  const deletions = db.prepare(
+    'SELECT id, user, up_to_seq AS upTo, retrain FROM deletions WHERE model = ? ORDER BY id',
+  );
+  const userInputs = db.prepare('SELECT x FROM examples WHERE model = ? AND user = ? AND seq <= ?');
+  const deleteExamples = db.prepare('DELETE FROM examples WHERE model = ? AND user = ? AND seq <= ?');
+  const deleteUser = db.prepare(
+    'DELETE FROM users WHERE model = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM examples WHERE model = ? AND user = ?)',
+  );
+  // Tokens act for a user across models: they go with the user's last model.
+  const deleteTokens = db.prepare(
+    'DELETE FROM tokens WHERE user = ? AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?)',
+  );
+  const deleteDeletion = db.prepare('DELETE FROM deletions WHERE id = ?');
+  const finishDeletion = db.transaction((d: PendingDeletion) => {
+    const removed = deleteExamples.run(model, d.user, d.upTo).changes;
+    deleteUser.run(model, d.user, model, d.user);
+    deleteTokens.run(d.user, d.user);
+    deleteDeletion.run(d.id);
+    return removed;
+  });
   const toExample = (row: Row): LoggedExample => ({
     seq: row.seq,
     user: row.user,
@@ -220,6 +280,35 @@ export function trainerStatements(db: Database, model: string) {
     /** The micro-batches recorded after batch `id` (learnt before a restart, after its snapshot). */
     batchesAfter(id: number): RecordedBatch[] {
       return batchesAfter.all(model, id) as RecordedBatch[];
+    },
+    /** Every recorded micro-batch no rollback undid: what a retraining learns again. */
+    batchesKept(): RecordedBatch[] {
+      return batchesKept.all(model) as RecordedBatch[];
+    },
+    /** A rollback undid the batches in (after, upTo]: a retraining passes them over. */
+    markUndone(after: number, upTo: number): void {
+      markUndone.run(model, after, upTo);
+    },
+    /** The deletions asked for and not carried out yet, oldest first. */
+    pendingDeletions(): PendingDeletion[] {
+      return (deletions.all(model) as (Omit<PendingDeletion, 'retrain'> & { retrain: number })[]).map(
+        (d) => ({
+          ...d,
+          retrain: d.retrain === 1,
+        }),
+      );
+    },
+    /** The inputs of `user`'s examples up to sequence `upTo`, row after row. */
+    userInputs(user: string, upTo: number): Float32Array[] {
+      return (userInputs.all(model, user, upTo) as { x: Buffer }[]).map((r) => floatsOf(r.x));
+    },
+    /**
+     * Deletes the user's examples up to the deletion's sequence number, the user (unless they
+     * sent more since) and their tokens (unless they are a user of another model), and the
+     * deletion itself, in one transaction; the examples deleted.
+     */
+    finishDeletion(deletion: PendingDeletion): number {
+      return finishDeletion(deletion);
     },
   };
 }

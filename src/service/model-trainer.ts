@@ -14,6 +14,12 @@
  * Each batch is recorded in the log before it is learnt, so a restart, which loads the newest
  * snapshot, learns again exactly the batches recorded after it and goes on: every acknowledged
  * example is learnt once by the model that survives, whatever the timing of the crash.
+ *
+ * Deleting a user (`forgetUser`) takes their rows out of the strategy's memories, their head
+ * out of the heads, and both out of every snapshot, then their examples out of the log; asked
+ * for durably first, it is carried out again after a crash until it is done. With `retrain`, the
+ * shared model and the heads are trained again from the log without them and the old snapshots,
+ * whose weights learnt from them, are removed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,12 +29,41 @@ import { createLearner } from '../learner/create-learner.js';
 import { loadLearner } from '../learner/load-learner.js';
 import { modelWeights } from '../models/classifier.js';
 import type { Learner } from '../training/learner.js';
-import { trainerStatements, type Database, type LoggedExample } from './log-store.js';
+import { matchRows } from '../memory/forget.js';
+import {
+  trainerStatements,
+  type Database,
+  type LoggedExample,
+  type PendingDeletion,
+  type RecordedBatch,
+} from './log-store.js';
 import { PersonalHeads, type PersonalHead } from './personal-heads.js';
 import type { ServedModelConfig } from './service-config.js';
-import { listSnapshots, loadNewestSnapshot, snapshotPath, snapshotsDir, writeSnapshot } from './snapshots.js';
+import {
+  listSnapshots,
+  loadNewestSnapshot,
+  removeSnapshots,
+  rewriteSnapshots,
+  snapshotPath,
+  snapshotsDir,
+  writeSnapshot,
+} from './snapshots.js';
 
 const PERSONAL_FILE = 'personal.json';
+
+/** What deleting a user removed. */
+export interface UserDeletion {
+  readonly user: string;
+  /** Their examples deleted from the log. */
+  readonly examplesDeleted: number;
+  /** Rows of the current learner's memories (replay buffer, exemplars, the task under way) removed. */
+  readonly memoryRowsDeleted: number;
+  /** Snapshots rewritten without their rows and head; `snapshotsRemoved`: ones that did not load, removed. */
+  readonly snapshotsRewritten: number;
+  readonly snapshotsRemoved: number;
+  /** The shared model and the heads were trained again from the log without them. */
+  readonly retrained: boolean;
+}
 
 /** What the HTTP side needs to predict as the trainer's model does. */
 export interface PublishedWeights {
@@ -110,7 +145,19 @@ export class ModelTrainer {
       this.prequential = { ...m.prequential };
       if (personalText !== null) this.heads?.restore(personalText);
     }
-    for (const batch of this.statements.batchesAfter(this.lastBatchId)) {
+    this.relearn(this.statements.batchesAfter(this.lastBatchId));
+    // Deletions a crash interrupted are carried out before anything else is learnt.
+    for (const deletion of this.statements.pendingDeletions()) await this.forgetUser(deletion);
+  }
+
+  /** The recorded deletion `id` when it is still to be carried out. */
+  pendingDeletion(id: number): PendingDeletion | undefined {
+    return this.statements.pendingDeletions().find((d) => d.id === id);
+  }
+
+  /** Learns the recorded `batches` again, in order, as they were cut. */
+  private relearn(batches: readonly RecordedBatch[]): void {
+    for (const batch of batches) {
       if (batch.kind === 'shared')
         this.learnShared(this.statements.sharedRange(batch.first, batch.last), batch.last);
       else {
@@ -119,6 +166,77 @@ export class ModelTrainer {
       }
       this.lastBatchId = batch.id;
     }
+  }
+
+  /**
+   * Carries out a deletion the HTTP side recorded: the user's examples up to `deletion.upTo`
+   * leave the memories, the snapshots and then the log; their head goes. The log rows go last,
+   * in the transaction that marks the deletion done, so that a crash before it repeats the whole.
+   */
+  async forgetUser(deletion: PendingDeletion): Promise<UserDeletion> {
+    const { user, upTo, retrain } = deletion;
+    const sampleSize = this.config.learner.sampleShape.reduce((a, b) => a * b, 1);
+    const inputs = this.statements.userInputs(user, upTo);
+    const x = new Float32Array(inputs.length * sampleSize);
+    inputs.forEach((row, i) => x.set(row, i * sampleSize));
+    const match = matchRows(x, sampleSize);
+    const rowsIn = (removed: Record<string, number>) => Object.values(removed).reduce((a, b) => a + b, 0);
+    const memoryRowsDeleted = rowsIn(this.learner.forgetExamples(match));
+    this.heads?.remove(user);
+    if (retrain) {
+      // Their examples out of the log first (the transaction ends the deletion), then the model
+      // learns the log again from nothing; the old snapshots learnt from them and go.
+      const examplesDeleted = this.statements.finishDeletion(deletion);
+      await this.retrain();
+      return {
+        user,
+        examplesDeleted,
+        memoryRowsDeleted,
+        snapshotsRewritten: 0,
+        snapshotsRemoved: 0,
+        retrained: true,
+      };
+    }
+    const snapshots = await rewriteSnapshots(this.dir, (learner, path): Record<string, string> => {
+      learner.forgetExamples(match);
+      if (!this.heads) return {};
+      const file = join(path, PERSONAL_FILE);
+      return { [PERSONAL_FILE]: PersonalHeads.withoutUser(readFileSync(file, 'utf8'), user) };
+    });
+    this.version += 1;
+    this.publishAll = true;
+    await this.snapshot();
+    const examplesDeleted = this.statements.finishDeletion(deletion);
+    return {
+      user,
+      examplesDeleted,
+      memoryRowsDeleted,
+      snapshotsRewritten: snapshots.rewritten,
+      snapshotsRemoved: snapshots.removed,
+      retrained: false,
+    };
+  }
+
+  /**
+   * Trains a fresh learner and fresh heads on every recorded batch no rollback undid, from the log
+   * as it is now, replacing every snapshot with one of the result.
+   */
+  private async retrain(): Promise<void> {
+    const version = this.version;
+    this.learner.dispose();
+    this.learner = await createLearner(this.config.learner);
+    this.heads = this.makeHeads();
+    [this.lastSeq, this.personalSeq, this.examplesLearned] = [0, 0, 0];
+    this.prequential = { correct: 0, total: 0 };
+    const lastBatchId = this.lastBatchId;
+    this.relearn(this.statements.batchesKept());
+    this.lastBatchId = lastBatchId;
+    // Versions only grow: the retrained model is newer than anything served before.
+    this.version = version + 1;
+    this.publishAll = true;
+    removeSnapshots(this.dir);
+    this.sinceSnapshot = 0;
+    await this.snapshot();
   }
 
   private makeHeads(): PersonalHeads | null {
@@ -269,6 +387,7 @@ export class ModelTrainer {
     if (this.heads) this.heads.restore(readFileSync(join(path, PERSONAL_FILE), 'utf8'));
     this.learner.dispose();
     this.learner = learner;
+    this.statements.markUndone(meta.lastBatchId, this.lastBatchId);
     this.examplesSkipped += this.examplesLearned - meta.examplesLearned;
     this.examplesLearned = meta.examplesLearned;
     this.prequential = { ...meta.prequential };

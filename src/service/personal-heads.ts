@@ -246,6 +246,13 @@ export class PersonalHeads {
     }
   }
 
+  /** Saved heads (`save()`'s text) without `user`'s: what a snapshot keeps once they are deleted. */
+  static withoutUser(text: string, user: string): string {
+    const data = JSON.parse(text) as { format: string; users: Record<string, unknown> };
+    delete data.users[user];
+    return JSON.stringify(data);
+  }
+
   restore(text: string): void {
     const floats = (s: string) => {
       const bytes = Buffer.from(s, 'base64');

@@ -19,6 +19,7 @@ export class PredictionLog {
   private scheduled = false;
   private readonly insert;
   private readonly lookup;
+  private readonly forget;
 
   private constructor(private readonly db: Database) {
     db.exec(
@@ -26,6 +27,7 @@ export class PredictionLog {
     );
     this.insert = db.prepare('INSERT INTO predictions (id, model, user, x, at) VALUES (?, ?, ?, ?, ?)');
     this.lookup = db.prepare('SELECT model, user, x FROM predictions WHERE id = ?');
+    this.forget = db.prepare('DELETE FROM predictions WHERE model = ? AND user = ?');
   }
 
   static async open(dataDir: string): Promise<PredictionLog> {
@@ -58,6 +60,12 @@ export class PredictionLog {
     const rows = this.pending;
     this.pending = [];
     this.db.transaction(() => rows.forEach((r) => this.insert.run(...r)))();
+  }
+
+  /** Deletes every prediction `user` asked of `model` (their inputs go with them). */
+  forgetUser(model: string, user: string): void {
+    this.flush();
+    this.forget.run(model, user);
   }
 
   close(): void {

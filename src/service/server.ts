@@ -12,6 +12,8 @@ import {
   parseBody,
   predictBody,
   rollbackBody,
+  deleteUserQuery,
+  parseQuery,
   userId,
   userSettingsBody,
 } from './api-schemas.js';
@@ -301,6 +303,29 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     // In the log's order: examples logged before this commit keep the setting they were logged with.
     await commits.submit(() => log.setPersonalMode(model.name, user, personal));
     return { user, personal };
+  });
+
+  app.delete('/v1/models/:model/users/:user', async (request: FastifyRequest) => {
+    const principal = principalOf(request);
+    const model = modelOf(request);
+    const user = userParam(request);
+    actingUser(principal, user);
+    const { retrain } = parseQuery(deleteUserQuery, request.query);
+    if (!log.user(model.name, user))
+      throw new HttpError(404, 'user', `no user "${user}" in model "${model.name}"`);
+    // Recorded in the log's order, durably: examples acknowledged before it are theirs to delete,
+    // and the trainer carries it out even if the process dies before it answers.
+    const deletion = await commits.submit(() => log.requestDeletion(model.name, user, retrain));
+    const done = await trainer.forget(model.name, deletion);
+    predictionLog.forgetUser(model.name, user);
+    return {
+      user,
+      examplesDeleted: done?.examplesDeleted ?? 0,
+      memoryRowsDeleted: done?.memoryRowsDeleted ?? 0,
+      snapshotsRewritten: done?.snapshotsRewritten ?? 0,
+      snapshotsRemoved: done?.snapshotsRemoved ?? 0,
+      retrained: done?.retrained ?? retrain,
+    };
   });
 
   app.post('/v1/users/:user/tokens', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -4,6 +4,8 @@
  * last, with the log position it holds: the last sequence number learnt and the examples learnt.
  * A snapshot is written into `<version>.partial` and renamed, so a crash leaves either the whole
  * snapshot or none; one damaged later (a truncated file) is passed over for the one before it.
+ * Deleting a user rewrites every snapshot without their rows (`rewriteSnapshots`), so that no
+ * rollback or restart brings them back.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,6 +98,58 @@ export async function loadNewestSnapshot(
     }
   }
   return null;
+}
+
+/**
+ * Rewrites every snapshot through `change`, which edits its loaded learner and returns the extra
+ * files to write beside it (name -> text; the others but snapshot.json are dropped). Each is
+ * written whole into `<version>.partial` and swapped in, so a crash leaves the old or the new
+ * one. A snapshot that does not load cannot be edited, so it is removed rather than kept as it
+ * was. Returns how many were rewritten and how many removed.
+ */
+export async function rewriteSnapshots(
+  dir: string,
+  change: (learner: Learner, path: string) => Readonly<Record<string, string>>,
+): Promise<{ rewritten: number; removed: number }> {
+  let [rewritten, removed] = [0, 0];
+  // What a crash in an earlier rewrite left half-swapped still holds the old rows.
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir).filter((n) => /^\d+\.(old|partial)$/.test(n)))
+      rmSync(join(dir, name), { recursive: true, force: true });
+  }
+  for (const meta of listSnapshots(dir)) {
+    const final = join(dir, pad(meta.version));
+    let learner: Learner;
+    try {
+      learner = await loadLearner(final);
+    } catch {
+      rmSync(final, { recursive: true, force: true });
+      removed++;
+      continue;
+    }
+    try {
+      const extra = change(learner, final);
+      const partial = `${final}.partial`;
+      rmSync(partial, { recursive: true, force: true });
+      await learner.save(partial);
+      for (const [name, text] of Object.entries(extra)) writeFileSync(join(partial, name), text);
+      writeFileSync(join(partial, META), JSON.stringify(meta, null, 1) + '\n');
+      const old = `${final}.old`;
+      renameSync(final, old);
+      renameSync(partial, final);
+      rmSync(old, { recursive: true, force: true });
+      rewritten++;
+    } finally {
+      learner.dispose();
+    }
+  }
+  return { rewritten, removed };
+}
+
+/** Removes every snapshot (a retraining replaces what they learnt). */
+export function removeSnapshots(dir: string): void {
+  for (const meta of listSnapshots(dir))
+    rmSync(join(dir, pad(meta.version)), { recursive: true, force: true });
 }
 
 /** Snapshot `version`'s folder. */

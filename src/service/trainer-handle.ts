@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import type { ServiceConfig } from './service-config.js';
 import type { FromTrainer, ToTrainer } from './trainer-process.js';
-import type { PublishedWeights } from './model-trainer.js';
+import type { PublishedWeights, UserDeletion } from './model-trainer.js';
 
 export interface TrainerEvents {
   weights(published: PublishedWeights): void;
@@ -21,7 +21,10 @@ export class TrainerHandle {
   private child: ChildProcess;
   private exited = false;
   private readonly ready: Promise<void>;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private exitWaiters: (() => void)[] = [];
 
@@ -43,7 +46,7 @@ export class TrainerHandle {
         else if (message.type === 'done') {
           const waiter = this.waiting.get(message.id);
           this.waiting.delete(message.id);
-          if (message.error === undefined) waiter?.resolve();
+          if (message.error === undefined) waiter?.resolve(message.result);
           else waiter?.reject(new Error(message.error));
         } else if (message.type === 'failed') {
           events.failed(message.message);
@@ -96,11 +99,19 @@ export class TrainerHandle {
     return this.ask((id) => ({ type: 'rollback', id, model, version }));
   }
 
-  private ask(message: (id: number) => ToTrainer): Promise<void> {
+  /**
+   * Has the trainer carry out the recorded deletion `deletion` of `model`; resolves with what it
+   * removed (null when a restart had carried it out already).
+   */
+  forget(model: string, deletion: number): Promise<UserDeletion | null> {
+    return this.ask((id) => ({ type: 'forget', id, model, deletion }));
+  }
+
+  private ask<T = void>(message: (id: number) => ToTrainer): Promise<T> {
     if (this.exited) return Promise.reject(new Error('the trainer is not running'));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.post(message(id));
     });
   }

@@ -4,7 +4,7 @@
  * (model-trainer.ts), and sends the weights after learning to the server, which predicts with
  * them. The server's requests never wait for a training step. Messages: `init` (the service
  * config) -> `ready`; `wake` (new examples are in the log); `snapshot` -> `snapshotted`;
- * `rollback` -> `rolledBack`; `stop` (snapshot, then exit). Commands run between steps, never
+ * `rollback`, `forget` (carry out a user's recorded deletion) -> `done` with the result; `stop` (snapshot, then exit). Commands run between steps, never
  * inside one.
  */
 import { initEngine } from '../engine/backend.js';
@@ -18,12 +18,13 @@ export type ToTrainer =
   | { type: 'wake' }
   | { type: 'snapshot'; id: number }
   | { type: 'rollback'; id: number; model: string; version: number }
+  | { type: 'forget'; id: number; model: string; deletion: number }
   | { type: 'stop' };
 
 export type FromTrainer =
   | { type: 'ready' }
   | { type: 'weights'; published: ReturnType<ModelTrainer['published']> }
-  | { type: 'done'; id: number; error?: string }
+  | { type: 'done'; id: number; error?: string; result?: unknown }
   | { type: 'log'; line: string }
   | { type: 'failed'; message: string; field?: string; detail?: string };
 
@@ -39,11 +40,11 @@ let wake: (() => void) | null = null;
 const commands: (() => Promise<void>)[] = [];
 
 /** Queues `work` for the loop's next pause between steps; answers `done` for `id` after it. */
-function command(id: number, work: () => Promise<void>): void {
+function command(id: number, work: () => Promise<unknown>): void {
   commands.push(() =>
     work().then(
-      () => {
-        send({ type: 'done', id });
+      (result) => {
+        send({ type: 'done', id, ...(result === undefined ? {} : { result }) });
       },
       (error: unknown) => {
         send({ type: 'done', id, error: error instanceof Error ? error.message : String(error) });
@@ -124,6 +125,17 @@ process.on('message', (message: ToTrainer) => {
       if (!trainer) throw new Error(`no model "${message.model}"`);
       await trainer.rollback(message.version);
       send({ type: 'weights', published: trainer.published() });
+    });
+  } else if (message.type === 'forget') {
+    command(message.id, async () => {
+      const trainer = trainers.find((t) => t.config.name === message.model);
+      if (!trainer) throw new Error(`no model "${message.model}"`);
+      // Carried out already when the trainer started (a pending one after a crash): nothing left.
+      const deletion = trainer.pendingDeletion(message.deletion);
+      if (!deletion) return null;
+      const result = await trainer.forgetUser(deletion);
+      send({ type: 'weights', published: trainer.published() });
+      return result;
     });
   } else if (message.type === 'stop') {
     stopping = true;
