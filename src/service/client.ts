@@ -129,6 +129,23 @@ export class UnforgetClient {
     });
   }
 
+  /** The names of the models served. */
+  async models(): Promise<string[]> {
+    return (await this.call<{ models: string[] }>('GET', '/v1/models')).models;
+  }
+
+  /**
+   * Creates a model from a config (a `models` entry of serve.yaml: `name`, `learner`, ...) and
+   * starts training it (admin); it is served again after a restart.
+   */
+  createModel(config: {
+    readonly name: string;
+    readonly learner: unknown;
+    readonly [option: string]: unknown;
+  }): Promise<ModelState> {
+    return this.call('POST', '/v1/models', config);
+  }
+
   /**
    * Forgets `user`: their examples, personal head and rows in the strategy's memories, in every
    * snapshot too. What the shared weights learnt from them stays unless `retrain` (the shared

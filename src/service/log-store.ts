@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS batches (
 );
 CREATE INDEX IF NOT EXISTS batches_by_model ON batches (model, id);
 CREATE INDEX IF NOT EXISTS examples_by_user ON examples (model, user, seq);
+CREATE TABLE IF NOT EXISTS models (
+  name TEXT PRIMARY KEY,
+  config TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS deletions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   model TEXT NOT NULL,
@@ -138,7 +143,12 @@ export function logStatements(db: Database) {
   const insertDeletion = db.prepare(
     'INSERT INTO deletions (model, user, up_to_seq, retrain, at) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) FROM examples), ?, ?)',
   );
+  const insertModel = db.prepare('INSERT INTO models (name, config, at) VALUES (?, ?, ?)');
   return {
+    /** Keeps a model created through the API (its config as given), so that a restart serves it. */
+    addModel(name: string, config: unknown): void {
+      insertModel.run(name, JSON.stringify(config), Date.now());
+    },
     /**
      * Records, durably, that `id`'s examples so far are to be deleted (the trainer carries it
      * out, and again after a crash until it is done); the deletion's id.
@@ -181,6 +191,15 @@ export function logStatements(db: Database) {
       return (userCount.get(model, id) as { n: number }).n;
     },
   };
+}
+
+/** The models created through the API, oldest first: their configs as given. */
+export function createdModels(db: Database): { name: string; config: unknown }[] {
+  const rows = db.prepare('SELECT name, config FROM models ORDER BY at, name').all() as {
+    name: string;
+    config: string;
+  }[];
+  return rows.map((r) => ({ name: r.name, config: JSON.parse(r.config) as unknown }));
 }
 
 /** A micro-batch as recorded: `shared` (the shared model learnt the log's non-private examples in [first, last], then the heads everything up to last) or `personal` (the heads alone, up to last). */

@@ -21,7 +21,8 @@ import type { GroupCommit } from './group-commit.js';
 import type { PredictionLog } from './prediction-log.js';
 import { SERVICE_PURPOSE, type logStatements } from './log-store.js';
 import type { ServedModel } from './served-model.js';
-import type { ServiceConfig } from './service-config.js';
+import { parseServedModelConfig, type ServedModelConfig, type ServiceConfig } from './service-config.js';
+import { ConfigError } from '../core/errors.js';
 import type { Principal, Tokens } from './tokens.js';
 import type { TrainerHandle } from './trainer-handle.js';
 import { RateLimiter } from './rate-limit.js';
@@ -37,6 +38,8 @@ export interface ServiceParts {
   readonly trainer: TrainerHandle;
   /** Accuracy of `model`'s current weights on up to `n` examples spread over what it learnt. */
   readonly historyAccuracy: (model: ServedModel, n: number) => number | null;
+  /** Serves and trains a new model (its config checked); rejects with a ConfigError naming a bad field. */
+  readonly addModel: (config: ServedModelConfig) => Promise<ServedModel>;
 }
 
 /** Counters /metrics shows. */
@@ -246,9 +249,8 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     return { predictions, modelVersion: model.version };
   });
 
-  app.get('/v1/models/:model', async (request: FastifyRequest) => {
-    principalOf(request);
-    const model = modelOf(request);
+  /** What `GET /v1/models/:model` answers. */
+  const stateOf = (model: ServedModel) => {
     const acknowledged = log.acknowledged(model.name);
     return {
       name: model.name,
@@ -266,6 +268,51 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
         historyAccuracy: parts.historyAccuracy(model, 1000),
       },
     };
+  };
+
+  app.get('/v1/models', async (request: FastifyRequest) => {
+    principalOf(request);
+    return { models: [...models.keys()] };
+  });
+
+  app.post('/v1/models', async (request: FastifyRequest, reply: FastifyReply) => {
+    requireAdmin(request);
+    if (request.body === undefined || request.body === null || typeof request.body !== 'object') {
+      throw new HttpError(400, 'body', 'expected a JSON object: a model config');
+    }
+    let config: ServedModelConfig;
+    try {
+      config = parseServedModelConfig(request.body);
+    } catch (error) {
+      if (error instanceof ConfigError)
+        throw new HttpError(400, error.field, error.message.slice(error.field.length + 2));
+      throw error;
+    }
+    if (models.has(config.name)) {
+      throw new HttpError(
+        409,
+        'name',
+        `expected a new model name, got "${config.name}", which is served already`,
+      );
+    }
+    let model: ServedModel;
+    try {
+      model = await parts.addModel(config);
+    } catch (error) {
+      if (error instanceof ConfigError)
+        throw new HttpError(400, error.field, error.message.slice(error.field.length + 2));
+      throw new HttpError(
+        409,
+        'name',
+        `the trainer could not start "${config.name}": ${(error as Error).message}`,
+      );
+    }
+    return reply.status(201).send(stateOf(model));
+  });
+
+  app.get('/v1/models/:model', async (request: FastifyRequest) => {
+    principalOf(request);
+    return stateOf(modelOf(request));
   });
 
   app.get('/v1/models/:model/users/:user', async (request: FastifyRequest) => {

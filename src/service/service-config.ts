@@ -118,12 +118,25 @@ export function parseServiceConfig(data: unknown): ServiceConfig {
     if (names.has(m.name))
       throw new ConfigError(`models[${i}].name`, `expected a new name, got "${m.name}" again`);
     names.add(m.name);
-    if (m.learner.growOutputs) {
-      throw new ConfigError(
-        `models[${i}].learner.growOutputs`,
-        'expected false: a served model keeps its outputs',
-      );
-    }
+    checkServedModel(m, `models[${i}].`);
   });
+  return result.data;
+}
+
+/** What the schema cannot say of a served model; `prefix` locates it in its document. */
+function checkServedModel(m: ServedModelConfig, prefix: string): void {
+  if (m.learner.growOutputs) {
+    throw new ConfigError(`${prefix}learner.growOutputs`, 'expected false: a served model keeps its outputs');
+  }
+}
+
+/** Validates one served model's config (`POST /v1/models`, or one kept in the log), naming the first bad field. */
+export function parseServedModelConfig(data: unknown): ServedModelConfig {
+  const result = servedModelConfig.safeParse(data, { reportInput: true });
+  if (!result.success) {
+    const [first] = schemaProblems(servedModelConfig, result.error, '');
+    throw new ConfigError(first.path || 'body', first.message);
+  }
+  checkServedModel(result.data, '');
   return result.data;
 }

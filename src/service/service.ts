@@ -8,6 +8,7 @@ import { importOptional } from '../core/optional-package.js';
 import { ConfigError } from '../core/errors.js';
 import { createLearner } from '../learner/create-learner.js';
 import {
+  createdModels,
   floatsOf,
   logStatements,
   openDatabase,
@@ -19,7 +20,7 @@ import { GroupCommit } from './group-commit.js';
 import { PredictionLog } from './prediction-log.js';
 import { ServedModel } from './served-model.js';
 import { buildServer } from './server.js';
-import type { ServiceConfig } from './service-config.js';
+import { parseServedModelConfig, type ServedModelConfig, type ServiceConfig } from './service-config.js';
 import { Tokens } from './tokens.js';
 import { TrainerHandle } from './trainer-handle.js';
 
@@ -60,8 +61,23 @@ function historyAccuracyOf(db: Database): (model: ServedModel, n: number) => num
   };
 }
 
+/**
+ * The served model `m`, its whole learner built once first, so that a bad strategy option is
+ * refused (a ConfigError at `field`) before anything serves or trains it.
+ */
+async function buildServed(m: ServedModelConfig, field: string): Promise<ServedModel> {
+  try {
+    (await createLearner(m.learner)).dispose();
+  } catch (error) {
+    // The learner's message names its own field (`model.type: ...`, `bufferSize: ...`).
+    if (error instanceof ConfigError) throw new ConfigError(field, error.message);
+    throw error;
+  }
+  return ServedModel.build(m);
+}
+
 export async function startService(
-  config: ServiceConfig,
+  given: ServiceConfig,
   options: ServiceOptions = {},
 ): Promise<RunningService> {
   const note = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -72,19 +88,36 @@ export async function startService(
     SERVICE_PURPOSE,
   );
   await initEngine();
-  const db = await openDatabase(config.dataDir);
+  const db = await openDatabase(given.dataDir);
   const tokens = new Tokens(db);
   const newAdminToken = tokens.ensureAdmin(options.adminToken ?? process.env.UNFORGET_ADMIN_TOKEN);
+  // The models created through the API are served again; one the config names now comes from it.
+  const created = createdModels(db).filter((c) => !given.models.some((m) => m.name === c.name));
+  const config: ServiceConfig = {
+    ...given,
+    models: [
+      ...given.models,
+      ...created.map((c) => {
+        try {
+          return parseServedModelConfig(c.config);
+        } catch (error) {
+          db.close();
+          if (error instanceof ConfigError)
+            throw new ConfigError(
+              `models (${c.name}, created through the API).${error.field}`,
+              error.message.slice(error.field.length + 2),
+            );
+          throw error;
+        }
+      }),
+    ],
+  };
   const models = new Map<string, ServedModel>();
   for (const [i, m] of config.models.entries()) {
-    // The whole learner built once here, so that a bad strategy option is refused before anything starts.
-    try {
-      (await createLearner(m.learner)).dispose();
-    } catch (error) {
-      if (error instanceof ConfigError) throw new ConfigError(`models[${i}].learner`, error.message);
-      throw error;
-    }
-    models.set(m.name, await ServedModel.build(m));
+    models.set(
+      m.name,
+      await buildServed(m, i < given.models.length ? `models[${i}].learner` : `models (${m.name}).learner`),
+    );
   }
   const trainer = new TrainerHandle(config, {
     weights: (published) => models.get(published.model)?.update(published),
@@ -99,15 +132,31 @@ export async function startService(
   }
   const commits = new GroupCommit(db);
   const predictionLog = await PredictionLog.open(config.dataDir);
+  const log = logStatements(db);
   const app = await buildServer({
     config,
     models,
-    log: logStatements(db),
+    log,
     commits,
     predictionLog,
     tokens,
     trainer,
     historyAccuracy: historyAccuracyOf(db),
+    async addModel(m) {
+      const served = await buildServed(m, 'learner');
+      // In the map first, so that the trainer's first weights reach it; kept in the log once the
+      // trainer has it, so that a restart serves it again (a failed start leaves no trace).
+      models.set(m.name, served);
+      try {
+        await trainer.addModel(m);
+      } catch (error) {
+        models.delete(m.name);
+        served.dispose();
+        throw error;
+      }
+      await commits.submit(() => log.addModel(m.name, m));
+      return served;
+    },
   });
   const url = await app.listen({ host: config.host, port: config.port });
   return {

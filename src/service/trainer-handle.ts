@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
-import type { ServiceConfig } from './service-config.js';
+import type { ServedModelConfig, ServiceConfig } from './service-config.js';
 import type { FromTrainer, ToTrainer } from './trainer-process.js';
 import type { PublishedWeights, UserDeletion } from './model-trainer.js';
 
@@ -105,6 +105,11 @@ export class TrainerHandle {
    */
   forget(model: string, deletion: number): Promise<UserDeletion | null> {
     return this.ask((id) => ({ type: 'forget', id, model, deletion }));
+  }
+
+  /** Has the trainer train `model` too (created at run time); resolves once it has its first weights. */
+  addModel(model: ServedModelConfig): Promise<void> {
+    return this.ask((id) => ({ type: 'addModel', id, model }));
   }
 
   private ask<T = void>(message: (id: number) => ToTrainer): Promise<T> {

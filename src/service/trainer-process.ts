@@ -11,7 +11,7 @@ import { initEngine } from '../engine/backend.js';
 import { ConfigError } from '../core/errors.js';
 import { openDatabase } from './log-store.js';
 import { ModelTrainer } from './model-trainer.js';
-import type { ServiceConfig } from './service-config.js';
+import type { ServedModelConfig, ServiceConfig } from './service-config.js';
 
 export type ToTrainer =
   | { type: 'init'; config: ServiceConfig }
@@ -19,6 +19,7 @@ export type ToTrainer =
   | { type: 'snapshot'; id: number }
   | { type: 'rollback'; id: number; model: string; version: number }
   | { type: 'forget'; id: number; model: string; deletion: number }
+  | { type: 'addModel'; id: number; model: ServedModelConfig }
   | { type: 'stop' };
 
 export type FromTrainer =
@@ -35,6 +36,8 @@ const POLL_MS = 100;
 const PUBLISH_MS = 50;
 
 let trainers: ModelTrainer[] = [];
+/** What a model created at run time needs: the log's connection and the data folder. */
+let serving: { db: Awaited<ReturnType<typeof openDatabase>>; dataDir: string } | null = null;
 let stopping = false;
 let wake: (() => void) | null = null;
 const commands: (() => Promise<void>)[] = [];
@@ -57,6 +60,7 @@ function command(id: number, work: () => Promise<unknown>): void {
 async function run(config: ServiceConfig): Promise<void> {
   await initEngine();
   const db = await openDatabase(config.dataDir);
+  serving = { db, dataDir: config.dataDir };
   trainers = config.models.map(
     (m) => new ModelTrainer(db, m, config.dataDir, (line) => send({ type: 'log', line })),
   );
@@ -136,6 +140,17 @@ process.on('message', (message: ToTrainer) => {
       const result = await trainer.forgetUser(deletion);
       send({ type: 'weights', published: trainer.published() });
       return result;
+    });
+  } else if (message.type === 'addModel') {
+    command(message.id, async () => {
+      if (!serving) throw new Error('the trainer has not started');
+      if (trainers.some((t) => t.config.name === message.model.name))
+        throw new Error(`a model "${message.model.name}" is trained already`);
+      const { db, dataDir } = serving;
+      const trainer = new ModelTrainer(db, message.model, dataDir, (line) => send({ type: 'log', line }));
+      await trainer.start();
+      trainers.push(trainer);
+      send({ type: 'weights', published: trainer.published() });
     });
   } else if (message.type === 'stop') {
     stopping = true;
