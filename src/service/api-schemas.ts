@@ -77,3 +77,24 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   const [first] = schemaProblems(schema, result.error, '');
   throw new HttpError(400, first.path || 'query', first.message);
 }
+
+export const eventsQuery = z.strictObject({
+  after: z
+    .string()
+    .regex(/^\d+$/, 'expected an event id (a whole number)')
+    .default('0')
+    .transform(Number)
+    .describe('only events after this id: the last one seen, to page'),
+  user: userId.optional().describe("only this user's events (a user's token sees only their own)"),
+  scope: z
+    .enum(['all', 'shared', 'users'])
+    .default('all')
+    .describe("the shared model's drifts, the users', or both"),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .default('100')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, 'expected 1 to 1000')
+    .describe('events at most'),
+});

@@ -65,6 +65,17 @@ export interface UserState {
   readonly prequentialAccuracy: number | null;
 }
 
+/** A drift the trainer detected on prequential errors: of the shared model (`user` null) or of a user's predictions. */
+export interface ServiceEvent {
+  readonly id: number;
+  readonly user: string | null;
+  readonly kind: 'drift';
+  readonly detector: string;
+  /** The sequence number of the example whose error set the detector off. */
+  readonly seq: number;
+  readonly at: string;
+}
+
 /** What deleting a user removed (`DELETE /v1/models/:model/users/:user`). */
 export interface UserDeletion {
   readonly user: string;
@@ -127,6 +138,30 @@ export class UnforgetClient {
     return this.call('PUT', `/v1/models/${encodeURIComponent(model)}/users/${encodeURIComponent(user)}`, {
       personal,
     });
+  }
+
+  /** The model's drift events, oldest first (a user's token sees only their own). */
+  async events(
+    model: string,
+    query: {
+      readonly after?: number;
+      readonly user?: string;
+      readonly scope?: 'all' | 'shared' | 'users';
+      readonly limit?: number;
+    } = {},
+  ): Promise<ServiceEvent[]> {
+    const params = new URLSearchParams(
+      Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    );
+    const search = params.toString() ? `?${params}` : '';
+    return (
+      await this.call<{ events: ServiceEvent[] }>(
+        'GET',
+        `/v1/models/${encodeURIComponent(model)}/events${search}`,
+      )
+    ).events;
   }
 
   /** The names of the models served. */

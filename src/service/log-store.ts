@@ -65,6 +65,16 @@ CREATE TABLE IF NOT EXISTS models (
   config TEXT NOT NULL,
   at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  model TEXT NOT NULL,
+  user TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  detector TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  UNIQUE (model, user, kind, seq)
+);
 CREATE TABLE IF NOT EXISTS deletions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   model TEXT NOT NULL,
@@ -144,7 +154,45 @@ export function logStatements(db: Database) {
     'INSERT INTO deletions (model, user, up_to_seq, retrain, at) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) FROM examples), ?, ?)',
   );
   const insertModel = db.prepare('INSERT INTO models (name, config, at) VALUES (?, ?, ?)');
+  const events = db.prepare(
+    `SELECT id, user, kind, detector, seq, at FROM events WHERE model = @model AND id > @after
+       AND (@scope = 'all' OR (@scope = 'shared' AND user = '') OR (@scope = 'users' AND user <> '')
+            OR (@scope = 'user' AND user = @user))
+     ORDER BY id LIMIT @limit`,
+  );
+  const eventCounts = db.prepare(
+    "SELECT model, user = '' AS shared, COUNT(*) AS n FROM events GROUP BY model, user = ''",
+  );
   return {
+    /**
+     * The model's events after event `after`, oldest first, at most `limit`: all of them, the
+     * shared model's, every user's, or one user's.
+     */
+    events(
+      model: string,
+      after: number,
+      of: 'all' | 'shared' | 'users' | { user: string },
+      limit: number,
+    ): ServiceEvent[] {
+      const scope = typeof of === 'string' ? of : 'user';
+      const user = typeof of === 'string' ? '' : of.user;
+      const rows = events.all({ model, after, scope, user, limit }) as (Omit<ServiceEvent, 'user' | 'at'> & {
+        user: string;
+        at: number;
+      })[];
+      return rows.map((r) => ({
+        ...r,
+        user: r.user === '' ? null : r.user,
+        at: new Date(r.at).toISOString(),
+      }));
+    },
+    /** Drift events so far, per model, on the shared model and on users' predictions. */
+    eventCounts(): { model: string; shared: boolean; n: number }[] {
+      return (eventCounts.all() as { model: string; shared: number; n: number }[]).map((r) => ({
+        ...r,
+        shared: r.shared === 1,
+      }));
+    },
     /** Keeps a model created through the API (its config as given), so that a restart serves it. */
     addModel(name: string, config: unknown): void {
       insertModel.run(name, JSON.stringify(config), Date.now());
@@ -191,6 +239,18 @@ export function logStatements(db: Database) {
       return (userCount.get(model, id) as { n: number }).n;
     },
   };
+}
+
+/** A drift detected by the trainer, as the events route answers it. */
+export interface ServiceEvent {
+  readonly id: number;
+  /** The user whose personalised predictions drifted; null for the shared model. */
+  readonly user: string | null;
+  readonly kind: 'drift';
+  readonly detector: string;
+  /** The sequence number of the example whose error set the detector off. */
+  readonly seq: number;
+  readonly at: string;
 }
 
 /** The models created through the API, oldest first: their configs as given. */
@@ -260,10 +320,17 @@ export function trainerStatements(db: Database, model: string) {
     'DELETE FROM tokens WHERE user = ? AND NOT EXISTS (SELECT 1 FROM users WHERE id = ?)',
   );
   const deleteDeletion = db.prepare('DELETE FROM deletions WHERE id = ?');
+  // The shared model's events have user '' (NULLs would not collide in the UNIQUE key): a batch
+  // learnt again after a restart detects its drifts again, and they are stored once.
+  const insertEvent = db.prepare(
+    "INSERT OR IGNORE INTO events (model, user, kind, detector, seq, at) VALUES (?, ?, 'drift', ?, ?, ?)",
+  );
+  const deleteEvents = db.prepare('DELETE FROM events WHERE model = ? AND user = ?');
   const finishDeletion = db.transaction((d: PendingDeletion) => {
     const removed = deleteExamples.run(model, d.user, d.upTo).changes;
     deleteUser.run(model, d.user, model, d.user);
     deleteTokens.run(d.user, d.user);
+    deleteEvents.run(model, d.user);
     deleteDeletion.run(d.id);
     return removed;
   });
@@ -307,6 +374,10 @@ export function trainerStatements(db: Database, model: string) {
     /** A rollback undid the batches in (after, upTo]: a retraining passes them over. */
     markUndone(after: number, upTo: number): void {
       markUndone.run(model, after, upTo);
+    },
+    /** Stores drift events (each once, whatever the restarts). */
+    recordDrifts(events: readonly { user: string | null; detector: string; seq: number }[]): void {
+      for (const e of events) insertEvent.run(model, e.user ?? '', e.detector, e.seq, Date.now());
     },
     /** The deletions asked for and not carried out yet, oldest first. */
     pendingDeletions(): PendingDeletion[] {

@@ -21,7 +21,7 @@
  * shared model and the heads are trained again from the log without them and the old snapshots,
  * whose weights learnt from them, are removed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
@@ -38,6 +38,7 @@ import {
   type RecordedBatch,
 } from './log-store.js';
 import { PersonalHeads, type PersonalHead } from './personal-heads.js';
+import { DriftWatch } from './drift-watch.js';
 import type { ServedModelConfig } from './service-config.js';
 import {
   listSnapshots,
@@ -50,6 +51,7 @@ import {
 } from './snapshots.js';
 
 const PERSONAL_FILE = 'personal.json';
+const DRIFT_FILE = 'drift.json';
 
 /** What deleting a user removed. */
 export interface UserDeletion {
@@ -87,6 +89,7 @@ export interface PublishedWeights {
 export class ModelTrainer {
   private learner!: Learner;
   private heads: PersonalHeads | null = null;
+  private drift: DriftWatch | null = null;
   private statements: ReturnType<typeof trainerStatements>;
   private lastSeq = 0;
   private personalSeq = 0;
@@ -112,13 +115,15 @@ export class ModelTrainer {
   /** Loads the newest valid snapshot (or a fresh learner) and learns again the batches recorded after it. */
   async start(): Promise<void> {
     let personalText: string | null = null;
+    let drift: DriftWatch | null = null;
     const restored = await loadNewestSnapshot(
       this.dir,
       (version, reason) => this.log(`${this.config.name}: snapshot ${version} passed over: ${reason}`),
       (path) => {
+        // A damaged file passes the snapshot over, as a damaged learner does.
+        drift = this.driftFrom(path);
         if (!this.config.personal.enabled) return;
         personalText = readFileSync(join(path, PERSONAL_FILE), 'utf8');
-        // A damaged file passes the snapshot over, as a damaged learner does.
         PersonalHeads.check(personalText, join(path, PERSONAL_FILE));
       },
     );
@@ -134,6 +139,7 @@ export class ModelTrainer {
     }
     this.learner = restored ? restored.learner : await createLearner(this.config.learner);
     this.heads = this.makeHeads();
+    this.drift = restored ? drift : this.driftFrom(null);
     if (restored) {
       const m = restored.meta;
       [this.lastSeq, this.personalSeq, this.lastBatchId] = [m.lastSeq, m.personalSeq, m.lastBatchId];
@@ -183,6 +189,7 @@ export class ModelTrainer {
     const rowsIn = (removed: Record<string, number>) => Object.values(removed).reduce((a, b) => a + b, 0);
     const memoryRowsDeleted = rowsIn(this.learner.forgetExamples(match));
     this.heads?.remove(user);
+    this.drift?.remove(user);
     if (retrain) {
       // Their examples out of the log first (the transaction ends the deletion), then the model
       // learns the log again from nothing; the old snapshots learnt from them and go.
@@ -199,9 +206,12 @@ export class ModelTrainer {
     }
     const snapshots = await rewriteSnapshots(this.dir, (learner, path): Record<string, string> => {
       learner.forgetExamples(match);
-      if (!this.heads) return {};
-      const file = join(path, PERSONAL_FILE);
-      return { [PERSONAL_FILE]: PersonalHeads.withoutUser(readFileSync(file, 'utf8'), user) };
+      const files: Record<string, string> = {};
+      const personal = join(path, PERSONAL_FILE);
+      if (this.heads) files[PERSONAL_FILE] = PersonalHeads.withoutUser(readFileSync(personal, 'utf8'), user);
+      const drift = join(path, DRIFT_FILE);
+      if (existsSync(drift)) files[DRIFT_FILE] = DriftWatch.withoutUser(readFileSync(drift, 'utf8'), user);
+      return files;
     });
     this.version += 1;
     this.publishAll = true;
@@ -226,6 +236,7 @@ export class ModelTrainer {
     this.learner.dispose();
     this.learner = await createLearner(this.config.learner);
     this.heads = this.makeHeads();
+    this.drift = this.driftFrom(null);
     [this.lastSeq, this.personalSeq, this.examplesLearned] = [0, 0, 0];
     this.prequential = { correct: 0, total: 0 };
     const lastBatchId = this.lastBatchId;
@@ -237,6 +248,18 @@ export class ModelTrainer {
     removeSnapshots(this.dir);
     this.sinceSnapshot = 0;
     await this.snapshot();
+  }
+
+  /**
+   * The drift detectors a snapshot at `path` saved (fresh ones for null, or for a snapshot made
+   * before drift detection existed); null when the config turns drift off. Throws on a damaged file.
+   */
+  private driftFrom(path: string | null): DriftWatch | null {
+    if (this.config.drift === false) return null;
+    const watch = new DriftWatch(this.config.drift);
+    const file = path === null ? null : join(path, DRIFT_FILE);
+    if (file && existsSync(file)) watch.restore(readFileSync(file, 'utf8'), file);
+    return watch;
   }
 
   private makeHeads(): PersonalHeads | null {
@@ -293,6 +316,14 @@ export class ModelTrainer {
       const predicted = this.learner.predict(x);
       this.prequential.correct += predicted.filter((p, i) => p.label === examples[i].y).length;
       this.prequential.total += examples.length;
+      const errors = examples.map((e, i) => ({ seq: e.seq, wrong: predicted[i].label !== e.y }));
+      const drifts = this.drift?.observe(null, errors) ?? [];
+      if (drifts.length > 0) {
+        this.statements.recordDrifts(drifts);
+        // The stream changed before this batch was learnt: what came before is a finished
+        // experience, consolidated by the strategies that do so at a boundary.
+        if (this.config.drift !== false && this.config.drift.endTask) this.learner.endTask();
+      }
       this.learner.learn({ x, y: Int32Array.from(examples, (e) => e.y) });
       this.examplesLearned += examples.length;
       this.sinceSnapshot += examples.length;
@@ -335,13 +366,18 @@ export class ModelTrainer {
         const size = part[0].x.length;
         const x = new Float32Array(part.length * size);
         part.forEach((e, i) => x.set(e.x, i * size));
-        this.heads.learn(
+        const right = this.heads.learn(
           user,
           x,
           part.map((e) => e.y),
           forward,
           this.learner.seenClasses,
         );
+        const drifts = this.drift?.observe(
+          user,
+          part.map((e, i) => ({ seq: e.seq, wrong: !right[i] })),
+        );
+        if (drifts?.length) this.statements.recordDrifts(drifts);
       }
       privateLearnt += examples.filter((e) => e.private).length;
     }
@@ -366,7 +402,10 @@ export class ModelTrainer {
         at: new Date().toISOString(),
       },
       this.config.keepSnapshots,
-      this.heads ? { [PERSONAL_FILE]: this.heads.save() } : {},
+      {
+        ...(this.heads ? { [PERSONAL_FILE]: this.heads.save() } : {}),
+        ...(this.drift ? { [DRIFT_FILE]: this.drift.save() } : {}),
+      },
     );
     this.sinceSnapshot = 0;
   }
@@ -385,6 +424,7 @@ export class ModelTrainer {
     const path = snapshotPath(this.dir, version);
     const learner = await loadLearner(path);
     if (this.heads) this.heads.restore(readFileSync(join(path, PERSONAL_FILE), 'utf8'));
+    this.drift = this.driftFrom(path);
     this.learner.dispose();
     this.learner = learner;
     this.statements.markUndone(meta.lastBatchId, this.lastBatchId);

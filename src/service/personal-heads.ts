@@ -97,7 +97,8 @@ export class PersonalHeads {
    * One personal step for `user` on new examples `x` (n rows) and labels `y`: predicts them first
    * (test-then-train, counted in the user's accuracy), then one SGD step of the head on them and
    * on up to `replay` of the user's earlier examples, then offers them to the user's reservoir.
-   * `sharedActive`: the classes the shared model has seen.
+   * `sharedActive`: the classes the shared model has seen. Returns, per new example, whether the
+   * personalised prediction was right before the step.
    */
   learn(
     user: string,
@@ -105,7 +106,7 @@ export class PersonalHeads {
     y: readonly number[],
     forward: SharedForward,
     sharedActive: readonly number[],
-  ): void {
+  ): boolean[] {
     const state = this.users.get(user) ?? this.newUser(user);
     const n = y.length;
     const { featureSize: F, numClasses: K, sampleSize: S } = this;
@@ -133,9 +134,11 @@ export class PersonalHeads {
     const { features, logits } = forward(batch, total);
     const tested = personalProbabilities(features, logits, state, before, F, K);
     const on = before.length > 0 ? before : Array.from({ length: K }, (_, c) => c);
+    const right: boolean[] = [];
     for (let i = 0; i < n; i++) {
       let best = on[0];
       for (const c of on) if (tested[i * K + c] > tested[i * K + best]) best = c;
+      right.push(best === y[i]);
       if (best === y[i]) state.correct += 1;
     }
     const first = personalProbabilities(features, logits, state, active, F, K);
@@ -171,6 +174,7 @@ export class PersonalHeads {
     state.learnt += n;
     state.rng = rng.state();
     this.changed.add(user);
+    return right;
   }
 
   /** Forgets `user` entirely: head, history, counts. */

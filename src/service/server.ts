@@ -13,6 +13,7 @@ import {
   predictBody,
   rollbackBody,
   deleteUserQuery,
+  eventsQuery,
   parseQuery,
   userId,
   userSettingsBody,
@@ -352,6 +353,24 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     return { user, personal };
   });
 
+  app.get('/v1/models/:model/events', async (request: FastifyRequest) => {
+    const principal = principalOf(request);
+    const model = modelOf(request);
+    const query = parseQuery(eventsQuery, request.query);
+    // A user's token reads only their own events; the admin's any, or all.
+    const user = principal.admin ? (query.user ?? null) : actingUser(principal, query.user);
+    if (user !== null && query.scope === 'shared') {
+      throw new HttpError(
+        400,
+        'scope',
+        'expected all or users with a user: the shared model has its own events',
+      );
+    }
+    return {
+      events: log.events(model.name, query.after, user === null ? query.scope : { user }, query.limit),
+    };
+  });
+
   app.delete('/v1/models/:model/users/:user', async (request: FastifyRequest) => {
     const principal = principalOf(request);
     const model = modelOf(request);
@@ -439,6 +458,13 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       '# HELP unforget_http_errors_total Error answers by status.',
       '# TYPE unforget_http_errors_total counter',
       ...[...counters.errors].map(([status, n]) => `unforget_http_errors_total{status="${status}"} ${n}`),
+      '# HELP unforget_drifts_total Drifts detected on the prequential errors, of the shared model or of users.',
+      '# TYPE unforget_drifts_total counter',
+      ...log
+        .eventCounts()
+        .map(
+          (c) => `unforget_drifts_total{model="${c.model}",scope="${c.shared ? 'shared' : 'users'}"} ${c.n}`,
+        ),
       '# HELP unforget_trainer_up Whether the trainer process runs.',
       '# TYPE unforget_trainer_up gauge',
       `unforget_trainer_up ${trainer.alive ? 1 : 0}`,

@@ -5,6 +5,7 @@
  * the log. With no file, the embedded default: one model `default`, MNIST-shaped (784 inputs, 10
  * classes), an MLP trained by DER++ with a 500-example buffer.
  */
+import { checkDriftConfig, driftConfig } from './drift-watch.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { schemaProblems } from '../core/validation.js';
@@ -63,6 +64,8 @@ export const servedModelConfig = z.strictObject({
     .describe('examples learnt between two snapshots of the trainer'),
   keepSnapshots: z.number().int().min(2).default(5).describe('snapshots kept on disk, newest first'),
   personal: personalConfig.prefault({}),
+  /** Drift detection on the prequential errors (drift-watch.ts); `false` turns it off. */
+  drift: driftConfig.prefault({}),
 });
 
 export const serviceConfig = z.strictObject({
@@ -125,6 +128,7 @@ export function parseServiceConfig(data: unknown): ServiceConfig {
 
 /** What the schema cannot say of a served model; `prefix` locates it in its document. */
 function checkServedModel(m: ServedModelConfig, prefix: string): void {
+  checkDriftConfig(m.drift, `${prefix}drift.`);
   if (m.learner.growOutputs) {
     throw new ConfigError(`${prefix}learner.growOutputs`, 'expected false: a served model keeps its outputs');
   }
