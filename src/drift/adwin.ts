@@ -17,7 +17,13 @@
  * of W"): what remains is, about, the newer sub-window. Such an update reports a drift.
  */
 import { z } from 'zod';
-import { detectorOptions, finiteValue, type DriftDetector } from './detector.js';
+import {
+  DetectorStateReader,
+  detectorOptions,
+  finiteValue,
+  type DriftDetector,
+  type DriftDetectorState,
+} from './detector.js';
 
 export const adwinOptions = z.strictObject({
   delta: z
@@ -106,6 +112,56 @@ export class Adwin implements DriftDetector<number> {
     this.m2 = 0;
     this.ticks = 0;
     this.drift = false;
+  }
+
+  /** The histogram row by row (`totals[r]`, `variances[r]`: buckets of 2^r values, oldest first) and the sums. */
+  state(): DriftDetectorState<'adwin'> {
+    return {
+      name: this.name,
+      options: { ...this.options },
+      totals: this.rows.map((row) => [...row.totals]),
+      variances: this.rows.map((row) => [...row.variances]),
+      n: this.n,
+      total: this.total,
+      m2: this.m2,
+      ticks: this.ticks,
+      drift: this.drift,
+    };
+  }
+
+  restore(state: DriftDetectorState): void {
+    const read = new DetectorStateReader('Adwin', this.name, this.options, state);
+    const totals = read.numberRows('totals', undefined);
+    const variances = read.numberRows('variances', totals.length);
+    totals.forEach((row, r) => {
+      if (variances[r].length !== row.length) {
+        read.fail(
+          `variances[${r}]`,
+          `expected ${row.length} values (as totals[${r}]), got ${variances[r].length}`,
+        );
+      }
+      if (row.length > this.options.maxBuckets) {
+        read.fail(
+          `totals[${r}]`,
+          `expected at most maxBuckets = ${this.options.maxBuckets} buckets, got ${row.length}`,
+        );
+      }
+    });
+    const n = read.integer('n');
+    const width = totals.reduce((sum, row, r) => sum + row.length * 2 ** r, 0);
+    if (width !== n) read.fail('n', `expected ${width}, the values the buckets hold, got ${n}`);
+    const [total, m2, ticks, drift] = [
+      read.number('total'),
+      read.number('m2'),
+      read.integer('ticks'),
+      read.boolean('drift'),
+    ];
+    this.rows = totals.map((row, r) => ({ totals: [...row], variances: [...variances[r]] }));
+    this.n = n;
+    this.total = total;
+    this.m2 = m2;
+    this.ticks = ticks;
+    this.drift = drift;
   }
 
   private insert(x: number): void {

@@ -10,7 +10,13 @@
  * the next change of p a drift whatever its size, so a minimum is only recorded where s_i > 0.
  */
 import { z } from 'zod';
-import { detectorOptions, type DriftDetector } from './detector.js';
+import {
+  DetectorStateReader,
+  detectorOptions,
+  finiteOrNull,
+  type DriftDetector,
+  type DriftDetectorState,
+} from './detector.js';
 
 export const ddmOptions = z
   .strictObject({
@@ -105,6 +111,38 @@ export class Ddm implements DriftDetector<number> {
     this.restart();
     this.drift = false;
     this.warning = false;
+  }
+
+  /** The counters since the last reset; p_min and s_min null while none is recorded. */
+  state(): DriftDetectorState<'ddm'> {
+    return {
+      name: this.name,
+      options: { ...this.options },
+      n: this.n,
+      errors: this.errors,
+      pMin: finiteOrNull(this.pMin),
+      sMin: finiteOrNull(this.sMin),
+      drift: this.drift,
+      warning: this.warning,
+    };
+  }
+
+  restore(state: DriftDetectorState): void {
+    const read = new DetectorStateReader('Ddm', this.name, this.options, state);
+    const n = read.integer('n');
+    const errors = read.integer('errors', 0, n);
+    const values = {
+      pMin: read.numberOr('pMin', Infinity),
+      sMin: read.numberOr('sMin', Infinity),
+      drift: read.boolean('drift'),
+      warning: read.boolean('warning'),
+    };
+    this.n = n;
+    this.errors = errors;
+    this.pMin = values.pMin;
+    this.sMin = values.sMin;
+    this.drift = values.drift;
+    this.warning = values.warning;
   }
 
   private restart(): void {

@@ -1,19 +1,28 @@
 /**
  * Drift detectors: ADWIN, Page-Hinkley and DDM on a stream of numbers (a loss, an error
  * indicator), and two-sample KS and MMD tests on a stream of inputs. Each has the
- * `DriftDetector` shape (`update`, `driftDetected`, `warningDetected`, `reset`) and can be
- * built by name with `createDriftDetector`; see docs/drift.md.
+ * `DriftDetector` shape (`update`, `driftDetected`, `warningDetected`, `reset`, `state` /
+ * `restore`) and can be built by name with `createDriftDetector`, or from a saved state with
+ * `restoreDriftDetector`; see docs/drift.md.
  */
 import type { z } from 'zod';
 import { createRegistry } from '../core/registry.js';
 import { Adwin, adwinOptions, type AdwinOptions } from './adwin.js';
 import { Ddm, ddmOptions, type DdmOptions } from './ddm.js';
-import type { DriftDetectorName } from './detector.js';
+import { ConfigError } from '../core/errors.js';
+import { describeState, type DriftDetectorName, type DriftDetectorState } from './detector.js';
 import { KsDetector, ksOptions, type KsOptions } from './ks.js';
 import { MmdDetector, mmdOptions, type MmdOptions } from './mmd.js';
 import { PageHinkley, pageHinkleyOptions, type PageHinkleyOptions } from './page-hinkley.js';
 
-export { detectorOptions, type DriftDetector, type DriftDetectorName, type DriftInput } from './detector.js';
+export {
+  detectorOptions,
+  type DriftDetector,
+  type DriftDetectorName,
+  type DriftDetectorState,
+  type DriftInput,
+  type DriftStateValue,
+} from './detector.js';
 export { Adwin, adwinOptions, type AdwinOptions } from './adwin.js';
 export { PageHinkley, pageHinkleyOptions, type PageHinkleyOptions } from './page-hinkley.js';
 export { Ddm, ddmOptions, type DdmOptions } from './ddm.js';
@@ -91,4 +100,39 @@ export function createDriftDetector<Name extends DriftDetectorName>(
   options: DriftDetectorOptions[Name] = {},
 ): DriftDetectors[Name] {
   return driftDetectors.get(name, 'name').create(options) as DriftDetectors[Name];
+}
+
+/**
+ * The detector a `state()` came from, rebuilt: made by the state's name with the state's options,
+ * then restored, so it goes on exactly as the saved one would. Throws an Error naming the field for
+ * a state that names no known detector, holds bad options, or is malformed.
+ */
+export function restoreDriftDetector<Name extends DriftDetectorName>(
+  state: DriftDetectorState<Name>,
+): DriftDetectors[Name] {
+  const where = 'restoreDriftDetector';
+  const record = state as unknown;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new Error(
+      `${where}: expected a detector state { name, options, ... }, got ${describeState(record)}`,
+    );
+  }
+  const { name, options } = record as { name?: unknown; options?: unknown };
+  if (typeof name !== 'string' || !driftDetectors.has(name)) {
+    throw new Error(
+      `${where}: name: expected a drift detector (${driftDetectors.names().join(', ')}), got ${describeState(name)}`,
+    );
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`${where} (${name}): options: expected a record, got ${describeState(options)}`);
+  }
+  let detector: DriftDetectors[DriftDetectorName];
+  try {
+    detector = driftDetectors.get(name).create(options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new Error(`${where} (${name}): options.${error.message}`, { cause: error });
+  }
+  detector.restore(state);
+  return detector as DriftDetectors[Name];
 }

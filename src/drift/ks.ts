@@ -14,7 +14,14 @@
  * is kept sorted, one insertion and one removal per update).
  */
 import { z } from 'zod';
-import { detectorOptions, featureVector, type DriftDetector, type DriftInput } from './detector.js';
+import {
+  DetectorStateReader,
+  detectorOptions,
+  featureVector,
+  type DriftDetector,
+  type DriftDetectorState,
+  type DriftInput,
+} from './detector.js';
 
 export const ksOptions = z.strictObject({
   windowSize: z.int().min(10).default(100).describe('values in the reference window and in the recent one'),
@@ -118,6 +125,65 @@ export class KsDetector implements DriftDetector<DriftInput> {
     this.d = 0;
     this.p = 1;
     this.worst = -1;
+  }
+
+  /**
+   * The windows per feature as lists (`reference[f]`, the recent window in arrival order from
+   * `head`, and sorted), their fill counts and the last test's result; `features` null before the
+   * first value.
+   */
+  state(): DriftDetectorState<'ks'> {
+    return {
+      name: this.name,
+      options: { ...this.options },
+      features: this.dims ?? null,
+      reference: this.reference.map((r) => Array.from(r)),
+      refCount: this.refCount,
+      recent: this.recent.map((r) => Array.from(r)),
+      recentSorted: this.recentSorted.map((r) => Array.from(r)),
+      recentCount: this.recentCount,
+      head: this.head,
+      drift: this.drift,
+      statistic: this.d,
+      pValue: this.p,
+      feature: this.worst,
+    };
+  }
+
+  restore(state: DriftDetectorState): void {
+    const read = new DetectorStateReader('KsDetector', this.name, this.options, state);
+    const n = this.options.windowSize;
+    const dims = read.integerOrNone('features', 1);
+    const rows = dims ?? 0;
+    const values = {
+      reference: read.numberRows('reference', rows, n),
+      refCount: dims === undefined ? read.integer('refCount', 0, 0) : read.integer('refCount', 1, n),
+      recent: read.numberRows('recent', rows, n),
+      recentSorted: read.numberRows('recentSorted', rows, n),
+      recentCount: read.integer('recentCount', 0, n),
+      head: read.integer('head', 0, n - 1),
+      drift: read.boolean('drift'),
+      statistic: read.number('statistic'),
+      pValue: read.number('pValue'),
+      feature: read.integer('feature', -1, Math.max(rows - 1, -1)),
+    };
+    if (values.recentCount > 0 && values.refCount < n) {
+      read.fail(
+        'recentCount',
+        `expected 0 while the reference is not full (refCount ${values.refCount}), got ${values.recentCount}`,
+      );
+    }
+    this.dims = dims;
+    this.reference = values.reference.map((r) => Float64Array.from(r));
+    this.refCount = values.refCount;
+    this.recent = values.recent.map((r) => Float64Array.from(r));
+    this.recentSorted = values.recentSorted.map((r) => Float64Array.from(r));
+    this.recentCount = values.recentCount;
+    this.head = values.head;
+    this.drift = values.drift;
+    this.d = values.statistic;
+    this.p = values.pValue;
+    this.worst = values.feature;
   }
 
   private allocate(dims: number): void {

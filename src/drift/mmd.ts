@@ -22,7 +22,14 @@
  */
 import { z } from 'zod';
 import { createRng, type Rng } from '../core/random.js';
-import { detectorOptions, featureVector, type DriftDetector, type DriftInput } from './detector.js';
+import {
+  DetectorStateReader,
+  detectorOptions,
+  featureVector,
+  type DriftDetector,
+  type DriftDetectorState,
+  type DriftInput,
+} from './detector.js';
 
 export const mmdOptions = z
   .strictObject({
@@ -162,6 +169,75 @@ export class MmdDetector implements DriftDetector<DriftInput> {
     this.stat = 0;
     this.p = 1;
     this.runs = 0;
+  }
+
+  /**
+   * The permutations' generator state, the pooled points (row-major, `2 · windowSize` rows once the
+   * first value fixed the features; none before), the windows' counters, the kernel's 1 / (2h²)
+   * and the last test's result. The kernel matrix is not saved: it is a cache of the points, rebuilt
+   * in full by the first test after a restore (the same values the incremental updates give).
+   */
+  state(): DriftDetectorState<'mmd'> {
+    return {
+      name: this.name,
+      options: { ...this.options },
+      rng: this.rng.state(),
+      features: this.dims ?? null,
+      points: Array.from(this.points),
+      refCount: this.refCount,
+      recentCount: this.recentCount,
+      head: this.head,
+      sinceCheck: this.sinceCheck,
+      gamma: this.gamma,
+      drift: this.drift,
+      statistic: this.stat,
+      pValue: this.p,
+      permutationsRun: this.runs,
+    };
+  }
+
+  restore(state: DriftDetectorState): void {
+    const read = new DetectorStateReader('MmdDetector', this.name, this.options, state);
+    const { windowSize: n, checkEvery, permutations } = this.options;
+    const rng = read.integer('rng', 0, 0xffffffff);
+    const dims = read.integerOrNone('features', 1);
+    const values = {
+      points: read.numbers('points', dims === undefined ? 0 : 2 * n * dims),
+      refCount: dims === undefined ? read.integer('refCount', 0, 0) : read.integer('refCount', 1, n),
+      recentCount: read.integer('recentCount', 0, n),
+      head: read.integer('head', 0, n - 1),
+      sinceCheck: read.integer('sinceCheck', 0, checkEvery - 1),
+      gamma: read.number('gamma'),
+      drift: read.boolean('drift'),
+      statistic: read.number('statistic'),
+      pValue: read.number('pValue'),
+      permutationsRun: read.integer('permutationsRun', 0, permutations),
+    };
+    if (values.recentCount > 0 && values.refCount < n) {
+      read.fail(
+        'recentCount',
+        `expected 0 while the reference is not full (refCount ${values.refCount}), got ${values.recentCount}`,
+      );
+    }
+    if (!(values.gamma > 0)) read.fail('gamma', `expected a positive number, got ${values.gamma}`);
+    this.rng = createRng(rng);
+    this.dims = dims;
+    this.points = Float64Array.from(values.points);
+    const size = dims === undefined ? 0 : 2 * n;
+    this.kernel = new Float64Array(size * size);
+    this.rowSums = new Float64Array(size);
+    this.order = new Int32Array(size);
+    this.dirty = new Uint8Array(dims === undefined ? 0 : n);
+    this.stale = true;
+    this.refCount = values.refCount;
+    this.recentCount = values.recentCount;
+    this.head = values.head;
+    this.sinceCheck = values.sinceCheck;
+    this.gamma = values.gamma;
+    this.drift = values.drift;
+    this.stat = values.statistic;
+    this.p = values.pValue;
+    this.runs = values.permutationsRun;
   }
 
   private setBandwidth(): void {

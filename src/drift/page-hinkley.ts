@@ -10,7 +10,14 @@
  * direction is watched. After a drift everything restarts from the next value.
  */
 import { z } from 'zod';
-import { detectorOptions, finiteValue, type DriftDetector } from './detector.js';
+import {
+  DetectorStateReader,
+  detectorOptions,
+  finiteOrNull,
+  finiteValue,
+  type DriftDetector,
+  type DriftDetectorState,
+} from './detector.js';
 
 export const pageHinkleyOptions = z.strictObject({
   minInstances: z.int().positive().default(30).describe('no drift is reported before this many values'),
@@ -106,6 +113,44 @@ export class PageHinkley implements DriftDetector<number> {
     this.restart();
     this.drift = false;
     this.direction = undefined;
+  }
+
+  /** The counters and sums since the last reset (the running min and max null before any value). */
+  state(): DriftDetectorState<'page-hinkley'> {
+    return {
+      name: this.name,
+      options: { ...this.options },
+      n: this.n,
+      mean: this.mean,
+      sumUp: this.sumUp,
+      minUp: finiteOrNull(this.minUp),
+      sumDown: this.sumDown,
+      maxDown: finiteOrNull(this.maxDown),
+      drift: this.drift,
+      direction: this.direction ?? null,
+    };
+  }
+
+  restore(state: DriftDetectorState): void {
+    const read = new DetectorStateReader('PageHinkley', this.name, this.options, state);
+    const values = {
+      n: read.integer('n'),
+      mean: read.number('mean'),
+      sumUp: read.number('sumUp'),
+      minUp: read.numberOr('minUp', Infinity),
+      sumDown: read.number('sumDown'),
+      maxDown: read.numberOr('maxDown', -Infinity),
+      drift: read.boolean('drift'),
+      direction: read.oneOf('direction', ['up', 'down', null] as const),
+    };
+    this.n = values.n;
+    this.mean = values.mean;
+    this.sumUp = values.sumUp;
+    this.minUp = values.minUp;
+    this.sumDown = values.sumDown;
+    this.maxDown = values.maxDown;
+    this.drift = values.drift;
+    this.direction = values.direction ?? undefined;
   }
 
   private restart(): void {
