@@ -1,6 +1,7 @@
 /**
  * What the training template saves to resume a run exactly where it stopped: the model's weights,
- * the optimizer's slots, every plugin's state, the random generators' states, where in the stream
+ * the optimizer's slots, every plugin's state, the random generators' states, an online run's drift
+ * detector, where in the stream
  * training stands (down to the step within an epoch), and the events emitted so far (so metrics
  * computed after a resume see the whole run). Plain data (core/state.ts); a file format writes it
  * (file-format.ts).
@@ -61,6 +62,11 @@ export interface FitCheckpoint {
   readonly rng: number;
   /** State of the generator that draws the stream's augmentation; null when it has none. */
   readonly augmentRng: number | null;
+  /**
+   * The state of an online run's drift detector (`DriftDetector.state()`, plain data); null when
+   * the run watches no drift.
+   */
+  readonly drift: StateRecord | null;
   /** Output units seen so far (class-IL's active classes). */
   readonly seenClasses: readonly number[];
   /** Every event emitted so far but `progress`, in order. */
@@ -96,6 +102,10 @@ export function checkpointFromState(value: StateValue, where = 'checkpoint'): Fi
       return v;
     });
   const optimizer = state.raw('optimizer');
+  const drift = state.has('drift') ? state.raw('drift') : null;
+  if (drift !== null && !isRecord(drift)) {
+    throw new DataFormatError(`${where}.drift`, 'expected null or a record (a drift detector state)');
+  }
   if (optimizer !== null && !isRecord(optimizer)) {
     throw new DataFormatError(`${where}.optimizer`, 'expected null or a record');
   }
@@ -106,6 +116,7 @@ export function checkpointFromState(value: StateValue, where = 'checkpoint'): Fi
     position,
     rng: state.integer('rng'),
     augmentRng: state.has('augmentRng') ? state.integer('augmentRng') : null,
+    drift,
     seenClasses: listOf('seenClasses', (v): v is number => Number.isInteger(v), 'a class label'),
     events: listOf(
       'events',

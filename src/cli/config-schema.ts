@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { augmentOptions } from '../data/augment.js';
+import { ERROR_DRIFT_DETECTORS } from '../training/drift-watch.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -44,12 +45,23 @@ export const benchmarkSection = z.looseObject({
   trainFraction: z.number().gt(0).max(1).default(1),
   /**
    * Deliver the stream online (task-free): batches of `batchSize` examples seen once, no
-   * experience boundaries given to the strategy; `blurry` examples mixed across each boundary.
+   * experience boundaries given to the strategy; `blurry` examples mixed across each boundary;
+   * `drift` watches the prequential error with a drift detector (ADWIN unless it says otherwise;
+   * `false`: none), its options checked against the detector's schema in config.ts.
    */
   online: z
     .strictObject({
       batchSize: positiveInt,
       blurry: z.number().int().min(0).default(0),
+      drift: z
+        .union([
+          z.literal(false),
+          z.strictObject({
+            detector: z.enum(ERROR_DRIFT_DETECTORS).default('adwin'),
+            options: z.record(z.string(), z.unknown()).default({}),
+          }),
+        ])
+        .optional(),
     })
     .optional(),
   /** Image augmentation of every training step's rows (data/augment.ts): `{ crop: { padding: 4 }, flip: true }`. */

@@ -183,7 +183,15 @@ describe('run config', () => {
       benchmark: { name: 'split-mnist', online: { batchSize: 10 } },
       strategies: [{ name: 'er', bufferSize: 200, minibatchSize: 10 }],
     });
-    assert.deepEqual(config.benchmark.online, { batchSize: 10, blurry: 0 });
+    // Online runs watch drift with ADWIN by default, its options filled in.
+    assert.deepEqual(config.benchmark.online, {
+      batchSize: 10,
+      blurry: 0,
+      drift: {
+        detector: 'adwin',
+        options: { delta: 0.002, clock: 32, maxBuckets: 5, minWindowLength: 5, gracePeriod: 10 },
+      },
+    });
     assert.equal(config.strategies[0].bufferSize, 200);
     assert.equal(parseRunConfig({ training: { epsilon: 1e-8 } }).training.epsilon, 1e-8);
     assert.equal(
@@ -200,6 +208,58 @@ describe('run config', () => {
       problem({ strategies: [{ name: 'er', bufferSize: 1.5 }] }),
       'strategies[0] (er).bufferSize: expected a positive integer, got 1.5',
     );
+  });
+
+  it("reads an online run's drift detector, checking its options against the detector's", () => {
+    const online = (drift: unknown) =>
+      parseRunConfig({
+        benchmark: { name: 'split-mnist', online: { batchSize: 10, drift } },
+        strategies: [{ name: 'naive' }],
+      }).benchmark.online?.drift;
+    assert.equal(online(false), false);
+    assert.deepEqual(online({ detector: 'ddm', options: { driftLevel: 4 } }), {
+      detector: 'ddm',
+      options: { minInstances: 30, warningLevel: 2, driftLevel: 4 },
+    });
+    assert.deepEqual(online({ options: { delta: 0.01 } }), {
+      detector: 'adwin',
+      options: { delta: 0.01, clock: 32, maxBuckets: 5, minWindowLength: 5, gracePeriod: 10 },
+    });
+    const refused = (drift: unknown) =>
+      problem({
+        benchmark: { name: 'split-mnist', online: { batchSize: 10, drift } },
+        strategies: [{ name: 'naive' }],
+      });
+    assert.equal(
+      refused({ options: { delta: 2 } }),
+      'benchmark.online.drift.options.delta: expected a number in (0, 1), got 2',
+    );
+    assert.equal(
+      refused({ detector: 'page-hinkley', options: { threshold: -1 } }),
+      'benchmark.online.drift.options.threshold: expected a positive number, got -1',
+    );
+    assert.equal(
+      refused({ detector: 'ddm', options: { driftLevel: 1 } }),
+      'benchmark.online.drift.options.driftLevel: expected a number above warningLevel',
+    );
+    assert.equal(
+      refused({ options: { dleta: 0.1 } }),
+      'benchmark.online.drift.options.dleta: unknown key; did you mean delta?',
+    );
+    assert.equal(
+      refused({ detector: 'mmd' }),
+      'benchmark.online.drift.detector: expected one of "adwin", "page-hinkley", "ddm", got "mmd"',
+    );
+    assert.equal(
+      refused({ detecter: 'ddm' }),
+      'benchmark.online.drift.detecter: unknown key; did you mean detector?',
+    );
+    assert.equal(
+      refused(true),
+      'benchmark.online.drift: expected false or an object { detector, options }, got true',
+    );
+    // Offline runs have no drift section to fill.
+    assert.equal(parseRunConfig({}).benchmark.online, undefined);
   });
 
   it('reads benchmark.pad and training.dropLast, absent unless given', () => {

@@ -20,6 +20,7 @@ import {
 import { benchmarks } from '../benchmarks/benchmarks.js';
 import { models } from '../models/registry.js';
 import { strategies } from '../strategies/registry.js';
+import { driftDetectors } from '../drift/index.js';
 import type { StrategyDefinition } from '../strategies/definition.js';
 import {
   DEFAULT_EPOCHS,
@@ -38,6 +39,7 @@ export function parseRunConfig(data: unknown): RunConfig {
   const config = result.data as RunConfig;
   const problems = [
     ...benchmarkProblems(config.benchmark),
+    ...driftProblems(config.benchmark),
     ...modelProblems(config),
     ...config.strategies.flatMap((entry, i) => strategyProblems(entry, `strategies[${i}]`)),
     ...crossFieldProblems(config),
@@ -88,6 +90,22 @@ function benchmarkProblems(section: RunConfig['benchmark']): Problem[] {
     }
   }
   return problems;
+}
+
+/**
+ * An online stream's drift detector: its options checked against the detector's schema
+ * (`benchmark.online.drift.options.delta`), and the resolved detector and options filled into
+ * the config (ADWIN with its defaults when `drift` is not given), so config.json says what ran.
+ */
+function driftProblems(section: RunConfig['benchmark']): Problem[] {
+  const online = section.online;
+  if (!online || online.drift === false) return [];
+  const { detector, options } = online.drift ?? { detector: 'adwin' as const, options: {} };
+  const schema = driftDetectors.get(detector).options;
+  const result = schema.safeParse(options, { reportInput: true });
+  if (!result.success) return schemaProblems(schema, result.error, 'benchmark.online.drift.options');
+  online.drift = { detector, options: result.data as Record<string, unknown> };
+  return [];
 }
 
 /** The model's type and options, with the options' defaults filled into the config. */

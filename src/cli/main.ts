@@ -54,6 +54,10 @@ program
   .option('--online <n>', 'deliver the stream online: batches of n examples seen once, no task boundaries')
   .option('--blurry <n>', 'with --online: examples mixed across each boundary (default 0)')
   .option(
+    '--drift <name>',
+    'with --online: the drift detector on the prequential error, adwin (default), page-hinkley or ddm; off: none',
+  )
+  .option(
     '--data <folder>',
     "the folder of the config's CIFAR files (benchmark.dataset.dir of a cifar10 or cifar100 dataset)",
   )

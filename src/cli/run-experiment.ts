@@ -2,7 +2,7 @@
  * Runs a validated config: builds the stream, then for each strategy a fresh seeded model
  * and optimizer, trains with the template, and writes the run folder:
  *   config.json   the resolved config (with the backend actually used)
- *   metrics.jsonl every event of every strategy, one per line
+ *   metrics.jsonl every event of every strategy, one per line (an online run's drift events too)
  *   environment.json backend, Node, OS, CPU and memory (no hostname)
  *   matrix-<strategy>.csv, results.json (matrix, baseline and summary per strategy)
  *   checkpoints/  the newest checkpoints (checkpoint/run-state.ts): `resumeExperiment(dir)` continues
@@ -27,6 +27,7 @@ import { onlineStream } from '../benchmarks/online.js';
 import { models } from '../models/registry.js';
 import { fitAsync, RunInterrupted } from '../training/template.js';
 import type { FitEnd } from '../training/fit-options.js';
+import type { DriftWatchOptions } from '../training/drift-watch.js';
 import { Learner, stateAfterFit } from '../training/learner.js';
 import { assertCheckpointable } from '../training/checkpointable.js';
 import type { Classifier } from '../models/classifier.js';
@@ -110,7 +111,19 @@ async function buildStream(config: RunConfig): Promise<Stream> {
   } as BenchmarkOptionsByName[BenchmarkName]);
   if (augment) assertAugmentable(built.sampleShape, augment, 'benchmark.augment');
   const stream = augment ? { ...built, augment } : built;
-  return online ? onlineStream(stream, { ...online, seed: config.seed }) : stream;
+  if (!online) return stream;
+  const { batchSize, blurry } = online;
+  return onlineStream(stream, { batchSize, blurry, seed: config.seed });
+}
+
+/**
+ * An online run's drift detector on its prequential error (`benchmark.online.drift`; ADWIN with
+ * its defaults when not given, as parseRunConfig fills it in); undefined offline or with `false`.
+ */
+function driftWatch(config: RunConfig): DriftWatchOptions | undefined {
+  const online = config.benchmark.online;
+  if (!online || online.drift === false) return undefined;
+  return { detector: online.drift?.detector ?? 'adwin', options: online.drift?.options ?? {} };
 }
 
 function optimizerFactory(config: RunConfig, overrides: TrainingOverrides): () => tf.Optimizer {
@@ -362,6 +375,7 @@ async function execute(
       // The resumed strategy's run-start is not emitted again: its TensorBoard file opens here.
       const runStart = resumeFit?.events.find((e) => e.type === 'run-start');
       if (runStart) board?.onEvent(runStart);
+      const drift = driftWatch(config);
       let run: TrainingEvent[];
       let end: FitEnd | undefined;
       try {
@@ -378,6 +392,7 @@ async function execute(
           activeOutputs,
           batchSize,
           seed: config.seed,
+          ...(drift ? { drift } : {}),
           onEvent: (event) => logger.onEvent(event),
           ...(checkpoints
             ? {

@@ -91,4 +91,37 @@ describe('run flags over a config file', () => {
       '--blurry: mixes examples across boundaries of an online stream: give --online <batch size> too',
     );
   });
+
+  it("--drift picks the detector of an online run, keeps the file's options for the same one, off turns it off", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unforget-flags-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(
+      file,
+      'benchmark:\n  name: split-mnist\n  online:\n    batchSize: 10\n    drift: { detector: ddm, options: { driftLevel: 4 } }\nstrategies: [{ name: naive }]\n',
+    );
+    const drift = (flags: Parameters<typeof configData>[0]) =>
+      parseRunConfig(configData({ config: file, ...flags })).benchmark.online?.drift;
+    assert.deepEqual(drift({ drift: 'ddm' }), {
+      detector: 'ddm',
+      options: { minInstances: 30, warningLevel: 2, driftLevel: 4 },
+    });
+    assert.deepEqual(drift({ drift: 'page-hinkley' }), {
+      detector: 'page-hinkley',
+      options: { minInstances: 30, delta: 0.005, threshold: 50, alpha: 1 - 0.0001, mode: 'both' },
+    });
+    assert.equal(drift({ drift: 'off' }), false);
+    const flagOnly = parseRunConfig(configData({ online: '5', drift: 'adwin', strategies: 'naive' }));
+    assert.deepEqual(flagOnly.benchmark.online?.drift, {
+      detector: 'adwin',
+      options: { delta: 0.002, clock: 32, maxBuckets: 5, minWindowLength: 5, gracePeriod: 10 },
+    });
+    assert.equal(
+      refusal(() => parseRunConfig(configData({ online: '5', drift: 'kss', strategies: 'naive' }))),
+      'benchmark.online.drift.detector: expected one of "adwin", "page-hinkley", "ddm", got "kss"',
+    );
+    assert.equal(
+      refusal(() => configData({ drift: 'adwin' })),
+      '--drift: watches the prequential error of an online stream: give --online <batch size> too',
+    );
+  });
 });

@@ -28,6 +28,7 @@ export interface RunFlags {
   trainFraction?: string;
   online?: string;
   blurry?: string;
+  drift?: string;
   backend?: string;
   out?: string;
   resume?: string;
@@ -57,16 +58,18 @@ export function configData(flags: RunFlags): Section {
   if (flags.benchmark !== undefined) benchmark.name = flags.benchmark;
   if (flags.scenario !== undefined) benchmark.scenario = flags.scenario;
   if (flags.trainFraction !== undefined) benchmark.trainFraction = numberOrRaw(flags.trainFraction);
-  if (flags.online !== undefined || flags.blurry !== undefined) {
+  if (flags.online !== undefined || flags.blurry !== undefined || flags.drift !== undefined) {
     const online = { ...((benchmark.online as Section | undefined) ?? {}) };
     if (flags.online !== undefined) online.batchSize = numberOrRaw(flags.online);
     if (online.batchSize === undefined) {
-      throw new ConfigError(
-        '--blurry',
-        'mixes examples across boundaries of an online stream: give --online <batch size> too',
-      );
+      const [flag, what] =
+        flags.blurry !== undefined
+          ? ['--blurry', 'mixes examples across boundaries of an online stream']
+          : ['--drift', 'watches the prequential error of an online stream'];
+      throw new ConfigError(flag, `${what}: give --online <batch size> too`);
     }
     if (flags.blurry !== undefined) online.blurry = numberOrRaw(flags.blurry);
+    if (flags.drift !== undefined) online.drift = driftFlag(online.drift, flags.drift);
     benchmark.online = online;
   }
   if (flags.data !== undefined) benchmark.dataset = datasetFolder(benchmark.dataset, flags.data);
@@ -83,6 +86,16 @@ export function configData(flags: RunFlags): Section {
     base.checkpoint = { ...section('checkpoint'), everySteps: numberOrRaw(flags.checkpointEvery) };
   }
   return base;
+}
+
+/**
+ * `benchmark.online.drift` as `--drift <name|off>` sets it: `off` is false, a name that detector
+ * (with the file's options when the file names the same detector; the schema checks the name).
+ */
+function driftFlag(file: unknown, flag: string): false | Section {
+  if (flag === 'off') return false;
+  const same = typeof file === 'object' && file !== null && (file as Section).detector === flag;
+  return same ? { ...(file as Section) } : { detector: flag };
 }
 
 /** The formats whose files a folder holds (`dataset.dir`), which `--data` sets. */

@@ -110,6 +110,39 @@ export interface MethodMetricsEvent {
   readonly values: Readonly<Record<string, number>>;
 }
 
+/**
+ * An online run watches its prequential error for drift (training/drift-watch.ts): emitted once,
+ * before the first `experience-start`, naming the detector and where the stream nominally changes.
+ */
+export interface DriftWatchEvent {
+  readonly type: 'drift-watch';
+  /** The drift detector's registry name (`adwin`, `page-hinkley`, `ddm`). */
+  readonly detector: string;
+  /** Its options, defaults filled in. */
+  readonly options: Readonly<Record<string, number | string | boolean>>;
+  /**
+   * The delivered stream's nominal boundaries: `boundaries[e]` is the position where experience e
+   * ends (the first example of experience e + 1); the last is the stream's length.
+   */
+  readonly boundaries: readonly number[];
+}
+
+/**
+ * The drift detector reported a drift on an online run's prequential error (the model's 0/1
+ * error on each delivered example, predicted before it is trained on).
+ */
+export interface DriftEvent {
+  readonly type: 'drift';
+  /** The segment of the stream the batch counts in (the experience it starts in). */
+  readonly experience: number;
+  /** The step (0-based, over the whole stream) whose batch held the example. */
+  readonly step: number;
+  /** The example whose error made the detector report: its position in the delivered stream. */
+  readonly sample: number;
+  /** The detector's registry name. */
+  readonly detector: string;
+}
+
 /** Emitted once, after the last evaluation. */
 export interface RunEndEvent {
   readonly type: 'run-end';
@@ -128,6 +161,8 @@ export type TrainingEvent =
   | ExperienceEndEvent
   | EvaluationEvent
   | MethodMetricsEvent
+  | DriftWatchEvent
+  | DriftEvent
   | RunEndEvent;
 
 export type TrainingEventType = TrainingEvent['type'];

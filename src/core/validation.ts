@@ -158,7 +158,11 @@ function step(schema: z.ZodType, key: PropertyKey): z.ZodType | undefined {
 /** The keys an object schema (or the object at `path` in it) takes. */
 export function keysAt(schema: z.ZodType, path: readonly PropertyKey[] = []): string[] {
   const at = schemaAt(schema, path);
-  const object = at && unwrap(at);
+  let object = at && unwrap(at);
+  // A union's object branch (`false` or `{ detector, options }`) names the keys.
+  if (object instanceof z.ZodUnion) {
+    object = (object.options as readonly z.ZodType[]).map(unwrap).find((o) => o instanceof z.ZodObject);
+  }
   return object instanceof z.ZodObject ? Object.keys(object.shape) : [];
 }
 

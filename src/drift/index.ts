@@ -28,6 +28,7 @@ export { PageHinkley, pageHinkleyOptions, type PageHinkleyOptions } from './page
 export { Ddm, ddmOptions, type DdmOptions } from './ddm.js';
 export { KsDetector, ksOptions, ksStatistic, ksPValue, kolmogorovQ, type KsOptions } from './ks.js';
 export { MmdDetector, mmdOptions, type MmdOptions } from './mmd.js';
+export { updateForRise } from './rising.js';
 
 /** The detector each name builds. */
 export interface DriftDetectors {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { consoleLogger, type ConsoleStream } from './console.js';
-import { runEvents } from './testing/run-events.js';
+import { onlineRunEvents, runEvents } from './testing/run-events.js';
 
 function capture(isTTY: boolean): ConsoleStream & { text: () => string } {
   const chunks: string[] = [];
@@ -85,5 +85,52 @@ describe('consoleLogger', () => {
     for (const event of events.slice(0, 7)) logger.onEvent(event);
     logger.onEvent({ type: 'run-end', seconds: 1 });
     assert.match(stream.text(), /naive: no summary: no evaluation after experience 1/);
+  });
+
+  it("prints an online run's drift detection: the watch, each drift with its delay, and a summary", async () => {
+    const stream = capture(false);
+    const logger = consoleLogger({ stream, epochs: 2 });
+    for (const event of onlineRunEvents()) logger.onEvent(event);
+    await logger.close!();
+    const lines = stream
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('drift'));
+    assert.deepEqual(lines, [
+      'drift: adwin on the prequential error; boundaries at 200, 400 (of 600 examples)',
+      '  drift (adwin) at example 57, step 5, experience 0: before the first boundary',
+      '  drift (adwin) at example 223, step 22, experience 1: delay 24 after the boundary at 200',
+      '  drift (adwin) at example 251, step 25, experience 1: delay 52 after the boundary at 200',
+      '  drift (adwin) at example 415, step 41, experience 2: delay 16 after the boundary at 400',
+      'naive: drift (adwin): 2 of 2 boundaries detected, mean delay 20.0 examples, 2 false alarms',
+    ]);
+    // A run without drift detection prints none of it.
+    const plain = capture(false);
+    const quiet = consoleLogger({ stream: plain, epochs: 2 });
+    for (const event of runEvents()) quiet.onEvent(event);
+    assert.doesNotMatch(plain.text(), /drift/);
+  });
+
+  it('holds the drift lines while a progress bar is drawn, and prints them when it ends', async () => {
+    const tty = Object.assign(capture(true), {
+      columns: 200,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    const savedCi = process.env.CI;
+    delete process.env.CI;
+    try {
+      const logger = consoleLogger({ stream: tty, epochs: 2 });
+      for (const event of onlineRunEvents()) logger.onEvent(event);
+      await logger.close!();
+    } finally {
+      if (savedCi !== undefined) process.env.CI = savedCi;
+    }
+    const text = tty.text();
+    const line = text.indexOf('  drift (adwin) at example 223');
+    assert.ok(line > text.lastIndexOf('experience 1 ['), 'after the bar of experience 1');
+    assert.ok(line < text.indexOf('experience 1: trained in'), 'as that bar stops');
+    assert.ok(text.indexOf('  drift (adwin) at example 251') > line, 'in order');
   });
 });

@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
-import type { TrainingEvent } from '../core/events.js';
-import { summarize } from '../metrics/index.js';
+import type { DriftWatchEvent, TrainingEvent } from '../core/events.js';
+import { driftSummary, summarize } from '../metrics/index.js';
 import { formatMatrix, percent } from './format.js';
 import type { Logger } from './logger.js';
 
@@ -33,7 +33,9 @@ export interface ConsoleLoggerOptions {
 /**
  * Prints a run as it goes: a progress bar per experience (samples/s, loss, ETA) on a terminal,
  * plain lines otherwise; at `run-end`, the accuracy matrix and the summary (ACC, forgetting, BWT,
- * FWT, wall time).
+ * FWT, wall time). An online run's drift detection prints a line when it starts, one per drift
+ * (with its delay after the nearest boundary before it; while a progress bar is drawn, the lines
+ * wait for it to end) and one at the end (metrics/drift.ts).
  */
 export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stdout;
@@ -47,10 +49,24 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const events: TrainingEvent[] = [...(options.history ?? [])];
   let strategy = options.history?.find((e) => e.type === 'run-start')?.strategy ?? '';
   let bar: SingleBar | undefined;
+  let watch = options.history?.find((e): e is DriftWatchEvent => e.type === 'drift-watch');
+  /** Lines that came while a progress bar was drawn: printed once it stops. */
+  const pending: string[] = [];
+  const say = (line: string) => (bar === undefined ? print(line) : pending.push(line));
 
   function stopBar() {
     bar?.stop();
     bar = undefined;
+    pending.splice(0).forEach(print);
+  }
+
+  /** Where a drift at `sample` stands: its delay after the nearest boundary before it. */
+  function driftPlace(sample: number): string {
+    const before = (watch?.boundaries.slice(0, -1) ?? []).filter((b) => b <= sample);
+    const boundary = before.at(-1);
+    return boundary === undefined
+      ? 'before the first boundary'
+      : `delay ${sample - boundary + 1} after the boundary at ${boundary}`;
   }
 
   function onEvent(event: TrainingEvent): void {
@@ -112,11 +128,34 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
         print(`  eval ${name}: ${event.perExperience.map((e) => percent(e.accuracy)).join(' ')}`);
         break;
       }
+      case 'drift-watch':
+        watch = event;
+        say(
+          `drift: ${event.detector} on the prequential error; boundaries at ${event.boundaries.slice(0, -1).join(', ') || 'none'} (of ${event.boundaries.at(-1) ?? 0} examples)`,
+        );
+        break;
+      case 'drift':
+        say(
+          `  drift (${event.detector}) at example ${event.sample}, step ${event.step}, experience ${event.experience}: ${driftPlace(event.sample)}`,
+        );
+        break;
       case 'run-end':
         stopBar();
         printSummary();
+        printDrift();
         break;
     }
+  }
+
+  function printDrift(): void {
+    const drift = driftSummary(events);
+    if (!drift) return;
+    const delay = Number.isFinite(drift.meanDelay)
+      ? `, mean delay ${drift.meanDelay.toFixed(1)} examples`
+      : '';
+    print(
+      `${strategy}: drift (${drift.detector}): ${drift.detected} of ${drift.boundaries.length} boundaries detected${delay}, ${drift.falseAlarms} false alarm${drift.falseAlarms === 1 ? '' : 's'}`,
+    );
   }
 
   function printSummary(): void {

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { summarize } from '../metrics/index.js';
+import { driftSummary, summarize } from '../metrics/index.js';
 import { jsonlLogger } from './jsonl.js';
-import { runEvents } from './testing/run-events.js';
+import { onlineRunEvents, runEvents } from './testing/run-events.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'unforget-jsonl-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,6 +56,24 @@ describe('jsonlLogger', () => {
     const all = readFileSync(path, 'utf8').trimEnd().split('\n');
     assert.equal(all.length, events.length + 1);
     assert.deepEqual(JSON.parse(all[all.length - 1]), { type: 'run-end', seconds: 1 });
+  });
+
+  it("writes an online run's drift events, which replay into the same drift summary", async () => {
+    const path = join(dir, 'drift.jsonl');
+    const events = onlineRunEvents();
+    const logger = jsonlLogger(path);
+    for (const event of events) logger.onEvent(event);
+    await logger.close!();
+    const replayed = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      replayed.filter((e) => e.type === 'drift').map((e) => e.sample),
+      [57, 223, 251, 415],
+    );
+    assert.deepEqual(driftSummary(replayed), driftSummary(events));
+    assert.equal(driftSummary(replayed)?.detected, 2);
   });
 
   it('reports a file that cannot be opened at close()', async () => {

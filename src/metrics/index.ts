@@ -12,4 +12,5 @@ export {
   type AccuracyMatrixOptions,
 } from './accuracy-matrix.js';
 export { summarize, type RunSummary } from './summary.js';
+export { driftSummary, type DriftBoundary, type DriftDetection, type DriftSummary } from './drift.js';
 export { createMemorySampler, type MemorySampler, type MemorySamplerOptions } from './memory.js';

@@ -6,16 +6,14 @@
  * so a restart, which learns the batches after the snapshot again, detects the same events at
  * the same examples (the log stores each once).
  *
- * Only a rise of the error is an event: a model that learns makes its error fall, which ADWIN
- * (two-sided) also detects. ADWIN's cut is kept when the newer window's mean error is above the
- * whole window's before it; Page-Hinkley watches `up` unless told otherwise; DDM only ever
- * detects a rise.
+ * Only a rise of the error is an event (drift/rising.ts): a model that learns makes its error
+ * fall, which ADWIN also detects. Page-Hinkley watches `up` here unless told otherwise.
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import {
-  Adwin,
   createDriftDetector,
+  updateForRise,
   restoreDriftDetector,
   type DriftDetector,
   type DriftDetectorName,
@@ -75,10 +73,7 @@ export class DriftWatch {
     const detector = this.detectorFor(user);
     const events: DriftEvent[] = [];
     for (const e of errors) {
-      const before = detector instanceof Adwin ? detector.estimation : undefined;
-      detector.update(e.wrong ? 1 : 0);
-      if (!detector.driftDetected) continue;
-      if (before !== undefined && (detector as Adwin).estimation <= before) continue;
+      if (!updateForRise(detector, e.wrong ? 1 : 0)) continue;
       events.push({ user, detector: this.config.detector, seq: e.seq });
     }
     return events;

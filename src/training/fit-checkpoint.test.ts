@@ -13,7 +13,13 @@ import { er } from '../strategies/replay/er.js';
 import { onlineStream } from '../benchmarks/online.js';
 import { fit } from './template.js';
 import type { Plugin } from './plugin.js';
-import { assertResumesExactly, stopAndResume } from '../strategies/testing/resume.js';
+import {
+  assertResumesExactly,
+  runWhole,
+  stopAndResume,
+  type ResumeCase,
+} from '../strategies/testing/resume.js';
+import type { DriftEvent, TrainingEvent } from '../core/events.js';
 
 await initEngine();
 
@@ -126,5 +132,85 @@ describe('checkpoint and resume', () => {
     );
     model.dispose();
     assert.ok(tf.memory().numTensors >= 0);
+  });
+
+  it("resumes an online run's drift detector: an interrupted run gives the unbroken run's drift events", () => {
+    // 3 segments of 120 examples, batches of 10: 36 steps, drifts after the boundaries at 120 and 240.
+    const online = onlineStream(
+      classSplit(
+        gaussianClusters({ numClasses: 6, samplesPerClass: 60, testSamplesPerClass: 5, dims: 4, seed: 3 }),
+        { experiences: 3, seed: 1, scenario: 'class-il' },
+      ),
+      { batchSize: 10, seed: 4 },
+    );
+    const drifting: ResumeCase = {
+      stream: online,
+      newModel: () => mlp({ inputShape: [4], hiddenSizes: [32], numClasses: 6, seed: 5 }),
+      batchSize: 10,
+      seed: 9,
+      strategy: () => er({ bufferSize: 20, seed: 1 }),
+      optimizer: () => sgd({ learningRate: 0.1, momentum: 0.5 }),
+      drift: { detector: 'adwin', options: { clock: 8 } },
+    };
+    const drifts = (events: readonly TrainingEvent[]) =>
+      events.filter((e): e is DriftEvent => e.type === 'drift').map((e) => [e.sample, e.step, e.experience]);
+    const whole = drifts(runWhole(drifting).events);
+    assert.ok(whole.length >= 2, `drifts ${JSON.stringify(whole)}`);
+    const stops = [4, 14, 16, 22, 30];
+    let split = 0;
+    for (const stopAt of stops) {
+      const run = stopAndResume(drifting, stopAt);
+      assert.ok(run);
+      const saved = run.checkpoint.drift;
+      assert.equal(saved?.name, 'adwin');
+      assert.deepEqual(drifts(run.events), whole, `drift events, stopped at ask ${stopAt}`);
+      // Some stops fall between two drifts: one before the checkpoint, one after it.
+      if (whole.some(([, step]) => step < stopAt) && whole.some(([, step]) => step >= stopAt)) split++;
+    }
+    assert.ok(split > 0, `no stop between two drifts: ${JSON.stringify(whole)}`);
+    assert.equal(assertResumesExactly(drifting, stops), stops.length);
+
+    // A checkpoint of a run without drift, or of another detector, is refused.
+    const refusal = (
+      checkpoint: NonNullable<ReturnType<typeof stopAndResume>>['checkpoint'],
+      drift: ResumeCase['drift'],
+    ) => {
+      const model = drifting.newModel();
+      try {
+        fit({
+          ...er({ bufferSize: 20, seed: 1 }),
+          stream: online,
+          model,
+          optimizer: () => sgd({ learningRate: 0.1, momentum: 0.5 }),
+          epochs: 1,
+          batchSize: 10,
+          drift,
+          resume: checkpoint,
+        });
+      } catch (error) {
+        assert.ok(error instanceof ConfigError, String(error));
+        return error.message;
+      } finally {
+        model.dispose();
+      }
+      return 'resumed';
+    };
+    const plain = stopAndResume({ ...drifting, drift: undefined }, 5);
+    assert.ok(plain);
+    assert.equal(plain.checkpoint.drift, null);
+    assert.match(
+      refusal(plain.checkpoint, { detector: 'adwin' }),
+      /^drift: the checkpoint holds no drift detector state/,
+    );
+    const watched = stopAndResume(drifting, 5);
+    assert.ok(watched);
+    assert.match(
+      refusal(watched.checkpoint, { detector: 'ddm' }),
+      /^drift: the checkpoint's drift detector state does not fit .*Ddm\.restore: name: expected a state of "ddm", got "adwin"/,
+    );
+    assert.match(
+      refusal(watched.checkpoint, { detector: 'adwin' }),
+      /Adwin\.restore: options\.clock: the state's is 8, this detector's 32/,
+    );
   });
 });

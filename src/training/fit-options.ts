@@ -10,6 +10,7 @@ import type { Classifier } from '../models/classifier.js';
 import type { FitCheckpoint } from '../checkpoint/fit-state.js';
 import type { StateValue } from '../core/state.js';
 import type { ActiveOutputs } from './active-classes.js';
+import type { DriftWatchOptions } from './drift-watch.js';
 import type { Plugin } from './plugin.js';
 import type { TrainingSetSelector } from './strategy.js';
 
@@ -52,6 +53,12 @@ export interface FitOptions {
   evaluateBaseline?: boolean;
   /** Test samples per forward pass during evaluation. Default 1000. */
   evalBatchSize?: number;
+  /**
+   * Online streams only: watch the prequential error (each delivered example predicted before it
+   * is trained on, 1 when wrong) with a drift detector, and emit a `drift` event at each drift it
+   * reports (drift-watch.ts). Absent: no watching, and no extra forward pass.
+   */
+  drift?: DriftWatchOptions;
   /** Save checkpoints while training (after each experience, and every `everySteps` steps). */
   checkpoint?: FitCheckpointing;
   /**
@@ -99,6 +106,12 @@ export function validateFitOptions(options: FitOptions): void {
     throw new ConfigError('batchSize', `expected a positive integer, got ${options.batchSize}`);
   }
   if (options.stream.online) validateOnline(options);
+  else if (options.drift) {
+    throw new ConfigError(
+      'drift',
+      `watches the prequential error of an online stream; ${options.stream.name} is not online`,
+    );
+  }
   const plugins = options.plugins ?? [];
   for (const hook of ['baseLoss', 'evaluationScores'] as const) {
     const owners = plugins.filter((p) => p[hook]).map((p) => p.name);

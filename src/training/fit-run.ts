@@ -16,6 +16,7 @@ import { assertCheckpointable, assertCheckpointableOptimizer, assertSameStrategy
 import { modelWeights } from '../models/classifier.js';
 import { augmentImages } from '../data/augment.js';
 import { ActiveClasses } from './active-classes.js';
+import { DriftWatch } from './drift-watch.js';
 import { evaluate } from './evaluate.js';
 import type { Plugin } from './plugin.js';
 import { stepper, type Stepper } from './step.js';
@@ -53,6 +54,8 @@ export class FitRun {
   private augmentRng: Rng | undefined;
   /** The stream's augmentation for a step's rows (data/augment.ts); undefined when it has none. */
   readonly augment: ((x: Float32Array, count: number) => Float32Array) | undefined;
+  /** An online run's drift detector on its prequential error (`options.drift`); undefined: none. */
+  readonly drift: DriftWatch | undefined;
 
   constructor(readonly options: FitOptions) {
     this.name = options.name ?? 'custom';
@@ -67,6 +70,7 @@ export class FitRun {
       this.augmentRng = createRng(options.seed ?? 0).fork();
       this.augment = (x, count) => augmentImages(x, count, sampleShape, augment, this.augmentRng!);
     }
+    this.drift = options.drift ? new DriftWatch(options.drift) : undefined;
     if (options.checkpoint || options.resume) refuseUncheckpointable(options);
   }
 
@@ -134,6 +138,15 @@ export class FitRun {
     this.active.restoreSeen(checkpoint.seenClasses);
     this.rng = createRng(checkpoint.rng);
     if (this.augmentRng && checkpoint.augmentRng !== null) this.augmentRng = createRng(checkpoint.augmentRng);
+    if (this.drift) {
+      if (checkpoint.drift === null) {
+        throw new ConfigError(
+          'drift',
+          'the checkpoint holds no drift detector state (its run watched no drift): resume without drift',
+        );
+      }
+      this.drift.restore(checkpoint.drift);
+    }
     this.events.push(...checkpoint.events);
     this.steps = checkpoint.steps;
     this.started = performance.now() - checkpoint.seconds * 1000;
@@ -211,6 +224,7 @@ export class FitRun {
       position: at,
       rng: this.rng.state(),
       augmentRng: this.augmentRng?.state() ?? null,
+      drift: this.drift?.state() ?? null,
       seenClasses: this.active.seenClasses(),
       events: [...this.events],
       model: variablesState(modelWeights(model)),

@@ -1,6 +1,12 @@
 /** Training: the template (`fit`), its online path, the plugin contract, evaluation (docs/architecture.md). */
 export { fit, fitAsync, RunInterrupted, type FitCheckpointing, type FitOptions } from './template.js';
 export { fitOnline } from './online-template.js';
+export {
+  DriftWatch,
+  ERROR_DRIFT_DETECTORS,
+  type DriftWatchOptions,
+  type ErrorDriftDetectorName,
+} from './drift-watch.js';
 export { evaluate, type EvaluateOptions } from './evaluate.js';
 export type {
   Batch,

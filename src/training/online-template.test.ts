@@ -15,6 +15,7 @@ import { mlp } from '../models/mlp.js';
 import { summarize } from '../metrics/summary.js';
 import type { Batch, Plugin } from './plugin.js';
 import { fit } from './template.js';
+import type { DriftWatchOptions } from './drift-watch.js';
 
 await initEngine();
 
@@ -29,7 +30,12 @@ const offline = classSplit(data, { experiences: 3, seed: 1, scenario: 'class-il'
 const stream = onlineStream(offline, { batchSize: 10, seed: 4 });
 const T = offline.experiences.length;
 
-function train(plugins: Plugin[], on: Stream = stream, onEvent?: (e: TrainingEvent) => void) {
+function train(
+  plugins: Plugin[],
+  on: Stream = stream,
+  onEvent?: (e: TrainingEvent) => void,
+  drift?: DriftWatchOptions,
+) {
   const model = mlp({ inputShape: [4], hiddenSizes: [32], numClasses: 6, seed: 5 });
   const events = fit({
     stream: on,
@@ -39,6 +45,7 @@ function train(plugins: Plugin[], on: Stream = stream, onEvent?: (e: TrainingEve
     epochs: 1,
     batchSize: 10,
     onEvent,
+    ...(drift ? { drift } : {}),
   });
   model.dispose();
   return events;
@@ -170,5 +177,107 @@ describe('fit on an online stream', () => {
     const samples = events.flatMap((e) => (e.type === 'experience-end' ? [e.samples] : []));
     assert.equal(samples.length, T);
     assert.ok(summary.acc > 0.6, `acc ${summary.acc}`);
+  });
+});
+
+describe('drift detection on an online stream', () => {
+  // 3 segments of 200 examples (2 classes each), batches of 10: the error jumps at 200 and 400,
+  // where classes the model has never seen arrive.
+  const long = onlineStream(
+    classSplit(
+      gaussianClusters({ numClasses: 6, samplesPerClass: 100, testSamplesPerClass: 20, dims: 4, seed: 3 }),
+      {
+        experiences: 3,
+        seed: 1,
+        scenario: 'class-il',
+      },
+    ),
+    { batchSize: 10, seed: 4 },
+  );
+  const drifts = (events: readonly TrainingEvent[]) => events.flatMap((e) => (e.type === 'drift' ? [e] : []));
+
+  it('reports drifts after the boundaries of the prequential error, and leaves training as it is', () => {
+    const numTensors = tf.memory().numTensors;
+    const plain = train([], long);
+    const watched = train([], long, undefined, { detector: 'adwin' });
+    assert.equal(tf.memory().numTensors, numTensors, 'the extra forward pass frees its tensors');
+    // The watch only observes: the same evaluations, and the same events but its own.
+    assert.deepEqual(
+      watched.filter((e) => e.type === 'evaluation'),
+      plain.filter((e) => e.type === 'evaluation'),
+    );
+    assert.deepEqual(
+      watched.filter((e) => !e.type.startsWith('drift')).map((e) => e.type),
+      plain.map((e) => e.type),
+    );
+    assert.equal(drifts(plain).length, 0);
+    const watch = watched.find((e) => e.type === 'drift-watch');
+    assert.deepEqual(watch, {
+      type: 'drift-watch',
+      detector: 'adwin',
+      options: { delta: 0.002, clock: 32, maxBuckets: 5, minWindowLength: 5, gracePeriod: 10 },
+      boundaries: [200, 400, 600],
+    });
+    // Before the first experience-start.
+    assert.ok(watched.indexOf(watch!) < watched.findIndex((e) => e.type === 'experience-start'));
+    const found = drifts(watched);
+    assert.ok(found.length > 0, 'no drift');
+    for (const boundary of [200, 400]) {
+      const first = found.find((e) => e.sample >= boundary);
+      assert.ok(
+        first && first.sample < boundary + 60,
+        `boundary ${boundary}: first drift at ${first?.sample}`,
+      );
+    }
+    assert.ok(
+      found.every((e) => e.sample >= 200),
+      `no drift before the first boundary: ${found.map((e) => e.sample)}`,
+    );
+    for (const e of found) {
+      assert.equal(e.detector, 'adwin');
+      assert.equal(e.step, Math.floor(e.sample / 10));
+      assert.equal(e.experience, Math.floor((e.step * 10) / 200));
+    }
+    // Each drift is emitted within its segment, before that segment's experience-end.
+    for (const e of found) {
+      const at = watched.indexOf(e);
+      const end = watched.findIndex((x) => x.type === 'experience-end' && x.experience === e.experience);
+      const start = watched.findIndex((x) => x.type === 'experience-start' && x.experience === e.experience);
+      assert.ok(start < at && at < end, `drift at ${e.sample} between its segment's start and end`);
+    }
+  });
+
+  it('takes DDM and Page-Hinkley with options, and refuses what cannot watch', () => {
+    const ddm = drifts(train([], long, undefined, { detector: 'ddm', options: { driftLevel: 2.5 } }));
+    assert.ok(
+      ddm.some((e) => e.sample >= 200 && e.detector === 'ddm'),
+      `ddm: ${ddm.map((e) => e.sample)}`,
+    );
+    // Page-Hinkley's default threshold (50) is far above what 0/1 errors over 600 examples reach.
+    const ph = (threshold: number) =>
+      drifts(train([], long, undefined, { detector: 'page-hinkley', options: { threshold } }));
+    assert.deepEqual(ph(50), []);
+    assert.ok(ph(5).some((e) => e.sample >= 200));
+    const refused = (drift: DriftWatchOptions, on: Stream = long) => {
+      try {
+        train([], on, undefined, drift);
+      } catch (error) {
+        assert.ok(error instanceof ConfigError, String(error));
+        return error.message;
+      }
+      return 'accepted';
+    };
+    assert.equal(
+      refused({ options: { delta: 2 } }),
+      'drift.options.delta: expected a number in (0, 1), got 2',
+    );
+    assert.match(
+      refused({ detector: 'ks' as never }),
+      /^drift\.detector: expected one of "adwin", "page-hinkley", "ddm"/,
+    );
+    assert.match(
+      refused({ detector: 'adwin' }, offline),
+      /^drift: watches the prequential error of an online stream/,
+    );
   });
 });

@@ -7,7 +7,10 @@
  * metrics read an online run as they read an offline one: per experience `experience-start`,
  * one `epoch-end` (epoch 0), `experience-end`, and, after the batch that reaches its end,
  * `beforeEvaluation` hooks then `evaluation`. Batches are cut from the delivered data regardless
- * of boundaries: one that straddles a boundary counts in the experience it starts in.
+ * of boundaries: one that straddles a boundary counts in the experience it starts in. With
+ * `drift` set, a `drift-watch` event comes before the first `experience-start`, and each batch is
+ * first predicted for the drift detector (drift-watch.ts): a reported drift is a `drift` event,
+ * emitted before that batch's step.
  */
 import type { Experience } from '../benchmarks/experience.js';
 import { deliver } from '../benchmarks/online.js';
@@ -76,7 +79,10 @@ export function* fitOnline(run: FitRun, position: TrainingPosition): Generator<v
     };
   };
 
-  if (!at) open();
+  if (!at) {
+    if (run.drift) run.emit(run.drift.watchEvent(boundaries));
+    open();
+  }
   for (
     let step = at?.epoch.step ?? 0, start = step * batchSize;
     start < data.y.length;
@@ -85,6 +91,20 @@ export function* fitOnline(run: FitRun, position: TrainingPosition): Generator<v
     const end = Math.min(start + batchSize, data.y.length);
     const indices = Int32Array.from({ length: end - start }, (_, k) => start + k);
     const batch = { x: data.x.slice(start * size, end * size), y: data.y.slice(start, end) };
+    if (run.drift) {
+      // Test, then train: predicted among the outputs evaluation would use now (forTest: in
+      // class-IL the classes seen before this batch, whose labels are not revealed yet).
+      const errors = run.drift.errors(model, batch, data.sampleShape, run.active.forTest(segment));
+      for (const k of run.drift.feed(errors)) {
+        run.emit({
+          type: 'drift',
+          experience: segment,
+          step,
+          sample: start + k,
+          detector: run.drift.detectorName,
+        });
+      }
+    }
     const activeClasses = run.active.observe(batch.y);
     const ctx: ExperienceContext = { stream, experience, trainingSet: data, model, activeClasses };
     const augment = run.augment ? { augment: run.augment } : {};

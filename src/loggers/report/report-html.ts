@@ -1,5 +1,6 @@
 import { escapeHtml, figure, page, percentCell, type RenderedChart } from './page.js';
-import type { RunFiles } from './run-files.js';
+import type { RunFiles, StrategyRun } from './run-files.js';
+import type { DriftSummary } from '../../metrics/drift.js';
 
 const GIB = 1024 ** 3;
 
@@ -17,6 +18,42 @@ function summaryTable(run: RunFiles): string {
 ${rows.join('\n')}
 </tbody>
 </table>`;
+}
+
+/** One strategy's drift events against the stream's boundaries (metrics/drift.ts). */
+function driftTable(name: string, drift: DriftSummary): string {
+  const rows = drift.detections.map(
+    (d) =>
+      `<tr><td>${d.sample}</td><td>${d.step}</td><td>${d.experience}</td>` +
+      `<td>${d.boundary ?? '–'}</td><td>${d.delay ?? '–'}</td><td>${d.kind}</td></tr>`,
+  );
+  const boundaries = drift.boundaries
+    .map((b) => `${b.sample} (${b.delay === null ? 'missed' : `delay ${b.delay}`})`)
+    .join(', ');
+  const delay = Number.isFinite(drift.meanDelay) ? `, mean delay ${drift.meanDelay.toFixed(1)}` : '';
+  return `<h3>${escapeHtml(name)}: ${escapeHtml(drift.detector)}</h3>
+<p>Boundaries at ${boundaries || 'none'} of ${drift.streamLength} examples: ${drift.detected} of ${drift.boundaries.length} detected${delay}, ${drift.falseAlarms} false alarm${drift.falseAlarms === 1 ? '' : 's'}.</p>
+<table id="drift-${escapeHtml(name)}">
+<thead><tr><th>example</th><th>step</th><th>experience</th><th>boundary before</th><th>delay</th><th>kind</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`;
+}
+
+/** The drift section of a run whose strategies watched drift on an online stream; empty otherwise. */
+function driftSection(run: RunFiles): string {
+  const watched = run.strategies.filter(
+    (s): s is StrategyRun & { drift: DriftSummary } => s.drift !== undefined,
+  );
+  if (!watched.length) return '';
+  return `<h2>Drift</h2>
+<p class="note">The drift detector watched the prequential error: each delivered example predicted before it was trained on, 1 when wrong.
+A boundary is where an experience of the stream ends and the next begins (its first example's position).
+The delay of a drift is its example's position after the nearest boundary before it, plus one (1: at the boundary's first example).
+The first drift after a boundary detects it; a drift before the first boundary, or a later one in the same segment, is a false alarm.</p>
+${watched.map((s) => driftTable(s.name, s.drift)).join('\n')}
+`;
 }
 
 function machine(run: RunFiles): string {
@@ -50,7 +87,7 @@ ${summaryTable(run)}
 ACC = mean<sub>j</sub> R[T-1][j]; forgetting = mean over j &lt; T-1 of max<sub>l&lt;T-1</sub> R[l][j] − R[T-1][j] (Chaudhry et al. 2018);
 BWT = mean<sub>j&lt;T-1</sub> (R[T-1][j] − R[j][j]) (Lopez-Paz &amp; Ranzato 2017); FWT = mean<sub>j&gt;0</sub> (R[j-1][j] − b<sub>j</sub>), b the untrained model's accuracy.
 The average-accuracy curve shows mean<sub>j≤i</sub> R[i][j], the accuracy over the experiences seen so far.</p>
-<h2>Charts</h2>
+${driftSection(run)}<h2>Charts</h2>
 <div class="charts">
 ${charts.map(figure).join('\n')}
 </div>

@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import { DataFormatError } from '../../core/errors.js';
 import { readRunFiles } from './run-files.js';
 import { writeFakeRun } from './testing/run-folder.js';
+import { onlineRunEvents } from '../testing/run-events.js';
+import { driftSummary } from '../../metrics/drift.js';
 
 const MATRIX = [
   [0.9, 0.1, 0.1],
@@ -54,6 +56,24 @@ describe('readRunFiles', () => {
     assert.equal(naive.wallSeconds, 9);
     assert.equal(naive.trainSamplesPerSecond, 200);
     assert.ok(Number.isNaN(one.forgetting), 'results.json null reads back as NaN');
+    assert.equal(naive.drift, undefined, 'no drift summary for a run that watched none');
+  });
+
+  it("reads each strategy's drift events into its drift summary", () => {
+    const drift = onlineRunEvents().filter((e) => e.type === 'drift-watch' || e.type === 'drift');
+    const dir = writeFakeRun(join(mkdtempSync(join(tmpdir(), 'unforget-runfiles-')), 'run'), {
+      strategies: [
+        { name: 'naive', matrix: MATRIX },
+        { name: 'er', matrix: MATRIX, drift },
+      ],
+    });
+    const [naive, er] = readRunFiles(dir).strategies;
+    assert.equal(naive.drift, undefined);
+    assert.deepEqual(er.drift, driftSummary(drift));
+    assert.deepEqual(
+      er.drift?.boundaries.map((b) => b.delay),
+      [24, 16],
+    );
   });
 
   it('refuses a missing folder or file, corrupt JSON and a wrong shape, naming the file', () => {
@@ -73,6 +93,14 @@ describe('readRunFiles', () => {
     lines[4] = '{"type": "epoch-e';
     writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n'));
     refuses(() => readRunFiles(dir), join(dir, 'metrics.jsonl'), /line 5: not valid JSON/);
+    dir = fresh();
+    lines[4] = '{"type": "drift", "detector": "adwin", "step": 3}';
+    writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n'));
+    refuses(
+      () => readRunFiles(dir),
+      join(dir, 'metrics.jsonl'),
+      /line 5: expected a drift event \{ detector, sample, step, experience \}/,
+    );
     dir = fresh();
     const environment = JSON.parse(readFileSync(join(dir, 'environment.json'), 'utf8'));
     writeFileSync(join(dir, 'environment.json'), JSON.stringify({ ...environment, cpuCount: '2' }));

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataFormatError } from '../../core/errors.js';
+import type { TrainingEvent } from '../../core/events.js';
+import { driftSummary, type DriftSummary } from '../../metrics/drift.js';
 import type { RunEnvironment } from './environment.js';
 
 /** One strategy of a run folder, as results.json and metrics.jsonl record it. */
@@ -20,6 +22,8 @@ export interface StrategyRun {
   readonly fwt: number;
   readonly wallSeconds: number;
   readonly trainSamplesPerSecond: number;
+  /** An online run's drift detection, from its `drift-watch` and `drift` events; absent: none watched. */
+  readonly drift?: DriftSummary;
 }
 
 /** What a finished run folder holds, read back from its files. */
@@ -65,10 +69,15 @@ function numberRow(file: string, where: string, value: unknown): number[] {
   return value as number[];
 }
 
-/** Scenario per strategy from the `run-start` events; every line must be a JSON event. */
-function readScenarios(file: string): Map<string, string> {
+/**
+ * Scenario per strategy from the `run-start` events, and the drift events of each (those after
+ * its `run-start`); every line must be a JSON event.
+ */
+function readEvents(file: string): { scenarios: Map<string, string>; drift: Map<string, DriftSummary> } {
   if (!existsSync(file)) throw new DataFormatError(file, 'missing: a finished run folder holds this file');
   const scenarios = new Map<string, string>();
+  const driftEvents = new Map<string, TrainingEvent[]>();
+  let strategy: string | undefined;
   const lines = readFileSync(file, 'utf8').split('\n');
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
@@ -83,14 +92,40 @@ function readScenarios(file: string): Map<string, string> {
     }
     if (event.type === 'run-start' && typeof event.strategy === 'string' && isRecord(event.stream)) {
       scenarios.set(event.strategy, String(event.stream.scenario));
+      strategy = event.strategy;
+    }
+    if (event.type === 'drift-watch' || event.type === 'drift') {
+      const numbers = (value: unknown) => Array.isArray(value) && value.every((x) => typeof x === 'number');
+      const fits =
+        typeof event.detector === 'string' &&
+        (event.type === 'drift-watch'
+          ? numbers(event.boundaries) && isRecord(event.options)
+          : numbers([event.sample, event.step, event.experience]));
+      if (!fits) {
+        const fields =
+          event.type === 'drift-watch'
+            ? 'detector, options, boundaries'
+            : 'detector, sample, step, experience';
+        throw new DataFormatError(file, `line ${i + 1}: expected a ${event.type} event { ${fields} }`);
+      }
+    }
+    if ((event.type === 'drift-watch' || event.type === 'drift') && strategy !== undefined) {
+      const list = driftEvents.get(strategy) ?? [];
+      list.push(event as unknown as TrainingEvent);
+      driftEvents.set(strategy, list);
     }
   });
-  return scenarios;
+  const drift = new Map<string, DriftSummary>();
+  for (const [name, events] of driftEvents) {
+    const summary = driftSummary(events);
+    if (summary) drift.set(name, summary);
+  }
+  return { scenarios, drift };
 }
 
 function readStrategies(
   file: string,
-  scenarios: Map<string, string>,
+  { scenarios, drift }: ReturnType<typeof readEvents>,
   fallbackScenario?: string,
 ): StrategyRun[] {
   const results = readJson(file);
@@ -120,6 +155,7 @@ function readStrategies(
       fwt: metric(file, `${name}.summary.fwt`, s.fwt),
       wallSeconds: metric(file, `${name}.summary.wallSeconds`, s.wallSeconds),
       trainSamplesPerSecond: metric(file, `${name}.summary.trainSamplesPerSecond`, s.trainSamplesPerSecond),
+      ...(drift.has(name) ? { drift: drift.get(name) } : {}),
     };
   });
 }
@@ -146,8 +182,8 @@ export function readRunFiles(dir: string): RunFiles {
   }
   const configScenario =
     typeof benchmarkSection.scenario === 'string' ? benchmarkSection.scenario : undefined;
-  const scenarios = readScenarios(join(dir, 'metrics.jsonl'));
-  const strategies = readStrategies(join(dir, 'results.json'), scenarios, configScenario);
+  const events = readEvents(join(dir, 'metrics.jsonl'));
+  const strategies = readStrategies(join(dir, 'results.json'), events, configScenario);
   const environmentFile = join(dir, 'environment.json');
   let environment: RunEnvironment | undefined;
   if (existsSync(environmentFile)) {

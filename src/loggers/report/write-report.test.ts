@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeFakeRun } from './testing/run-folder.js';
+import { onlineRunEvents } from '../testing/run-events.js';
 import { writeRunReport } from './write-report.js';
 
 const MATRIX = [
@@ -91,9 +92,35 @@ describe('writeRunReport', () => {
         'PNG',
       );
     }
+    assert.doesNotMatch(html, /<h2>Drift<\/h2>/, 'no drift section for a run that watched none');
     // Regenerating from the same files gives the same page: the report is a function of the run folder.
     await writeRunReport(dir);
     assert.equal(readFileSync(written.html, 'utf8'), html);
     assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary files left');
+  });
+
+  it("shows an online run's drift events against the boundaries, with delays and false alarms", async () => {
+    const drift = onlineRunEvents().filter((e) => e.type === 'drift-watch' || e.type === 'drift');
+    const dir = writeFakeRun(join(mkdtempSync(join(tmpdir(), 'unforget-report-')), 'run'), {
+      strategies: [
+        { name: 'naive', matrix: MATRIX, drift },
+        { name: 'er', matrix: MATRIX },
+      ],
+    });
+    const html = readFileSync((await writeRunReport(dir)).html, 'utf8');
+    assert.match(html, /<h2>Drift<\/h2>/);
+    const table = (first: string) => row(html, 'drift-naive', first);
+    // example, step, experience, boundary before, delay, kind
+    assert.deepEqual(table('57'), ['57', '5', '0', '–', '–', 'false alarm']);
+    assert.deepEqual(table('223'), ['223', '22', '1', '200', '24', 'detection']);
+    assert.deepEqual(table('251'), ['251', '25', '1', '200', '52', 'false alarm']);
+    assert.deepEqual(table('415'), ['415', '41', '2', '400', '16', 'detection']);
+    assert.ok(
+      html.includes(
+        '<p>Boundaries at 200 (delay 24), 400 (delay 16) of 600 examples: 2 of 2 detected, mean delay 20.0, 2 false alarms.</p>',
+      ),
+    );
+    // ER watched no drift: no table of its own.
+    assert.ok(!html.includes('id="drift-er"'));
   });
 });

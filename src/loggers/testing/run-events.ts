@@ -36,3 +36,42 @@ export function runEvents(): TrainingEvent[] {
   events.push({ type: 'run-end', seconds: 9 });
   return events;
 }
+
+/**
+ * `runEvents` as an online run with drift detection would emit them: the stream's 600 examples end
+ * their experiences at 200, 400 and 600; ADWIN reports drifts at examples 57 (a false alarm before
+ * the first boundary), 223 (delay 24), 251 (a second one in that segment: a false alarm) and 415
+ * (delay 16), each inside the experience its batch counts in.
+ */
+export function onlineRunEvents(): TrainingEvent[] {
+  const drifts = new Map([
+    [0, [57]],
+    [1, [223, 251]],
+    [2, [415]],
+  ]);
+  return runEvents().flatMap((event): TrainingEvent[] => {
+    if (event.type === 'evaluation' && event.afterExperience === -1) {
+      const watch: TrainingEvent = {
+        type: 'drift-watch',
+        detector: 'adwin',
+        options: { delta: 0.002, clock: 32, maxBuckets: 5, minWindowLength: 5, gracePeriod: 10 },
+        boundaries: [200, 400, 600],
+      };
+      return [event, watch];
+    }
+    if (event.type === 'epoch-end' && event.epoch === 0) {
+      const at = drifts.get(event.experience) ?? [];
+      return [
+        event,
+        ...at.map((sample): TrainingEvent => ({
+          type: 'drift',
+          experience: event.experience,
+          step: Math.floor(sample / 10),
+          sample,
+          detector: 'adwin',
+        })),
+      ];
+    }
+    return [event];
+  });
+}

@@ -26,6 +26,8 @@ export interface ResumeCase {
   readonly seed?: number;
   readonly resetOptimizer?: boolean;
   readonly dropLast?: boolean;
+  /** An online run's drift detector (`FitOptions.drift`). */
+  readonly drift?: FitOptions['drift'];
 }
 
 const weights = (model: Classifier) => model.variables.map((v) => Array.from(v.dataSync()));
@@ -42,6 +44,7 @@ function options(c: ResumeCase, model: Classifier, strategy: Strategy): FitOptio
     seed: c.seed ?? 0,
     ...(c.resetOptimizer !== undefined ? { resetOptimizer: c.resetOptimizer } : {}),
     ...(c.dropLast !== undefined ? { dropLast: c.dropLast } : {}),
+    ...(c.drift ? { drift: c.drift } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface FakeStrategy {
   readonly wallSeconds?: number;
   /** Options of its config entry besides the name. */
   readonly options?: Readonly<Record<string, unknown>>;
+  /** An online run's `drift-watch` and `drift` events, written after its baseline evaluation. */
+  readonly drift?: readonly TrainingEvent[];
 }
 
 export interface FakeRun {
@@ -32,6 +34,7 @@ export function fakeEvents(strategy: FakeStrategy, scenario: ScenarioName): Trai
   const events: TrainingEvent[] = [
     { type: 'run-start', strategy: strategy.name, stream: { numExperiences: T, scenario } },
     evaluation(-1, strategy.baseline ?? new Array<number>(T).fill(0.1)),
+    ...(strategy.drift ?? []),
   ];
   strategy.matrix.forEach((row, e) => {
     events.push({ type: 'experience-start', experience: e, classes: [2 * e, 2 * e + 1] });
