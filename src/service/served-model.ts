@@ -6,7 +6,6 @@
 import * as tf from '../engine/tf.js';
 import { modelWeights, type Classifier } from '../models/classifier.js';
 import { buildParts } from '../learner/learner-config.js';
-import { maskLogits } from '../training/active-classes.js';
 import type { PublishedWeights } from './model-trainer.js';
 import { personalProbabilities, type PersonalHead } from './personal-heads.js';
 import type { ServedModelConfig } from './service-config.js';
@@ -91,28 +90,37 @@ export class ServedModel {
    * model saw and the ones they taught).
    */
   probabilities(x: Float32Array, n: number, user: string | null = null): Float32Array[] {
+    return this.probabilitiesFor(x, new Array<string | null>(n).fill(user));
+  }
+
+  /**
+   * `probabilities` for rows that each come with their own user (null: none), in one forward
+   * pass of the shared model over all of them: what lets concurrent requests share one
+   * (predict-batcher.ts). The features are computed only when some row has a head.
+   */
+  probabilitiesFor(x: Float32Array, users: readonly (string | null)[]): Float32Array[] {
+    const n = users.length;
     const k = this.numClasses;
-    const head = user === null ? undefined : this.heads.get(user);
+    const heads = users.map((u) => (u === null ? undefined : this.heads.get(u)));
     const shape = this.config.learner.sampleShape;
-    let flat: Float32Array;
-    if (head) {
-      const { features, logits } = tf.tidy(() => {
-        const input = tf.tensor(x, [n, ...shape]);
-        return {
-          features: this.model.features!(input).dataSync() as Float32Array,
-          logits: this.model.logits(input).dataSync() as Float32Array,
-        };
-      });
+    const withFeatures = heads.some((h) => h !== undefined);
+    const { features, logits } = tf.tidy(() => {
+      const input = tf.tensor(x, [n, ...shape]);
+      return {
+        features: withFeatures
+          ? (this.model.features!(input).dataSync() as Float32Array)
+          : new Float32Array(0),
+        logits: this.model.logits(input).dataSync() as Float32Array,
+      };
+    });
+    const featureSize = features.length / n;
+    return heads.map((head, i) => {
+      const row = logits.subarray(i * k, (i + 1) * k);
+      if (!head) return personalProbabilities(new Float32Array(0), row, undefined, this.seenClasses, 0, k);
       const active = [...new Set([...this.seenClasses, ...head.seen])].sort((a, b) => a - b);
-      flat = personalProbabilities(features, logits, head, active, features.length / n, k);
-    } else {
-      const seen = this.seenClasses.length > 0 ? this.seenClasses : undefined;
-      flat = tf.tidy(() => {
-        const input = tf.tensor(x, [n, ...shape]);
-        return tf.softmax(maskLogits(this.model.logits(input), seen)).dataSync() as Float32Array;
-      });
-    }
-    return Array.from({ length: n }, (_, i) => flat.slice(i * k, (i + 1) * k));
+      const own = features.subarray(i * featureSize, (i + 1) * featureSize);
+      return personalProbabilities(own, row, head, active, featureSize, k);
+    });
   }
 
   dispose(): void {

@@ -27,6 +27,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Principal, Tokens } from './tokens.js';
 import type { TrainerHandle } from './trainer-handle.js';
 import { RateLimiter } from './rate-limit.js';
+import { PredictBatcher } from './predict-batcher.js';
 import { listSnapshots, snapshotsDir } from './snapshots.js';
 
 export interface ServiceParts {
@@ -91,6 +92,12 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       .send({ error: { field: 'url', message: `no route ${request.method} ${request.url}` } });
   });
 
+  const batchers = new Map<ServedModel, PredictBatcher>();
+  const batcherOf = (model: ServedModel) => {
+    let batcher = batchers.get(model);
+    if (!batcher) batchers.set(model, (batcher = new PredictBatcher(model)));
+    return batcher;
+  };
   const limiter = new RateLimiter(config.limits.requestsPerSecond, config.limits.burst);
   /** Who is asking: the bearer token's principal, or a 401; a 429 past the token's rate. */
   const principalOf = (request: FastifyRequest): Principal => {
@@ -231,7 +238,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     const size = model.sampleSize;
     const x = new Float32Array(body.inputs.length * size);
     body.inputs.forEach((input, i) => x.set(inputOf(model, input, `inputs[${i}]`), i * size));
-    const probabilities = model.probabilities(x, body.inputs.length, user);
+    const probabilities = await batcherOf(model).predict(x, body.inputs.length, user);
     const names = model.classNames;
     const predictions = probabilities.map((p, i) => {
       let label = 0;
@@ -452,6 +459,9 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
       '# HELP unforget_predictions_total Inputs predicted.',
       '# TYPE unforget_predictions_total counter',
       `unforget_predictions_total ${counters.predictions}`,
+      '# HELP unforget_predict_passes_total Forward passes that answered predict requests (concurrent requests share one).',
+      '# TYPE unforget_predict_passes_total counter',
+      ...[...batchers].map(([m, b]) => `unforget_predict_passes_total{model="${m.name}"} ${b.passes}`),
       '# HELP unforget_log_commits_total Synchronous commits of the log (group commits).',
       '# TYPE unforget_log_commits_total counter',
       `unforget_log_commits_total ${commits.commits}`,
