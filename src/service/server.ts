@@ -154,12 +154,24 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     }
     return id;
   };
-  const inputOf = (model: ServedModel, x: readonly number[], field: string): Float32Array => {
+  /** `x` checked (its length, finite numbers) and copied into float32 in one pass, or a 400 at `field`. */
+  const inputOf = (model: ServedModel, x: readonly unknown[], field: string): Float32Array => {
     if (x.length !== model.sampleSize) {
       throw new HttpError(400, field, `expected ${model.sampleSize} numbers, got ${x.length}`);
     }
-    if (!x.every(Number.isFinite)) throw new HttpError(400, field, 'expected finite numbers');
-    return Float32Array.from(x);
+    const out = new Float32Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new HttpError(
+          400,
+          `${field}[${i}]`,
+          `expected a finite number, got ${JSON.stringify(v) ?? String(v)}`,
+        );
+      }
+      out[i] = v;
+    }
+    return out;
   };
   /** The user's setting, or the model's default for users who set none. */
   const personalMode = (model: ServedModel, user: string) =>

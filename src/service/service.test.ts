@@ -130,6 +130,9 @@ describe('unforget serve, in process', () => {
     };
     const cases: [string, string, number, string][] = [
       ['/v1/models/clusters/learn', '{"examples":[{"x":[1,2],"y":0}]}', 400, 'examples[0].x'],
+      ['/v1/models/clusters/learn', '{"examples":[{"x":"0,0","y":0}]}', 400, 'examples[0].x'],
+      ['/v1/models/clusters/learn', '{"examples":[{"x":[0,0,"a",0,0,0],"y":0}]}', 400, 'examples[0].x[2]'],
+      ['/v1/models/clusters/predict', '{"inputs":[[0,0,0,0,null,0]]}', 400, 'inputs[0][4]'],
       ['/v1/models/clusters/learn', '{"examples":[{"x":[0,0,0,0,0,0],"y":7}]}', 400, 'examples[0].y'],
       ['/v1/models/clusters/learn', '{"examples":[{"x":[0,0,0,0,0,0],"y":"zebra"}]}', 400, 'examples[0].y'],
       ['/v1/models/clusters/learn', '{}', 400, 'examples'],
