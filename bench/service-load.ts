@@ -6,7 +6,10 @@
  * Reports requests/s, p50 / p99 latency, examples acknowledged per second, examples the trainer
  * learnt per second over the same window, and the load generator's own CPU share.
  *
- *   npx tsx bench/service-load.ts [--seconds 10] [--connections 16] [--learn-batch 16] [--out docs/bench/service-load.json]
+ *   npx tsx bench/service-load.ts [--seconds 10] [--connections 16] [--learn-batch 16] [--encoding json|base64] [--out docs/bench/service-load.json]
+ *
+ * `--encoding base64` sends every input as float32 in base64 (what UnforgetClient does with a
+ * Float32Array), `json` (the default) as a list of numbers with three decimals.
  *
  * The trainer runs with UNFORGET_THREADS=1 (one core for it, one for the server and autocannon).
  */
@@ -17,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
-import { UnforgetClient } from '../src/service/client.js';
+import { float32Base64, UnforgetClient } from '../src/service/client.js';
 import { DEFAULT_MODEL } from '../src/service/service-config.js';
 import { gaussianClusters } from '../src/data/synthetic.js';
 
@@ -26,12 +29,18 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     'learn-batch': { type: 'string', default: '16' },
+    encoding: { type: 'string', default: 'json' },
     out: { type: 'string' },
   },
 });
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
 const learnBatch = Number(args['learn-batch']);
+if (args.encoding !== 'json' && args.encoding !== 'base64') {
+  console.error(`--encoding: expected json or base64, got ${args.encoding}`);
+  process.exit(2);
+}
+const encoding = args.encoding;
 const TOKEN = 'bench-admin-token';
 
 const dir = mkdtempSync(join(tmpdir(), 'unforget-load-'));
@@ -70,11 +79,12 @@ const data = gaussianClusters({
   spread: 0.5,
   seed: 1,
 });
-const row = (i: number) =>
+const numbers = (i: number) =>
   Array.from(
     data.train.x.subarray((i % 2000) * 784, ((i % 2000) + 1) * 784),
     (v) => Math.round(v * 1000) / 1000,
   );
+const row = (i: number) => (encoding === 'json' ? numbers(i) : float32Base64(Float32Array.from(numbers(i))));
 const predictBodies = Array.from({ length: 64 }, (_, i) => JSON.stringify({ inputs: [row(i)] }));
 const learnBodies = Array.from({ length: 64 }, (_, i) =>
   JSON.stringify({
@@ -153,6 +163,7 @@ const result = {
   seconds,
   connections,
   learnBatch,
+  encoding,
   trainerThreads: 1,
   predictAlone: { ...summary(predictAlone), loadGeneratorCpuCores: Number(predictAloneCpu.toFixed(2)) },
   mixed: {

@@ -30,6 +30,8 @@ import { RateLimiter } from './rate-limit.js';
 import { PredictBatcher } from './predict-batcher.js';
 import { listSnapshots, snapshotsDir } from './snapshots.js';
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 export interface ServiceParts {
   readonly config: ServiceConfig;
   readonly models: ReadonlyMap<string, ServedModel>;
@@ -154,8 +156,12 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     }
     return id;
   };
-  /** `x` checked (its length, finite numbers) and copied into float32 in one pass, or a 400 at `field`. */
-  const inputOf = (model: ServedModel, x: readonly unknown[], field: string): Float32Array => {
+  /**
+   * `x` checked (its length, finite numbers) and copied into float32 in one pass, or a 400 at
+   * `field`; a string is the values as float32 little-endian in base64.
+   */
+  const inputOf = (model: ServedModel, x: readonly unknown[] | string, field: string): Float32Array => {
+    if (typeof x === 'string') return base64Input(model, x, field);
     if (x.length !== model.sampleSize) {
       throw new HttpError(400, field, `expected ${model.sampleSize} numbers, got ${x.length}`);
     }
@@ -170,6 +176,25 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
         );
       }
       out[i] = v;
+    }
+    return out;
+  };
+  const base64Input = (model: ServedModel, text: string, field: string): Float32Array => {
+    const bytes = model.sampleSize * 4;
+    // Node's decoder skips what is not base64 without a word: checked first, so a typo is a 400.
+    if (!BASE64.test(text) || Buffer.byteLength(text, 'base64') !== bytes) {
+      throw new HttpError(
+        400,
+        field,
+        `expected ${model.sampleSize} numbers, or ${bytes} bytes of float32 in base64 (${Math.ceil(bytes / 3) * 4} characters)`,
+      );
+    }
+    const decoded = Buffer.from(text, 'base64');
+    const out = new Float32Array(model.sampleSize);
+    new Uint8Array(out.buffer).set(decoded);
+    for (let i = 0; i < out.length; i++) {
+      if (!Number.isFinite(out[i]))
+        throw new HttpError(400, `${field}[${i}]`, `expected a finite number, got ${out[i]}`);
     }
     return out;
   };

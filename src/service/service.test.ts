@@ -80,6 +80,12 @@ describe('unforget serve, in process', () => {
     const correct = predictions.filter((p, i) => p.label === names[test[i].y]).length;
     assert.ok(correct >= 32, `${correct} of 40 right`);
     for (const p of predictions) assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    // The same inputs as Float32Arrays: the client sends them as float32 in base64.
+    const binary = await admin.predict('clusters', { inputs: test.map((e) => Float32Array.from(e.x)) });
+    assert.deepEqual(
+      binary.predictions.map((p) => p.probabilities),
+      predictions.map((p) => p.probabilities),
+    );
     const before = (await admin.model('clusters')).examplesAcknowledged;
     const late = await admin.learn('clusters', {
       feedback: [{ predictionId: predictions[0].predictionId, label: 'b' }],
@@ -133,6 +139,14 @@ describe('unforget serve, in process', () => {
       ['/v1/models/clusters/learn', '{"examples":[{"x":"0,0","y":0}]}', 400, 'examples[0].x'],
       ['/v1/models/clusters/learn', '{"examples":[{"x":[0,0,"a",0,0,0],"y":0}]}', 400, 'examples[0].x[2]'],
       ['/v1/models/clusters/predict', '{"inputs":[[0,0,0,0,null,0]]}', 400, 'inputs[0][4]'],
+      ['/v1/models/clusters/predict', '{"inputs":["AAAA"]}', 400, 'inputs[0]'],
+      ['/v1/models/clusters/predict', '{"inputs":["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA!"]}', 400, 'inputs[0]'],
+      [
+        '/v1/models/clusters/predict',
+        `{"inputs":["${Buffer.from(new Float32Array([0, 0, NaN, 0, 0, 0]).buffer).toString('base64')}"]}`,
+        400,
+        'inputs[0][2]',
+      ],
       ['/v1/models/clusters/learn', '{"examples":[{"x":[0,0,0,0,0,0],"y":7}]}', 400, 'examples[0].y'],
       ['/v1/models/clusters/learn', '{"examples":[{"x":[0,0,0,0,0,0],"y":"zebra"}]}', 400, 'examples[0].y'],
       ['/v1/models/clusters/learn', '{}', 400, 'examples'],
