@@ -22,6 +22,12 @@ export interface Classifier {
    * for methods that classify or distil in feature space (iCaRL's nearest mean of exemplars).
    */
   features?(x: tf.Tensor, taskId?: number): tf.Tensor2D;
+  /**
+   * `features(x)` and `logits(x)` (inference) from one forward pass, each equal bit for bit to
+   * what the two calls give; for models whose output layer reads the features directly. Those
+   * that need both (the service's personal heads) then pay for the trunk once.
+   */
+  featuresAndLogits?(x: tf.Tensor): { features: tf.Tensor2D; logits: tf.Tensor2D };
   /** The trainable variables (what an optimizer updates and a regulariser penalises). */
   readonly variables: readonly tf.Variable[];
   /**

@@ -24,6 +24,18 @@ describe('mlp', () => {
     [a, b, c].forEach((m) => m.dispose());
   });
 
+  it('gives features and logits from one pass, bit for bit those of the two calls', () => {
+    const model = mlp({ inputShape: [12], hiddenSizes: [9, 7], numClasses: 4, seed: 2 });
+    const x = tf.randomUniform([6, 12], -1, 1, 'float32', 3);
+    const both = model.featuresAndLogits!(x);
+    const [features, logits] = [model.features!(x), model.logits(x)];
+    assert.deepEqual(both.features.shape, [6, 7]);
+    assert.deepEqual(Array.from(both.features.dataSync()), Array.from(features.dataSync()));
+    assert.deepEqual(Array.from(both.logits.dataSync()), Array.from(logits.dataSync()));
+    tf.dispose([x, both.features, both.logits, features, logits]);
+    model.dispose();
+  });
+
   it('learns a separable problem (loss falls) without leaking tensors', () => {
     const model = mlp({ inputShape: [4], hiddenSizes: [8], numClasses: 2, seed: 1 });
     const x = tf.tensor2d([

@@ -103,6 +103,12 @@ function steps(model: tf.Sequential, hiddenActivation: MlpActivation, hiddenCoun
   });
 }
 
+/** The output of every layer of `model` but the last, on `x` flattened. */
+const trunkOf = (model: tf.Sequential, x: tf.Tensor): tf.Tensor2D =>
+  model.layers
+    .slice(0, -1)
+    .reduce<tf.Tensor>((h, layer) => layer.apply(h) as tf.Tensor, flatten(x)) as tf.Tensor2D;
+
 export function mlp(options: MlpOptions): Classifier {
   validate(options);
   const seeds = layerSeeds(options.seed ?? 0, options.hiddenSizes.length + 1);
@@ -124,10 +130,11 @@ export function mlp(options: MlpOptions): Classifier {
     numClasses: options.numClasses,
     logits: (x) => model.apply(flatten(x)) as tf.Tensor2D,
     // Every layer but the output layer (the input itself when there is no hidden layer).
-    features: (x) =>
-      model.layers
-        .slice(0, -1)
-        .reduce<tf.Tensor>((h, layer) => layer.apply(h) as tf.Tensor, flatten(x)) as tf.Tensor2D,
+    features: (x) => trunkOf(model, x),
+    featuresAndLogits(x) {
+      const features = trunkOf(model, x);
+      return { features, logits: model.layers[model.layers.length - 1].apply(features) as tf.Tensor2D };
+    },
     perSampleGradientSums: (x, _taskId, outputGradient, power) =>
       tf.tidy(() =>
         denseStackGradientSums(

@@ -352,9 +352,14 @@ export class ModelTrainer {
     const forward = (x: Float32Array, n: number) =>
       tf.tidy(() => {
         const input = tf.tensor(x, [n, ...shape]);
+        // One pass where the model gives both (the same bits as the two calls).
+        const both = model.featuresAndLogits?.(input) ?? {
+          features: model.features!(input),
+          logits: model.logits(input),
+        };
         return {
-          features: model.features!(input).dataSync() as Float32Array,
-          logits: model.logits(input).dataSync() as Float32Array,
+          features: both.features.dataSync() as Float32Array,
+          logits: both.logits.dataSync() as Float32Array,
         };
       });
     let privateLearnt = 0;

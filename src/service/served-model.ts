@@ -106,11 +106,17 @@ export class ServedModel {
     const withFeatures = heads.some((h) => h !== undefined);
     const { features, logits } = tf.tidy(() => {
       const input = tf.tensor(x, [n, ...shape]);
+      if (!withFeatures) {
+        return { features: new Float32Array(0), logits: this.model.logits(input).dataSync() as Float32Array };
+      }
+      // One pass where the model gives both (the same bits as the two calls).
+      const both = this.model.featuresAndLogits?.(input) ?? {
+        features: this.model.features!(input),
+        logits: this.model.logits(input),
+      };
       return {
-        features: withFeatures
-          ? (this.model.features!(input).dataSync() as Float32Array)
-          : new Float32Array(0),
-        logits: this.model.logits(input).dataSync() as Float32Array,
+        features: both.features.dataSync() as Float32Array,
+        logits: both.logits.dataSync() as Float32Array,
       };
     });
     const featureSize = features.length / n;
