@@ -53,6 +53,26 @@ import {
 const PERSONAL_FILE = 'personal.json';
 const DRIFT_FILE = 'drift.json';
 
+/** The shared model's outputs on one row before it learnt the batch that held it. */
+interface Untrained {
+  readonly features: Float32Array;
+  readonly logits: Float32Array;
+  readonly sharedActive: readonly number[];
+}
+
+/** Rows' outputs joined into the arrays PersonalHeads.learn takes. */
+function joinUntrained(rows: readonly Untrained[]) {
+  const F = rows[0].features.length;
+  const K = rows[0].logits.length;
+  const features = new Float32Array(rows.length * F);
+  const logits = new Float32Array(rows.length * K);
+  rows.forEach((r, i) => {
+    features.set(r.features, i * F);
+    logits.set(r.logits, i * K);
+  });
+  return { features, logits, sharedActive: rows[0].sharedActive };
+}
+
 /** What deleting a user removed. */
 export interface UserDeletion {
   readonly user: string;
@@ -309,11 +329,14 @@ export class ModelTrainer {
 
   /** The shared model learns `examples` (one micro-batch), then the heads everything up to `last`. */
   private learnShared(examples: readonly LoggedExample[], last: number): number {
+    let untrained: Map<number, Untrained> | undefined;
     if (examples.length > 0) {
       const size = examples[0].x.length;
       const x = new Float32Array(examples.length * size);
       examples.forEach((e, i) => x.set(e.x, i * size));
       const predicted = this.learner.predict(x);
+      // What the heads are tested on: the shared model before it learns this batch.
+      untrained = this.untrainedOutputs(last);
       this.prequential.correct += predicted.filter((p, i) => p.label === examples[i].y).length;
       this.prequential.total += examples.length;
       const errors = examples.map((e, i) => ({ seq: e.seq, wrong: predicted[i].label !== e.y }));
@@ -330,11 +353,59 @@ export class ModelTrainer {
     }
     this.lastSeq = last;
     this.version += 1;
-    return examples.length + this.learnPersonal(last);
+    return examples.length + this.learnPersonal(last, untrained);
   }
 
-  /** The heads learn every example with a user in (personalSeq, upTo], user by user; the private ones among them, counted. */
-  private learnPersonal(upTo: number): number {
+  /**
+   * The shared model's features and logits, by sequence number, on the rows the heads will learn
+   * up to `upTo`, and the classes it has seen: taken before a shared step, for the heads' test.
+   * One pass over all of them: it only scores (the heads learn from their own passes).
+   */
+  private untrainedOutputs(upTo: number): Map<number, Untrained> | undefined {
+    if (!this.heads || upTo <= this.personalSeq) return undefined;
+    const rows = this.statements.personalRange(this.personalSeq, upTo);
+    if (rows.length === 0) return undefined;
+    const size = rows[0].x.length;
+    const x = new Float32Array(rows.length * size);
+    rows.forEach((r, i) => x.set(r.x, i * size));
+    const { features, logits } = this.forward(x, rows.length);
+    const [F, K] = [features.length / rows.length, logits.length / rows.length];
+    const sharedActive = [...this.learner.seenClasses];
+    return new Map(
+      rows.map((r, i) => [
+        r.seq,
+        {
+          features: features.subarray(i * F, (i + 1) * F),
+          logits: logits.subarray(i * K, (i + 1) * K),
+          sharedActive,
+        },
+      ]),
+    );
+  }
+
+  /** The shared model's features and logits on `n` rows of `x`, from one pass where the model gives both. */
+  private forward(x: Float32Array, n: number): { features: Float32Array; logits: Float32Array } {
+    const model = this.learner.model;
+    const shape = this.config.learner.sampleShape;
+    return tf.tidy(() => {
+      const input = tf.tensor(x, [n, ...shape]);
+      // The same bits as the two calls.
+      const both = model.featuresAndLogits?.(input) ?? {
+        features: model.features!(input),
+        logits: model.logits(input),
+      };
+      return {
+        features: both.features.dataSync() as Float32Array,
+        logits: both.logits.dataSync() as Float32Array,
+      };
+    });
+  }
+
+  /**
+   * The heads learn every example with a user in (personalSeq, upTo], user by user; the private
+   * ones among them, counted. `untrained`: the shared model's outputs on them before its step.
+   */
+  private learnPersonal(upTo: number, untrained?: Map<number, Untrained>): number {
     if (!this.heads || upTo <= this.personalSeq) {
       this.personalSeq = Math.max(this.personalSeq, upTo);
       return 0;
@@ -347,21 +418,7 @@ export class ModelTrainer {
       if (own) own.push(r);
       else byUser.set(r.user!, [r]);
     }
-    const model = this.learner.model;
-    const shape = this.config.learner.sampleShape;
-    const forward = (x: Float32Array, n: number) =>
-      tf.tidy(() => {
-        const input = tf.tensor(x, [n, ...shape]);
-        // One pass where the model gives both (the same bits as the two calls).
-        const both = model.featuresAndLogits?.(input) ?? {
-          features: model.features!(input),
-          logits: model.logits(input),
-        };
-        return {
-          features: both.features.dataSync() as Float32Array,
-          logits: both.logits.dataSync() as Float32Array,
-        };
-      });
+    const forward = (x: Float32Array, n: number) => this.forward(x, n);
     let privateLearnt = 0;
     const chunk = this.config.microBatch;
     for (const [user, examples] of byUser) {
@@ -371,12 +428,17 @@ export class ModelTrainer {
         const size = part[0].x.length;
         const x = new Float32Array(part.length * size);
         part.forEach((e, i) => x.set(e.x, i * size));
+        const tested =
+          untrained && part.every((e) => untrained.has(e.seq))
+            ? joinUntrained(part.map((e) => untrained.get(e.seq)!))
+            : undefined;
         const right = this.heads.learn(
           user,
           x,
           part.map((e) => e.y),
           forward,
           this.learner.seenClasses,
+          tested,
         );
         const drifts = this.drift?.observe(
           user,

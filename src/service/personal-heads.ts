@@ -97,8 +97,11 @@ export class PersonalHeads {
    * One personal step for `user` on new examples `x` (n rows) and labels `y`: predicts them first
    * (test-then-train, counted in the user's accuracy), then one SGD step of the head on them and
    * on up to `replay` of the user's earlier examples, then offers them to the user's reservoir.
-   * `sharedActive`: the classes the shared model has seen. Returns, per new example, whether the
-   * personalised prediction was right before the step.
+   * `sharedActive`: the classes the shared model has seen. `untrained`: the shared model's
+   * features and logits on the n new rows, and its classes, from before it learnt them (when it
+   * learnt them just now): the test of test-then-train is made with them, so that it has seen
+   * neither the labels nor what the shared model learnt from them. Returns, per new example,
+   * whether the personalised prediction was right before the step.
    */
   learn(
     user: string,
@@ -106,6 +109,7 @@ export class PersonalHeads {
     y: readonly number[],
     forward: SharedForward,
     sharedActive: readonly number[],
+    untrained?: { features: Float32Array; logits: Float32Array; sharedActive: readonly number[] },
   ): boolean[] {
     const state = this.users.get(user) ?? this.newUser(user);
     const n = y.length;
@@ -121,7 +125,9 @@ export class PersonalHeads {
     const classes = (seen: readonly number[]) =>
       [...new Set([...sharedActive, ...seen])].sort((a, b) => a - b);
     // Predicted over the classes known before these labels (test-then-train must not peek).
-    const before = classes(state.seen);
+    const before = untrained
+      ? [...new Set([...untrained.sharedActive, ...state.seen])].sort((a, b) => a - b)
+      : classes(state.seen);
     for (const c of y) if (!state.seen.includes(c)) state.seen.push(c);
     state.seen.sort((a, b) => a - b);
     const active = classes(state.seen);
@@ -132,7 +138,9 @@ export class PersonalHeads {
     replayed.forEach((r, k) => batch.set(state.memoryX[r], (n + k) * S));
     const labels = [...y, ...replayed.map((r) => state.memoryY[r])];
     const { features, logits } = forward(batch, total);
-    const tested = personalProbabilities(features, logits, state, before, F, K);
+    const tested = untrained
+      ? personalProbabilities(untrained.features, untrained.logits, state, before, F, K)
+      : personalProbabilities(features, logits, state, before, F, K);
     const on = before.length > 0 ? before : Array.from({ length: K }, (_, c) => c);
     const right: boolean[] = [];
     for (let i = 0; i < n; i++) {

@@ -18,12 +18,14 @@ const accuracy = (labels: readonly (string | number)[], expected: readonly numbe
 
 async function withService<T>(
   work: (admin: UnforgetClient, service: RunningService) => Promise<T>,
+  overrides: Record<string, unknown> = {},
 ): Promise<T> {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'unforget-personal-')), 'data');
   const config = smallConfig(dataDir, {
     flushAfterMs: 5000,
     snapshotEvery: 100000,
     personal: { lr: 0.3, history: 100, replay: 16 },
+    ...overrides,
   });
   const service = await startService(config, { adminToken: ADMIN, log: () => {} });
   try {
@@ -118,5 +120,36 @@ describe('personal parts', () => {
     assert.deepEqual(withBob.alice, without.alice, "alice's predictions are unchanged");
     assert.deepEqual(withBob.carol, without.carol, "carol's predictions are unchanged");
     assert.notDeepEqual(withBob.bob, without.bob, "bob's own predictions did change");
+  });
+  it("tests a user's head before the shared model learns their batch: no peeking at the labels", async () => {
+    // A large step: one batch is enough for the shared model to answer what it just learnt.
+    const learner = { ...smallConfig('unused').models[0].learner, optimizer: { name: 'sgd', lr: 3 } };
+    await withService(
+      async (admin) => {
+        const all = clusterExamples(120, 9);
+        // The shared model knows a and b; then alice's first batch is all c, a class nobody taught.
+        await admin.learn('clusters', { examples: all.filter((e) => e.y < 2).slice(0, 40) });
+        await learntAll(admin);
+        await admin.learn('clusters', { user: 'alice', examples: all.filter((e) => e.y === 2).slice(0, 8) });
+        await learntAll(admin);
+        await eventually(async () => (await admin.user('clusters', 'alice')).examplesLearned === 8);
+        const alice = await admin.user('clusters', 'alice');
+        // Tested over the classes known before the batch (a, b): each of her 8 answers was wrong.
+        assert.equal(alice.prequentialAccuracy, 0);
+        // After learning them, the shared model does answer c on those inputs: a test made after
+        // the step would have counted them right.
+        const after = await admin.predict('clusters', {
+          inputs: all
+            .filter((e) => e.y === 2)
+            .slice(0, 8)
+            .map((e) => e.x),
+        });
+        assert.ok(
+          after.predictions.filter((p) => p.label === 'c').length >= 4,
+          JSON.stringify(after.predictions.map((p) => p.label)),
+        );
+      },
+      { learner },
+    );
   });
 });

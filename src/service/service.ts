@@ -39,12 +39,24 @@ export interface ServiceOptions {
   readonly adminToken?: string;
 }
 
-/** Accuracy of a model on up to `n` learnt examples, their sequence numbers spread evenly. */
+/**
+ * Accuracy of a model on up to `n` learnt examples, their sequence numbers spread evenly; kept
+ * per model version, since it changes only when the weights do (a client polling the model's
+ * state would otherwise pay a read and a forward pass each time).
+ */
 function historyAccuracyOf(db: Database): (model: ServedModel, n: number) => number | null {
   const spread = db.prepare(
     'SELECT x, y FROM examples WHERE model = ? AND seq <= ? AND seq % ? = 0 ORDER BY seq LIMIT ?',
   );
+  const kept = new Map<ServedModel, { version: number; n: number; value: number | null }>();
   return (model, n) => {
+    const hit = kept.get(model);
+    if (hit && hit.version === model.version && hit.n === n) return hit.value;
+    const value = measure(model, n);
+    kept.set(model, { version: model.version, n, value });
+    return value;
+  };
+  function measure(model: ServedModel, n: number): number | null {
     const last = model.lastSeqLearned;
     if (last === 0) return null;
     const rows = spread.all(model.name, last, Math.max(1, Math.floor(last / n)), n) as {
@@ -58,7 +70,7 @@ function historyAccuracyOf(db: Database): (model: ServedModel, n: number) => num
     const probabilities = model.probabilities(x, rows.length);
     const correct = probabilities.filter((p, i) => p.indexOf(Math.max(...p)) === rows[i].y).length;
     return correct / rows.length;
-  };
+  }
 }
 
 /**
