@@ -16,7 +16,8 @@ export class ConfigError extends Error {
   constructor(
     /** Path of the offending field, e.g. `strategies[1].lr`. */
     readonly field: string,
-    detail: string,
+    /** What was wrong, without the field (the message is `field: detail`). */
+    readonly detail: string,
   ) {
     super(`${field}: ${detail}`);
     this.name = 'ConfigError';

@@ -47,7 +47,7 @@ export function checkDriftConfig(config: DriftConfig, prefix: string): void {
     createDriftDetector(config.detector, config.options as never);
   } catch (error) {
     if (error instanceof ConfigError) {
-      throw new ConfigError(`${prefix}options.${error.field}`, error.message.slice(error.field.length + 2));
+      throw new ConfigError(`${prefix}options.${error.field}`, error.detail);
     }
     throw error;
   }

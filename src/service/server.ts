@@ -329,8 +329,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     try {
       config = parseServedModelConfig(request.body);
     } catch (error) {
-      if (error instanceof ConfigError)
-        throw new HttpError(400, error.field, error.message.slice(error.field.length + 2));
+      if (error instanceof ConfigError) throw new HttpError(400, error.field, error.detail);
       throw error;
     }
     if (models.has(config.name)) {
@@ -344,8 +343,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     try {
       model = await parts.addModel(config);
     } catch (error) {
-      if (error instanceof ConfigError)
-        throw new HttpError(400, error.field, error.message.slice(error.field.length + 2));
+      if (error instanceof ConfigError) throw new HttpError(400, error.field, error.detail);
       throw new HttpError(
         409,
         'name',

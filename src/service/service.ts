@@ -115,10 +115,7 @@ export async function startService(
         } catch (error) {
           db.close();
           if (error instanceof ConfigError)
-            throw new ConfigError(
-              `models (${c.name}, created through the API).${error.field}`,
-              error.message.slice(error.field.length + 2),
-            );
+            throw new ConfigError(`models (${c.name}, created through the API).${error.field}`, error.detail);
           throw error;
         }
       }),

@@ -109,10 +109,7 @@ process.on('message', (message: ToTrainer) => {
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         // A config problem keeps its field, so that the server refuses it as one (exit code 2).
-        const named =
-          error instanceof ConfigError
-            ? { field: error.field, detail: message.slice(error.field.length + 2) }
-            : {};
+        const named = error instanceof ConfigError ? { field: error.field, detail: error.detail } : {};
         send({ type: 'failed', message, ...named });
         process.exit(1);
       },

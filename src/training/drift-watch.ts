@@ -53,7 +53,7 @@ export class DriftWatch {
       this.detector = createDriftDetector(name, (options.options ?? {}) as never);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      throw new ConfigError(`drift.options.${error.field}`, error.message.slice(error.field.length + 2));
+      throw new ConfigError(`drift.options.${error.field}`, error.detail);
     }
   }
 
