@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { importOptional } from '../core/optional-package.js';
 import { DataFormatError } from '../core/errors.js';
+import type { ServiceEvent } from './client.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -241,18 +242,6 @@ export function logStatements(db: Database) {
   };
 }
 
-/** A drift detected by the trainer, as the events route answers it. */
-export interface ServiceEvent {
-  readonly id: number;
-  /** The user whose personalised predictions drifted; null for the shared model. */
-  readonly user: string | null;
-  readonly kind: 'drift';
-  readonly detector: string;
-  /** The sequence number of the example whose error set the detector off. */
-  readonly seq: number;
-  readonly at: string;
-}
-
 /** The models created through the API, oldest first: their configs as given. */
 export function createdModels(db: Database): { name: string; config: unknown }[] {
   const rows = db.prepare('SELECT name, config FROM models ORDER BY at, name').all() as {
@@ -300,12 +289,9 @@ export function trainerStatements(db: Database, model: string) {
   const insertBatch = db.prepare(
     'INSERT INTO batches (model, kind, first_seq, last_seq, size) VALUES (?, ?, ?, ?, ?)',
   );
-  const batchesAfter = db.prepare(
-    'SELECT id, kind, first_seq AS first, last_seq AS last, size FROM batches WHERE model = ? AND id > ? ORDER BY id',
-  );
-  const batchesKept = db.prepare(
-    'SELECT id, kind, first_seq AS first, last_seq AS last, size FROM batches WHERE model = ? AND undone = 0 ORDER BY id',
-  );
+  const batch = 'SELECT id, kind, first_seq AS first, last_seq AS last, size FROM batches WHERE model = ?';
+  const batchesAfter = db.prepare(`${batch} AND id > ? ORDER BY id`);
+  const batchesKept = db.prepare(`${batch} AND undone = 0 ORDER BY id`);
   const markUndone = db.prepare('UPDATE batches SET undone = 1 WHERE model = ? AND id > ? AND id <= ?');
   const deletions = db.prepare(
     'SELECT id, user, up_to_seq AS upTo, retrain FROM deletions WHERE model = ? ORDER BY id',

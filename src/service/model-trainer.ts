@@ -49,6 +49,7 @@ import {
   snapshotsDir,
   writeSnapshot,
 } from './snapshots.js';
+import type { UserDeletion } from './client.js';
 
 const PERSONAL_FILE = 'personal.json';
 const DRIFT_FILE = 'drift.json';
@@ -71,20 +72,6 @@ function joinUntrained(rows: readonly Untrained[]) {
     logits.set(r.logits, i * K);
   });
   return { features, logits, sharedActive: rows[0].sharedActive };
-}
-
-/** What deleting a user removed. */
-export interface UserDeletion {
-  readonly user: string;
-  /** Their examples deleted from the log. */
-  readonly examplesDeleted: number;
-  /** Rows of the current learner's memories (replay buffer, exemplars, the task under way) removed. */
-  readonly memoryRowsDeleted: number;
-  /** Snapshots rewritten without their rows and head; `snapshotsRemoved`: ones that did not load, removed. */
-  readonly snapshotsRewritten: number;
-  readonly snapshotsRemoved: number;
-  /** The shared model and the heads were trained again from the log without them. */
-  readonly retrained: boolean;
 }
 
 /** What the HTTP side needs to predict as the trainer's model does. */

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import type { ServedModelConfig, ServiceConfig } from './service-config.js';
 import type { FromTrainer, ToTrainer } from './trainer-process.js';
-import type { PublishedWeights, UserDeletion } from './model-trainer.js';
+import type { PublishedWeights } from './model-trainer.js';
+import type { UserDeletion } from './client.js';
 
 export interface TrainerEvents {
   weights(published: PublishedWeights): void;
