@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { augmentOptions } from '../data/augment.js';
-import { ERROR_DRIFT_DETECTORS } from '../training/drift-watch.js';
+import { driftWatchConfig } from '../training/drift-watch.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -53,15 +53,7 @@ export const benchmarkSection = z.looseObject({
     .strictObject({
       batchSize: positiveInt,
       blurry: z.number().int().min(0).default(0),
-      drift: z
-        .union([
-          z.literal(false),
-          z.strictObject({
-            detector: z.enum(ERROR_DRIFT_DETECTORS).default('adwin'),
-            options: z.record(z.string(), z.unknown()).default({}),
-          }),
-        ])
-        .optional(),
+      drift: z.union([z.literal(false), driftWatchConfig]).optional(),
     })
     .optional(),
   /** Image augmentation of every training step's rows (data/augment.ts): `{ crop: { padding: 4 }, flip: true }`. */

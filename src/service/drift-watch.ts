@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { DriftWatch, driftWatchConfig } from '../training/drift-watch.js';
 import {
   createDriftDetector,
   updateForRise,
@@ -22,12 +23,7 @@ import {
 
 export const driftConfig = z.union([
   z.literal(false),
-  z.strictObject({
-    detector: z
-      .enum(['adwin', 'page-hinkley', 'ddm'])
-      .default('adwin')
-      .describe('the detector run on the stream of prequential errors'),
-    options: z.record(z.string(), z.unknown()).default({}).describe("the detector's options (docs/drift.md)"),
+  driftWatchConfig.extend({
     perUser: z.boolean().default(true).describe("also watch each user's personalised predictions"),
     endTask: z
       .boolean()
@@ -40,15 +36,13 @@ export const driftConfig = z.union([
 
 export type DriftConfig = z.output<typeof driftConfig>;
 
-/** Checks the detector's options by building one; a ConfigError at `prefix`options.<field>. */
+/** Checks the detector's options as a run's watch does; a ConfigError at `prefix`drift.options.<field>. */
 export function checkDriftConfig(config: DriftConfig, prefix: string): void {
   if (config === false) return;
   try {
-    createDriftDetector(config.detector, config.options as never);
+    new DriftWatch(config);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new ConfigError(`${prefix}options.${error.field}`, error.detail);
-    }
+    if (error instanceof ConfigError) throw new ConfigError(`${prefix}${error.field}`, error.detail);
     throw error;
   }
 }
@@ -61,7 +55,7 @@ export interface DriftEvent {
   readonly seq: number;
 }
 
-export class DriftWatch {
+export class ModelDriftWatch {
   private shared: DriftDetector | null = null;
   private readonly users = new Map<string, DriftDetector>();
 

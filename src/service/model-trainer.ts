@@ -37,8 +37,8 @@ import {
   type PendingDeletion,
   type RecordedBatch,
 } from './log-store.js';
-import { PersonalHeads, type PersonalHead } from './personal-heads.js';
-import { DriftWatch } from './drift-watch.js';
+import { PersonalHeads, sharedForward, type PersonalHead } from './personal-heads.js';
+import { ModelDriftWatch } from './drift-watch.js';
 import type { ServedModelConfig } from './service-config.js';
 import {
   listSnapshots,
@@ -96,7 +96,7 @@ export interface PublishedWeights {
 export class ModelTrainer {
   private learner!: Learner;
   private heads: PersonalHeads | null = null;
-  private drift: DriftWatch | null = null;
+  private drift: ModelDriftWatch | null = null;
   private statements: ReturnType<typeof trainerStatements>;
   private lastSeq = 0;
   private personalSeq = 0;
@@ -122,7 +122,7 @@ export class ModelTrainer {
   /** Loads the newest valid snapshot (or a fresh learner) and learns again the batches recorded after it. */
   async start(): Promise<void> {
     let personalText: string | null = null;
-    let drift: DriftWatch | null = null;
+    let drift: ModelDriftWatch | null = null;
     const restored = await loadNewestSnapshot(
       this.dir,
       (version, reason) => this.log(`${this.config.name}: snapshot ${version} passed over: ${reason}`),
@@ -217,7 +217,8 @@ export class ModelTrainer {
       const personal = join(path, PERSONAL_FILE);
       if (this.heads) files[PERSONAL_FILE] = PersonalHeads.withoutUser(readFileSync(personal, 'utf8'), user);
       const drift = join(path, DRIFT_FILE);
-      if (existsSync(drift)) files[DRIFT_FILE] = DriftWatch.withoutUser(readFileSync(drift, 'utf8'), user);
+      if (existsSync(drift))
+        files[DRIFT_FILE] = ModelDriftWatch.withoutUser(readFileSync(drift, 'utf8'), user);
       return files;
     });
     this.version += 1;
@@ -261,9 +262,9 @@ export class ModelTrainer {
    * The drift detectors a snapshot at `path` saved (fresh ones for null, or for a snapshot made
    * before drift detection existed); null when the config turns drift off. Throws on a damaged file.
    */
-  private driftFrom(path: string | null): DriftWatch | null {
+  private driftFrom(path: string | null): ModelDriftWatch | null {
     if (this.config.drift === false) return null;
-    const watch = new DriftWatch(this.config.drift);
+    const watch = new ModelDriftWatch(this.config.drift);
     const file = path === null ? null : join(path, DRIFT_FILE);
     if (file && existsSync(file)) watch.restore(readFileSync(file, 'utf8'), file);
     return watch;
@@ -316,6 +317,7 @@ export class ModelTrainer {
 
   /** The shared model learns `examples` (one micro-batch), then the heads everything up to `last`. */
   private learnShared(examples: readonly LoggedExample[], last: number): number {
+    const personal = this.personalRows(last);
     let untrained: Map<number, Untrained> | undefined;
     if (examples.length > 0) {
       const size = examples[0].x.length;
@@ -323,7 +325,7 @@ export class ModelTrainer {
       examples.forEach((e, i) => x.set(e.x, i * size));
       const predicted = this.learner.predict(x);
       // What the heads are tested on: the shared model before it learns this batch.
-      untrained = this.untrainedOutputs(last);
+      untrained = this.untrainedOutputs(personal);
       this.prequential.correct += predicted.filter((p, i) => p.label === examples[i].y).length;
       this.prequential.total += examples.length;
       const errors = examples.map((e, i) => ({ seq: e.seq, wrong: predicted[i].label !== e.y }));
@@ -340,22 +342,32 @@ export class ModelTrainer {
     }
     this.lastSeq = last;
     this.version += 1;
-    return examples.length + this.learnPersonal(last, untrained);
+    return examples.length + this.learnPersonal(last, personal, untrained);
   }
 
   /**
-   * The shared model's features and logits, by sequence number, on the rows the heads will learn
-   * up to `upTo`, and the classes it has seen: taken before a shared step, for the heads' test.
-   * One pass over all of them: it only scores (the heads learn from their own passes).
+   * The examples the heads are to learn next, up to `upTo`: those with a user after `personalSeq`
+   * (none without heads).
    */
-  private untrainedOutputs(upTo: number): Map<number, Untrained> | undefined {
-    if (!this.heads || upTo <= this.personalSeq) return undefined;
-    const rows = this.statements.personalRange(this.personalSeq, upTo);
+  private personalRows(upTo: number): LoggedExample[] {
+    if (!this.heads || upTo <= this.personalSeq) return [];
+    return this.statements.personalRange(this.personalSeq, upTo);
+  }
+
+  /**
+   * The shared model's features and logits, by sequence number, on the heads' `rows`, and the
+   * classes it has seen: taken before a shared step, for the heads' test. One pass over all of
+   * them: it only scores (the heads learn from their own passes).
+   */
+  private untrainedOutputs(rows: readonly LoggedExample[]): Map<number, Untrained> | undefined {
     if (rows.length === 0) return undefined;
     const size = rows[0].x.length;
     const x = new Float32Array(rows.length * size);
     rows.forEach((r, i) => x.set(r.x, i * size));
-    const { features, logits } = this.forward(x, rows.length);
+    const { features, logits } = sharedForward(this.learner.model, this.config.learner.sampleShape)(
+      x,
+      rows.length,
+    );
     const [F, K] = [features.length / rows.length, logits.length / rows.length];
     const sharedActive = [...this.learner.seenClasses];
     return new Map(
@@ -370,34 +382,20 @@ export class ModelTrainer {
     );
   }
 
-  /** The shared model's features and logits on `n` rows of `x`, from one pass where the model gives both. */
-  private forward(x: Float32Array, n: number): { features: Float32Array; logits: Float32Array } {
-    const model = this.learner.model;
-    const shape = this.config.learner.sampleShape;
-    return tf.tidy(() => {
-      const input = tf.tensor(x, [n, ...shape]);
-      // The same bits as the two calls.
-      const both = model.featuresAndLogits?.(input) ?? {
-        features: model.features!(input),
-        logits: model.logits(input),
-      };
-      return {
-        features: both.features.dataSync() as Float32Array,
-        logits: both.logits.dataSync() as Float32Array,
-      };
-    });
-  }
-
   /**
    * The heads learn every example with a user in (personalSeq, upTo], user by user; the private
-   * ones among them, counted. `untrained`: the shared model's outputs on them before its step.
+   * ones among them, counted. `rows`: those examples, when already read; `untrained`: the shared
+   * model's outputs on them before its step.
    */
-  private learnPersonal(upTo: number, untrained?: Map<number, Untrained>): number {
+  private learnPersonal(
+    upTo: number,
+    rows: readonly LoggedExample[] = this.personalRows(upTo),
+    untrained?: Map<number, Untrained>,
+  ): number {
     if (!this.heads || upTo <= this.personalSeq) {
       this.personalSeq = Math.max(this.personalSeq, upTo);
       return 0;
     }
-    const rows = this.statements.personalRange(this.personalSeq, upTo);
     this.personalSeq = upTo;
     const byUser = new Map<string, LoggedExample[]>();
     for (const r of rows) {
@@ -405,7 +403,7 @@ export class ModelTrainer {
       if (own) own.push(r);
       else byUser.set(r.user!, [r]);
     }
-    const forward = (x: Float32Array, n: number) => this.forward(x, n);
+    const forward = sharedForward(this.learner.model, this.config.learner.sampleShape);
     let privateLearnt = 0;
     const chunk = this.config.microBatch;
     for (const [user, examples] of byUser) {

@@ -7,7 +7,9 @@
  * and so every other user's predictions, are untouched by it. Plain float arithmetic: a head is
  * features x classes numbers, cheap for many users.
  */
+import * as tf from '../engine/tf.js';
 import { createRng } from '../core/random.js';
+import type { Classifier } from '../models/classifier.js';
 
 export interface PersonalOptions {
   readonly lr: number;
@@ -42,6 +44,25 @@ interface UserState extends PersonalHead {
 /** What a step needs of the shared model: features and logits of some inputs, at its current weights. */
 export interface SharedForward {
   (x: Float32Array, n: number): { features: Float32Array; logits: Float32Array };
+}
+
+/**
+ * The shared model's `SharedForward` on inputs of `sampleShape`: one pass where the model gives
+ * both (`featuresAndLogits`, the same bits as the two calls), else the two calls.
+ */
+export function sharedForward(model: Classifier, sampleShape: readonly number[]): SharedForward {
+  return (x, n) =>
+    tf.tidy(() => {
+      const input = tf.tensor(x, [n, ...sampleShape]);
+      const both = model.featuresAndLogits?.(input) ?? {
+        features: model.features!(input),
+        logits: model.logits(input),
+      };
+      return {
+        features: both.features.dataSync() as Float32Array,
+        logits: both.logits.dataSync() as Float32Array,
+      };
+    });
 }
 
 /** Softmax of `z` (+ head) over `active` classes (all when empty), in place into `out`. */

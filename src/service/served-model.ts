@@ -7,7 +7,7 @@ import * as tf from '../engine/tf.js';
 import { modelWeights, type Classifier } from '../models/classifier.js';
 import { buildParts } from '../learner/learner-config.js';
 import type { PublishedWeights } from './model-trainer.js';
-import { personalProbabilities, type PersonalHead } from './personal-heads.js';
+import { personalProbabilities, sharedForward, type PersonalHead } from './personal-heads.js';
 import type { ServedModelConfig } from './service-config.js';
 
 export class ServedModel {
@@ -103,22 +103,12 @@ export class ServedModel {
     const k = this.numClasses;
     const heads = users.map((u) => (u === null ? undefined : this.heads.get(u)));
     const shape = this.config.learner.sampleShape;
-    const withFeatures = heads.some((h) => h !== undefined);
-    const { features, logits } = tf.tidy(() => {
-      const input = tf.tensor(x, [n, ...shape]);
-      if (!withFeatures) {
-        return { features: new Float32Array(0), logits: this.model.logits(input).dataSync() as Float32Array };
-      }
-      // One pass where the model gives both (the same bits as the two calls).
-      const both = this.model.featuresAndLogits?.(input) ?? {
-        features: this.model.features!(input),
-        logits: this.model.logits(input),
-      };
-      return {
-        features: both.features.dataSync() as Float32Array,
-        logits: both.logits.dataSync() as Float32Array,
-      };
-    });
+    const { features, logits } = heads.some((h) => h !== undefined)
+      ? sharedForward(this.model, shape)(x, n)
+      : {
+          features: new Float32Array(0),
+          logits: tf.tidy(() => this.model.logits(tf.tensor(x, [n, ...shape])).dataSync() as Float32Array),
+        };
     const featureSize = features.length / n;
     return heads.map((head, i) => {
       const row = logits.subarray(i * k, (i + 1) * k);

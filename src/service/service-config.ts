@@ -128,7 +128,7 @@ export function parseServiceConfig(data: unknown): ServiceConfig {
 
 /** What the schema cannot say of a served model; `prefix` locates it in its document. */
 function checkServedModel(m: ServedModelConfig, prefix: string): void {
-  checkDriftConfig(m.drift, `${prefix}drift.`);
+  checkDriftConfig(m.drift, prefix);
   if (m.learner.growOutputs) {
     throw new ConfigError(`${prefix}learner.growOutputs`, 'expected false: a served model keeps its outputs');
   }

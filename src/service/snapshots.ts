@@ -44,16 +44,31 @@ export async function writeSnapshot(
   extra: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const final = join(dir, pad(meta.version));
+  await writeWhole(join(dir, pad(meta.version)), learner, meta, extra);
+  for (const old of listSnapshots(dir).slice(keep))
+    rmSync(join(dir, pad(old.version)), { recursive: true, force: true });
+}
+
+/**
+ * Writes `learner`, the `extra` files and `meta` (last) into `<final>.partial`, then swaps it in
+ * for `final`: a crash leaves the old folder or the new one (or, between the two renames, both
+ * beside it, cleared by the next rewrite).
+ */
+async function writeWhole(
+  final: string,
+  learner: Learner,
+  meta: SnapshotMeta,
+  extra: Readonly<Record<string, string>>,
+): Promise<void> {
   const partial = `${final}.partial`;
   rmSync(partial, { recursive: true, force: true });
   await learner.save(partial);
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(partial, name), text);
   writeFileSync(join(partial, META), JSON.stringify(meta, null, 1) + '\n');
-  rmSync(final, { recursive: true, force: true });
+  const old = `${final}.old`;
+  if (existsSync(final)) renameSync(final, old);
   renameSync(partial, final);
-  for (const old of listSnapshots(dir).slice(keep))
-    rmSync(join(dir, pad(old.version)), { recursive: true, force: true });
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** The snapshots whose snapshot.json reads, newest first (their learner files are checked on load). */
@@ -128,16 +143,7 @@ export async function rewriteSnapshots(
       continue;
     }
     try {
-      const extra = change(learner, final);
-      const partial = `${final}.partial`;
-      rmSync(partial, { recursive: true, force: true });
-      await learner.save(partial);
-      for (const [name, text] of Object.entries(extra)) writeFileSync(join(partial, name), text);
-      writeFileSync(join(partial, META), JSON.stringify(meta, null, 1) + '\n');
-      const old = `${final}.old`;
-      renameSync(final, old);
-      renameSync(partial, final);
-      rmSync(old, { recursive: true, force: true });
+      await writeWhole(final, learner, meta, change(learner, final));
       rewritten++;
     } finally {
       learner.dispose();

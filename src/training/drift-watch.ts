@@ -5,6 +5,7 @@
  * each drift it reports becomes a `drift` event (online-template.ts). The watch only observes:
  * training is the same with it or without it. Its detector's state is in the run's checkpoints.
  */
+import { z } from 'zod';
 import * as tf from '../engine/tf.js';
 import { ConfigError } from '../core/errors.js';
 import type { DriftWatchEvent } from '../core/events.js';
@@ -26,6 +27,18 @@ export const ERROR_DRIFT_DETECTORS = [
 ] as const satisfies readonly DriftDetectorName[];
 
 export type ErrorDriftDetectorName = (typeof ERROR_DRIFT_DETECTORS)[number];
+
+/**
+ * A watch as a config gives it (a run's `benchmark.online.drift`, a served model's `drift`): the
+ * detector and its options, which `DriftWatch` checks against the detector's own schema.
+ */
+export const driftWatchConfig = z.strictObject({
+  detector: z
+    .enum(ERROR_DRIFT_DETECTORS)
+    .default('adwin')
+    .describe('the detector run on the prequential errors'),
+  options: z.record(z.string(), z.unknown()).default({}).describe("the detector's options (docs/drift.md)"),
+});
 
 /** Which detector watches an online run's prequential error, and its options. */
 export interface DriftWatchOptions {
