@@ -25,13 +25,12 @@ interface Waiting {
 
 export class PredictBatcher {
   private waiting: Waiting[] = [];
-  /** Forward passes run, and rows predicted: how much the batching shares. */
+  /** Forward passes run (against the requests answered: how much the batching shares). */
   passes = 0;
-  rows = 0;
 
   constructor(private readonly model: ServedModel) {}
 
-  /** The probabilities of `n` rows of `x` for `user`, from the pass this turn's requests share. */
+  /** The probabilities of `n` rows of `x` for `user`, from the pass the requests of its window share. */
   predict(x: Float32Array, n: number, user: string | null): Promise<Float32Array[]> {
     return new Promise((resolve, reject) => {
       if (this.waiting.push({ x, n, user, resolve, reject }) === 1)
@@ -58,7 +57,6 @@ export class PredictBatcher {
       return;
     }
     this.passes += 1;
-    this.rows += total;
     let at = 0;
     for (const w of batch) {
       w.resolve(probabilities.slice(at, at + w.n));

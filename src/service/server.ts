@@ -77,6 +77,9 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     if (error instanceof HttpError) {
       ({ status, field, message } = error);
       for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
+    } else if (error instanceof ConfigError) {
+      // A config in a body (POST /v1/models) refused by the checks serve.yaml goes through.
+      [status, field, message] = [400, error.field, error.detail];
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       [status, field, message] = [413, 'body', `expected at most ${config.limits.bodyBytes} bytes`];
     } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
@@ -325,13 +328,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     if (request.body === undefined || request.body === null || typeof request.body !== 'object') {
       throw new HttpError(400, 'body', 'expected a JSON object: a model config');
     }
-    let config: ServedModelConfig;
-    try {
-      config = parseServedModelConfig(request.body);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new HttpError(400, error.field, error.detail);
-      throw error;
-    }
+    const config = parseServedModelConfig(request.body);
     if (models.has(config.name)) {
       throw new HttpError(
         409,
@@ -343,7 +340,7 @@ export async function buildServer(parts: ServiceParts): Promise<FastifyInstance>
     try {
       model = await parts.addModel(config);
     } catch (error) {
-      if (error instanceof ConfigError) throw new HttpError(400, error.field, error.detail);
+      if (error instanceof ConfigError) throw error;
       throw new HttpError(
         409,
         'name',
